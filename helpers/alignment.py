@@ -1,0 +1,143 @@
+"""Subword alignment: one label per word ↔ one label per WordPiece token.
+
+A tokenizer splits "walking" into "walk", "##ing"; the model predicts one label per token, the
+corpus has one per word. ``word_ids()`` links the two. Taught in
+notebooks/03_subword_alignment.ipynb.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+IGNORE = -100  # the label PyTorch's cross-entropy skips: special tokens, unlabelled subwords
+STRATEGIES = ("first", "all")
+
+
+def b_to_i_map(label2id: dict[str, int]) -> dict[int, int]:
+    """Map the id of each ``B-x`` to the id of ``I-x`` (used for continuation subwords)."""
+    return {
+        i: label2id["I-" + t[2:]]
+        for t, i in label2id.items()
+        if t.startswith("B-") and "I-" + t[2:] in label2id
+    }
+
+
+def align_labels(
+    word_ids: Sequence[int | None],
+    word_labels: Sequence[int],
+    strategy: str = "first",
+    b_to_i: dict[int, int] | None = None,
+) -> list[int]:
+    """Per-token labels from per-word label ids.
+
+    Special tokens get ``IGNORE``. ``"first"``: only a word's first subword carries its label.
+    ``"all"``: every subword does, with a continuation ``B-x`` turned into ``I-x`` (pass
+    ``b_to_i``) so that "Washington" → "washing", "##ton" stays one entity, not two.
+    Taught in notebooks/03_subword_alignment.ipynb.
+    """
+    if strategy not in STRATEGIES:
+        raise ValueError(f"strategy={strategy!r}: expected one of {STRATEGIES}")
+    out, prev = [], None
+    for wid in word_ids:
+        if wid is None:
+            out.append(IGNORE)
+        elif wid != prev:
+            out.append(int(word_labels[wid]))
+        elif strategy == "first":
+            out.append(IGNORE)
+        else:
+            lab = int(word_labels[wid])
+            out.append((b_to_i or {}).get(lab, lab))
+        prev = wid
+    return out
+
+
+def tokenize_and_align(
+    words: Sequence[Sequence[str]],
+    tags: Sequence[Sequence[str]] | None,
+    tokenizer: Any,
+    label2id: dict[str, int] | None = None,
+    strategy: str = "first",
+    max_length: int | None = None,
+    stride: int = 32,
+) -> dict[str, list]:
+    """Tokenize pre-split sentences and align their labels.
+
+    A sentence longer than ``max_length`` tokens (default: the model's limit) is cut into
+    overlapping windows (``stride`` tokens shared), so no word loses its label; ``sample`` maps
+    each window back to its sentence and ``word_ids`` keeps the alignment for decoding.
+    A word that yields no token at all (e.g. a lone control character) is an error, not a silent
+    drop. Taught in notebooks/03_subword_alignment.ipynb.
+    """
+    max_length = max_length or min(tokenizer.model_max_length, 512)
+    if stride >= max_length - 2:
+        raise ValueError(f"stride={stride}: must be smaller than max_length-2={max_length - 2}")
+    enc = tokenizer(
+        [list(w) for w in words],
+        is_split_into_words=True,
+        truncation=True,
+        max_length=max_length,
+        stride=stride,
+        return_overflowing_tokens=True,
+    )
+    samples = enc["overflow_to_sample_mapping"]
+    out: dict[str, list] = {k: list(v) for k, v in enc.items() if k != "overflow_to_sample_mapping"}
+    out["sample"] = list(samples)
+    out["word_ids"] = [enc.word_ids(i) for i in range(len(samples))]
+    seen: dict[int, set[int]] = {}
+    for s, wids in zip(samples, out["word_ids"]):
+        seen.setdefault(s, set()).update(w for w in wids if w is not None)
+    for s, ws in enumerate(words):
+        missing = sorted(set(range(len(ws))) - seen.get(s, set()))
+        if missing:
+            shown = ", ".join(repr(ws[i]) for i in missing[:5])
+            raise ValueError(
+                f"sentence {s}: {len(missing)} of {len(ws)} words produced no token ({shown}); "
+                "they would lose their labels"
+            )
+    if tags is not None:
+        if label2id is None:
+            raise ValueError("label2id is needed to align tags")
+        b2i = b_to_i_map(label2id) if strategy == "all" else None
+        out["labels"] = [
+            align_labels(wids, [label2id[t] for t in tags[s]], strategy, b2i)
+            for s, wids in zip(samples, out["word_ids"])
+        ]
+    return out
+
+
+def word_level(
+    windows: Sequence[tuple[Sequence[int | None], Sequence[Any]]], n_words: int
+) -> list[Any]:
+    """Token-level values (per window) → one value per word, from each word's first subword.
+
+    When windows overlap, a word is taken from the window where its first subword sits farthest
+    from the window's edges (most context on both sides). Taught in
+    notebooks/03_subword_alignment.ipynb.
+    """
+    best: dict[int, tuple[int, Any]] = {}
+    for wids, values in windows:
+        n = len(wids)
+        prev = None
+        for pos, wid in enumerate(wids):
+            if wid is not None and wid != prev:
+                margin = min(pos, n - 1 - pos)
+                if wid not in best or margin > best[wid][0]:
+                    best[wid] = (margin, values[pos])
+            prev = wid
+    missing = [i for i in range(n_words) if i not in best]
+    if missing:
+        raise ValueError(f"words {missing[:10]} have no token in any window")
+    return [best[i][1] for i in range(n_words)]
+
+
+def features_dataset(dataset: Any, tokenizer: Any, label2id: dict[str, int], **kwargs: Any) -> Any:
+    """Map a ``datasets.Dataset`` of ``words``/``tags`` to model features (one row per window)."""
+
+    def fn(batch: dict[str, list]) -> dict[str, list]:
+        enc = tokenize_and_align(batch["words"], batch["tags"], tokenizer, label2id, **kwargs)
+        enc.pop("word_ids")
+        return enc
+
+    return dataset.map(fn, batched=True, remove_columns=dataset.column_names)

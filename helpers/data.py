@@ -1,0 +1,450 @@
+"""Read NER corpora of several formats into one form: sentences of ``words`` + ``tags``.
+
+Formats (detected by ``format="auto"``):
+
+* ``source_csv``: the source notebook's two columns ``Sentence`` (space-separated words) and ``Tag``
+  (a Python-literal list of BIO tags), optionally with a ``Document`` column (the embedded corpus).
+  Tags are parsed with :func:`ast.literal_eval`, never ``eval``.
+* ``gmb_long``: the Kaggle GMB file ``Sentence #,Word,POS,Tag``, one word a row, the sentence id
+  only on a sentence's first row (latin-1 bytes and CRLF line ends occur in the real file).
+* ``conll``: CoNLL column files: word first, tag last, space- or tab-separated; ``-DOCSTART-``
+  lines start documents; blank (or whitespace-only) lines end sentences. IOB1 tags are converted
+  to IOB2 when detected or asked for.
+* ``hf``: a Hugging Face ``datasets.Dataset`` with ``tokens`` and ``ner_tags`` (ClassLabel).
+
+Every validation error names the file, the line and what was expected.
+Taught in notebooks/02_label_encoding.ipynb.
+"""
+
+from __future__ import annotations
+
+import ast
+import csv
+import io
+import random
+import re
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+from helpers.paths import CORPUS_TEST, CORPUS_TRAIN, resolve
+
+FORMATS = ("source_csv", "gmb_long", "conll", "hf")
+AUTO_ENCODINGS = ("utf-8", "cp1252", "latin-1")
+TAG_RE = re.compile(r"^(O|[BI]-\S+)$")
+# C1 control characters: what latin-1 yields from bytes that were never latin-1 text.
+_C1 = re.compile("[\x80-\x9f]")
+
+
+class CorpusError(ValueError):
+    """Bad input: the message names the file, the line and what was expected."""
+
+    def __init__(self, source: str, line: int | None, problem: str):
+        self.source, self.line, self.problem = source, line, problem
+        where = f"{source}, line {line}" if line is not None else source
+        super().__init__(f"{where}: {problem}")
+
+
+@dataclass
+class Sentence:
+    """One sentence: words, one BIO tag per word, and where it came from."""
+
+    words: list[str]
+    tags: list[str]
+    doc_id: str | None = None
+    line: int | None = None
+
+
+@dataclass
+class Corpus:
+    """Sentences read from one source, with what was detected about it."""
+
+    sentences: list[Sentence]
+    format: str
+    source: str
+    scheme: str = "iob2"
+    encoding: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.sentences)
+
+    def __iter__(self):
+        return iter(self.sentences)
+
+    def __getitem__(self, i):
+        return self.sentences[i]
+
+    @property
+    def n_tokens(self) -> int:
+        return sum(len(s.words) for s in self.sentences)
+
+    def tag_counts(self) -> Counter:
+        """Tokens per tag (``O``, ``B-geo``, …)."""
+        return Counter(t for s in self.sentences for t in s.tags)
+
+    def documents(self) -> list[str]:
+        """Document ids in first-seen order (sentences without one count as their own)."""
+        seen: dict[str, None] = {}
+        for i, s in enumerate(self.sentences):
+            seen.setdefault(s.doc_id if s.doc_id is not None else f"#{i}", None)
+        return list(seen)
+
+
+# ---------------------------------------------------------------- validation
+
+
+def check_sentence(words: Sequence[str], tags: Sequence[str], source: str, line: int | None) -> None:
+    """Raise :class:`CorpusError` unless ``words``/``tags`` form a valid sentence."""
+    if not words:
+        raise CorpusError(source, line, "empty sentence: expected at least one word")
+    if len(words) != len(tags):
+        raise CorpusError(
+            source, line, f"{len(words)} words but {len(tags)} tags: expected one tag per word"
+        )
+    for i, w in enumerate(words):
+        if not w:
+            raise CorpusError(source, line, f"word {i + 1} is empty (two spaces in a row?)")
+    for i, t in enumerate(tags):
+        if not isinstance(t, str) or not TAG_RE.match(t):
+            raise CorpusError(
+                source, line, f"tag {i + 1} is {t!r}: expected 'O', 'B-<type>' or 'I-<type>'"
+            )
+
+
+def starts_with_orphan_i(tags: Sequence[str]) -> bool:
+    """True if some ``I-x`` follows ``O`` or another type (IOB1 style, or broken IOB2)."""
+    prev = "O"
+    for t in tags:
+        if t.startswith("I-") and prev[2:] != t[2:]:
+            return True
+        prev = t
+    return False
+
+
+def to_iob2(tags: Sequence[str]) -> list[str]:
+    """Convert IOB1 (or repair broken BIO): an ``I-x`` that starts a span becomes ``B-x``."""
+    out, prev = [], "O"
+    for t in tags:
+        if t.startswith("I-") and prev[2:] != t[2:]:
+            t = "B-" + t[2:]
+        out.append(t)
+        prev = t
+    return out
+
+
+# ---------------------------------------------------------------- decoding
+
+
+def read_text(path: Path, encoding: str = "auto") -> tuple[str, str]:
+    """Decode a file; ``auto`` tries utf-8, cp1252, then latin-1 (refusing C1 control bytes)."""
+    raw = path.read_bytes()
+    if not raw.strip():
+        raise CorpusError(str(path), None, "empty file: expected a header or sentences")
+    if b"\x00" in raw:
+        line = raw[: raw.index(b"\x00")].count(b"\n") + 1
+        raise CorpusError(str(path), line, "NUL byte: this is a binary file, not a text corpus")
+    tried = AUTO_ENCODINGS if encoding == "auto" else (encoding,)
+    first_error: tuple[int, str] | None = None
+    for enc in tried:
+        try:
+            text = raw.decode(enc)
+        except UnicodeDecodeError as e:
+            if first_error is None:
+                first_error = (raw[: e.start].count(b"\n") + 1, f"byte 0x{raw[e.start]:02x}")
+            continue
+        if enc == "latin-1" and encoding == "auto":
+            m = _C1.search(text)
+            if m:
+                if first_error is None:
+                    first_error = (text[: m.start()].count("\n") + 1, f"byte 0x{ord(m.group()):02x}")
+                continue
+        return text.removeprefix("\ufeff"), enc
+    line, what = first_error or (None, "undecodable bytes")
+    raise CorpusError(
+        str(path), line, f"undecodable {what}; tried encodings {', '.join(tried)}: pass encoding="
+    )
+
+
+# ---------------------------------------------------------------- readers
+
+
+def _read_source_csv(text: str, source: str) -> list[Sentence]:
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = next(reader)
+    cols = {name.strip(): i for i, name in enumerate(header)}
+    if "Sentence" not in cols or "Tag" not in cols:
+        raise CorpusError(source, 1, f"header {header}: expected columns 'Sentence' and 'Tag'")
+    si, ti, di = cols["Sentence"], cols["Tag"], cols.get("Document")
+    out = []
+    for row in reader:
+        line = reader.line_num
+        if not row or all(not c.strip() for c in row):
+            continue
+        if len(row) != len(header):
+            raise CorpusError(source, line, f"{len(row)} fields: expected {len(header)} ({header})")
+        sentence = row[si].strip()
+        words = sentence.split(" ") if sentence else []
+        try:
+            tags = ast.literal_eval(row[ti].strip())
+        except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+            raise CorpusError(
+                source, line, f"Tag {row[ti][:60]!r} is not a Python list literal of tag strings"
+            ) from None
+        if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
+            raise CorpusError(source, line, f"Tag {row[ti][:60]!r}: expected a list of strings")
+        check_sentence(words, tags, source, line)
+        out.append(Sentence(words, tags, row[di].strip() if di is not None else None, line))
+    return out
+
+
+def _read_gmb_long(text: str, source: str) -> list[Sentence]:
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = [h.strip() for h in next(reader)]
+    if header[:1] != ["Sentence #"] or "Word" not in header or "Tag" not in header:
+        raise CorpusError(source, 1, f"header {header}: expected 'Sentence #,Word,POS,Tag'")
+    wi, ti = header.index("Word"), header.index("Tag")
+    out: list[Sentence] = []
+    words: list[str] = []
+    tags: list[str] = []
+    start = sid = None
+
+    def flush() -> None:
+        if words:
+            check_sentence(words, tags, source, start)
+            out.append(Sentence(list(words), list(tags), sid, start))
+
+    for row in reader:
+        line = reader.line_num
+        if not row:
+            continue
+        if len(row) != len(header):
+            raise CorpusError(source, line, f"{len(row)} fields: expected {len(header)} ({header})")
+        if row[0].strip():
+            flush()
+            words.clear()
+            tags.clear()
+            start, sid = line, row[0].strip()
+        elif start is None:
+            raise CorpusError(source, line, "word before the first sentence id: expected 'Sentence: 1'")
+        word, tag = row[wi], row[ti].strip()
+        if not word:
+            raise CorpusError(source, line, "empty Word field: expected a word")
+        if not TAG_RE.match(tag):
+            raise CorpusError(source, line, f"tag {tag!r}: expected 'O', 'B-<type>' or 'I-<type>'")
+        words.append(word)
+        tags.append(tag)
+    flush()
+    return out
+
+
+def _read_conll(text: str, source: str) -> list[Sentence]:
+    out: list[Sentence] = []
+    words: list[str] = []
+    tags: list[str] = []
+    start: int | None = None
+    doc = 0
+    for n, raw in enumerate(text.splitlines(), 1):
+        parts = raw.split()
+        if not parts or parts[0] == "-DOCSTART-":
+            if words:
+                out.append(Sentence(words, tags, f"doc-{doc}", start))
+                words, tags = [], []
+            if parts:
+                doc += 1
+            continue
+        if len(parts) < 2:
+            raise CorpusError(source, n, f"{raw.strip()!r}: expected a word and a tag column")
+        if not TAG_RE.match(parts[-1]):
+            raise CorpusError(
+                source, n, f"tag {parts[-1]!r} in the last column: expected 'O', 'B-x' or 'I-x'"
+            )
+        if not words:
+            start = n
+        words.append(parts[0])
+        tags.append(parts[-1])
+    if words:
+        out.append(Sentence(words, tags, f"doc-{doc}", start))
+    return out
+
+
+def _read_hf(ds: Any, source: str) -> list[Sentence]:
+    if hasattr(ds, "keys") and not hasattr(ds, "features"):
+        raise CorpusError(
+            source, None, f"a DatasetDict with splits {list(ds.keys())}: pass one split"
+        )
+    missing = {"tokens", "ner_tags"} - set(ds.column_names)
+    if missing:
+        raise CorpusError(source, None, f"columns {ds.column_names}: expected 'tokens' and 'ner_tags'")
+    feature = ds.features["ner_tags"]
+    names = getattr(getattr(feature, "feature", None), "names", None)
+    out = []
+    for i, row in enumerate(ds):
+        tags = [names[t] for t in row["ner_tags"]] if names else list(row["ner_tags"])
+        check_sentence(row["tokens"], tags, source, i + 1)
+        out.append(Sentence(list(row["tokens"]), tags, None, i + 1))
+    return out
+
+
+def detect_format(text: str) -> str:
+    """Guess the format from the first non-blank line."""
+    first = next((ln for ln in text.splitlines() if ln.strip()), "")
+    header = [h.strip() for h in next(csv.reader([first]))]
+    if header[:1] == ["Sentence #"]:
+        return "gmb_long"
+    if "Sentence" in header and "Tag" in header:
+        return "source_csv"
+    return "conll"
+
+
+def load_corpus(
+    source: str | Path | Any,
+    format: str = "auto",
+    encoding: str = "auto",
+    scheme: str = "auto",
+) -> Corpus:
+    """Read a corpus of any supported format into a :class:`Corpus`.
+
+    ``scheme`` is ``"auto"`` (IOB1 detected and converted to IOB2), ``"iob1"`` (convert) or
+    ``"iob2"`` (an ``I-x`` that starts a span is an error). Taught in notebooks/02_label_encoding.ipynb.
+    """
+    if format not in ("auto", *FORMATS):
+        raise ValueError(f"format={format!r}: expected 'auto' or one of {FORMATS}")
+    if scheme not in ("auto", "iob1", "iob2"):
+        raise ValueError(f"scheme={scheme!r}: expected 'auto', 'iob1' or 'iob2'")
+    if not isinstance(source, (str, Path)):
+        name = f"<{type(source).__name__}>"
+        corpus = Corpus(_read_hf(source, name), "hf", name)
+    else:
+        path = resolve(source)
+        if not path.is_file():
+            raise FileNotFoundError(f"data file {str(source)!r} not found (looked at {path})")
+        text, enc = read_text(path, encoding)
+        fmt = detect_format(text) if format == "auto" else format
+        reader = {"source_csv": _read_source_csv, "gmb_long": _read_gmb_long, "conll": _read_conll}
+        if fmt not in reader:
+            raise ValueError(f"format={fmt!r} is for datasets objects, not files")
+        sents = reader[fmt](text, str(path))
+        if not sents:
+            raise CorpusError(str(path), None, f"no sentences found (read as {fmt})")
+        corpus = Corpus(sents, fmt, str(path), encoding=enc)
+    orphans = [s for s in corpus.sentences if starts_with_orphan_i(s.tags)]
+    if orphans and scheme == "iob2":
+        s = orphans[0]
+        raise CorpusError(
+            corpus.source, s.line, f"tags {s.tags}: an I- tag starts a span; expected B- (IOB2)"
+        )
+    if orphans or scheme == "iob1":
+        for s in corpus.sentences:
+            s.tags = to_iob2(s.tags)
+        corpus.scheme = "iob1→iob2"
+        corpus.notes.append(f"{len(orphans)} sentences had spans starting with I-; converted to IOB2")
+    return corpus
+
+
+def load_embedded(split: str = "train") -> Corpus:
+    """The course corpus shipped in ``data/``: ``split`` is ``"train"`` or ``"test"``."""
+    paths = {"train": CORPUS_TRAIN, "test": CORPUS_TEST}
+    if split not in paths:
+        raise ValueError(f"split={split!r}: expected 'train' or 'test'")
+    return load_corpus(paths[split])
+
+
+# ---------------------------------------------------------------- splitting
+
+
+def split_sentences(
+    sentences: Sequence[Sentence], test_size: float = 0.2, seed: int = 42
+) -> tuple[list[Sentence], list[Sentence]]:
+    """Shuffle-split like the source (scikit-learn ``train_test_split``, ``random_state=seed``)."""
+    from sklearn.model_selection import train_test_split
+
+    if not 0 < test_size < 1:
+        raise ValueError(f"test_size={test_size}: expected a fraction between 0 and 1")
+    idx = list(range(len(sentences)))
+    tr, te = train_test_split(idx, test_size=test_size, random_state=seed)
+    return [sentences[i] for i in tr], [sentences[i] for i in te]
+
+
+def split_documents(
+    sentences: Sequence[Sentence], test_size: float = 0.2, seed: int = 42
+) -> tuple[list[Sentence], list[Sentence]]:
+    """Split whole documents (no document on both sides), keeping sentence order inside each."""
+    if not 0 < test_size < 1:
+        raise ValueError(f"test_size={test_size}: expected a fraction between 0 and 1")
+    docs = list(dict.fromkeys(s.doc_id for s in sentences))
+    if None in docs:
+        raise ValueError("some sentences have no doc_id: use split_sentences")
+    rng = random.Random(seed)
+    rng.shuffle(docs)
+    n_test = max(1, round(len(docs) * test_size))
+    test_docs = set(docs[:n_test])
+    return (
+        [s for s in sentences if s.doc_id not in test_docs],
+        [s for s in sentences if s.doc_id in test_docs],
+    )
+
+
+def to_dataset_dict(splits: dict[str, Iterable[Sentence]]):
+    """``{"train": sentences, ...}`` → ``datasets.DatasetDict`` with ``words``, ``tags``, ``doc_id``."""
+    from datasets import Dataset, DatasetDict
+
+    return DatasetDict(
+        {
+            name: Dataset.from_dict(
+                {
+                    "words": [s.words for s in sents],
+                    "tags": [s.tags for s in sents],
+                    "doc_id": [s.doc_id or "" for s in sents],
+                }
+            )
+            for name, sents in ((k, list(v)) for k, v in splits.items())
+        }
+    )
+
+
+# ---------------------------------------------------------------- command line
+
+
+def describe(corpus: Corpus, seconds: float | None = None) -> str:
+    """A short report: format, sentences, tokens, count per tag (what ``python -m`` prints)."""
+    lines = [
+        f"source:    {corpus.source}",
+        f"format:    {corpus.format} (encoding {corpus.encoding or '-'}, scheme {corpus.scheme})",
+        f"sentences: {len(corpus)}",
+        f"tokens:    {corpus.n_tokens}",
+        f"documents: {len(corpus.documents())}",
+    ]
+    lines += [f"note:      {n}" for n in corpus.notes]
+    lines.append("tag counts:")
+    for tag, n in sorted(corpus.tag_counts().items(), key=lambda kv: (kv[0] != "O", kv[0])):
+        lines.append(f"  {tag:<12} {n}")
+    if seconds is not None:
+        lines.append(f"seconds:   {seconds:.2f}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    ap = argparse.ArgumentParser(prog="python -m helpers.data", description="Inspect an NER file.")
+    ap.add_argument("path")
+    ap.add_argument("--format", default="auto", choices=("auto", "source_csv", "gmb_long", "conll"))
+    ap.add_argument("--encoding", default="auto")
+    ap.add_argument("--scheme", default="auto", choices=("auto", "iob1", "iob2"))
+    args = ap.parse_args(argv)
+    t0 = time.perf_counter()
+    try:
+        corpus = load_corpus(args.path, args.format, args.encoding, args.scheme)
+    except (CorpusError, FileNotFoundError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+    print(describe(corpus, time.perf_counter() - t0))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,70 @@
+"""Label encoding: the label list, id maps, BIO rules and entity spans.
+
+Taught in notebooks/02_label_encoding.ipynb.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from helpers.data import TAG_RE, to_iob2
+
+GMB_TYPES = ("art", "eve", "geo", "gpe", "nat", "org", "per", "tim")
+
+
+def build_label_list(tag_sequences: Iterable[Sequence[str]]) -> list[str]:
+    """All tags seen, as the source builds them: ``['O'] + sorted(tags - {'O'})``.
+
+    Taught in notebooks/02_label_encoding.ipynb.
+    """
+    seen = {t for tags in tag_sequences for t in tags}
+    bad = sorted(t for t in seen if not TAG_RE.match(t))
+    if bad:
+        raise ValueError(f"tags {bad}: expected 'O', 'B-<type>' or 'I-<type>'")
+    return ["O"] + sorted(seen - {"O"})
+
+
+def labels_for_types(types: Iterable[str]) -> list[str]:
+    """The full BIO label list for entity types, e.g. the 17 GMB labels for ``GMB_TYPES``."""
+    return build_label_list([[f"{p}-{t}" for t in types for p in "BI"]])
+
+
+def label_maps(labels: Sequence[str]) -> tuple[dict[str, int], dict[int, str]]:
+    """``(label2id, id2label)`` for a label list."""
+    if len(set(labels)) != len(labels):
+        raise ValueError(f"labels {list(labels)} contain duplicates")
+    return {t: i for i, t in enumerate(labels)}, dict(enumerate(labels))
+
+
+def encode(tags: Sequence[str], label2id: dict[str, int]) -> list[int]:
+    """Tags → ids; an unknown tag names itself and the known labels."""
+    try:
+        return [label2id[t] for t in tags]
+    except KeyError as e:
+        raise KeyError(f"tag {e.args[0]!r} is not in the label map {list(label2id)}") from None
+
+
+def decode(ids: Sequence[int], id2label: dict[int, str]) -> list[str]:
+    """Ids → tags."""
+    return [id2label[int(i)] for i in ids]
+
+
+def repair_bio(tags: Sequence[str]) -> list[str]:
+    """Make tags valid IOB2: an ``I-x`` after ``O`` or another type becomes ``B-x``."""
+    return to_iob2(tags)
+
+
+def entity_spans(tags: Sequence[str]) -> list[tuple[str, int, int]]:
+    """Entities as ``(type, start, end)`` word indices, ``end`` exclusive.
+
+    Spans are read as IOB2 after :func:`repair_bio`, so a stray ``I-x`` opens a span, as
+    seqeval's default mode does.
+    """
+    spans: list[tuple[str, int, int]] = []
+    start, kind = None, None
+    for i, t in enumerate([*repair_bio(tags), "O"]):
+        if t == "O" or t.startswith("B-") or (kind is not None and t[2:] != kind):
+            if kind is not None:
+                spans.append((kind, start, i))
+            start, kind = (i, t[2:]) if t != "O" else (None, None)
+    return spans

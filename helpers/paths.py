@@ -1,0 +1,26 @@
+"""Where things live, independent of the current directory.
+
+Notebooks run from the repo root (papermill) and from ``notebooks/`` (JupyterLab); both resolve
+files through these constants. Taught in notebooks/02_label_encoding.ipynb.
+"""
+
+from pathlib import Path
+
+REPO_ROOT: Path = Path(__file__).resolve().parent.parent
+DATA_DIR: Path = REPO_ROOT / "data"
+IMAGES_DIR: Path = REPO_ROOT / "nlp_images"
+NOTEBOOKS_DIR: Path = REPO_ROOT / "notebooks"
+CORPUS_TRAIN: Path = DATA_DIR / "news_ner_train.csv"
+CORPUS_TEST: Path = DATA_DIR / "news_ner_test.csv"
+
+
+def resolve(path: str | Path) -> Path:
+    """Return ``path`` as given if it exists, else relative to the repo root.
+
+    A learner may pass ``data/x.csv`` from the repo root or from ``notebooks/``; both work.
+    """
+    p = Path(path).expanduser()
+    if p.is_absolute() or p.exists():
+        return p
+    candidate = REPO_ROOT / p
+    return candidate if candidate.exists() else p
