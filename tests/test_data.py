@@ -1,0 +1,622 @@
+"""Tests for helpers/data.py: readers, validation errors, splits, embedded corpus, CLI.
+
+Fixtures in tests/fixtures/ are tiny and hand-made; files for error cases are written to tmp_path.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from helpers import data
+from helpers.data import CorpusError, Sentence, load_corpus
+
+FIX = Path(__file__).parent / "fixtures"
+ENTITY_TYPES = ("geo", "gpe", "per", "org", "tim", "art", "eve", "nat")
+
+
+def write(tmp_path: Path, name: str, content: str | bytes) -> Path:
+    p = tmp_path / name
+    p.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
+    return p
+
+
+def rows(corpus) -> list[tuple[list[str], list[str], str | None, int | None]]:
+    return [(s.words, s.tags, s.doc_id, s.line) for s in corpus]
+
+
+def assert_error(exc: pytest.ExceptionInfo, path: Path, line: int, *expected: str) -> None:
+    msg = str(exc.value)
+    assert str(path) in msg, msg
+    assert f"line {line}:" in msg, msg
+    assert exc.value.line == line
+    for part in expected:
+        assert part in msg, msg
+
+
+# ---------------------------------------------------------------- source_csv
+
+
+def test_source_csv_exact():
+    c = load_corpus(FIX / "source_csv.csv")
+    assert (c.format, c.encoding, c.scheme, c.notes) == ("source_csv", "utf-8", "iob2", [])
+    assert c.source == str(FIX / "source_csv.csv")
+    assert rows(c) == [
+        (
+            "Thousands of demonstrators marched through London .".split(),
+            ["O", "O", "O", "O", "O", "B-geo", "O"],
+            None,
+            2,
+        ),
+        (
+            "Iraq 's President Jalal Talabani said , on Monday , talks would resume .".split(),
+            ["B-geo", "O", "B-per", "I-per", "I-per", "O", "O", "O", "B-tim"] + ["O"] * 5,
+            None,
+            3,
+        ),
+        (
+            "The U.N. agency met in Geneva .".split(),
+            ["O", "B-org", "O", "O", "O", "B-geo", "O"],
+            None,
+            4,
+        ),
+    ]
+    assert c.n_tokens == 28
+    assert c.tag_counts() == Counter(
+        {"O": 20, "B-geo": 3, "B-per": 1, "I-per": 2, "B-tim": 1, "B-org": 1}
+    )
+    assert c.documents() == ["#0", "#1", "#2"]
+
+
+def test_source_csv_with_document_column_and_blank_line():
+    c = load_corpus(FIX / "source_csv_docs.csv")
+    assert (c.format, c.encoding) == ("source_csv", "utf-8")
+    assert rows(c) == [
+        (["Rain", "fell", "in", "Zürich", "."], ["O", "O", "O", "B-geo", "O"], "d1", 2),
+        (["It", "stopped", "on", "Sunday", "."], ["O", "O", "O", "B-tim", "O"], "d1", 3),
+        (["Acme", "Corp", "sold", "phones", "."], ["B-org", "I-org", "O", "O", "O"], "d2", 5),
+    ]
+    assert c.documents() == ["d1", "d2"]
+
+
+@pytest.mark.parametrize(
+    "name, fmt",
+    [
+        ("source_csv.csv", "source_csv"),
+        ("source_csv_docs.csv", "source_csv"),
+        ("gmb_latin1.csv", "gmb_long"),
+        ("conll_space.txt", "conll"),
+        ("conll_tab.tsv", "conll"),
+        ("conll_iob1.txt", "conll"),
+    ],
+)
+def test_auto_detection(name, fmt):
+    assert load_corpus(FIX / name).format == fmt
+    # the explicit format reads the same sentences
+    assert rows(load_corpus(FIX / name, format=fmt)) == rows(load_corpus(FIX / name))
+
+
+def test_detect_format_strings():
+    assert data.detect_format("\n\nSentence #,Word,POS,Tag\n") == "gmb_long"
+    assert data.detect_format("Sentence,Tag\n") == "source_csv"
+    assert data.detect_format("Document,Sentence,Tag\n") == "source_csv"
+    assert data.detect_format("EU NNP B-ORG\n") == "conll"
+
+
+# ---------------------------------------------------------------- GMB long format
+
+
+GMB_EXPECTED = [
+    (
+        ["Thousands", "of", "demonstrators", "marched", "in", "Montréal", "."],
+        ["O", "O", "O", "O", "O", "B-geo", "O"],
+        "Sentence: 1",
+        2,
+    ),
+    (
+        ["They", "counted", "1,000", "people", "on", "Monday", "."],
+        ["O", "O", "O", "O", "O", "B-tim", "O"],
+        "Sentence: 2",
+        9,
+    ),
+    (["José", "Ramos", ",", "spoke", "."], ["B-per", "I-per", "O", "O", "O"], "Sentence: 3", 16),
+]
+
+
+def test_gmb_fixture_is_latin1_crlf():
+    raw = (FIX / "gmb_latin1.csv").read_bytes()
+    assert raw.count(b"\r\n") == raw.count(b"\n") == 20
+    assert b"Montr\xe9al" in raw and b"Jos\xe9" in raw
+    with pytest.raises(UnicodeDecodeError):
+        raw.decode("utf-8")
+
+
+def test_gmb_latin1_crlf_exact():
+    c = load_corpus(FIX / "gmb_latin1.csv")
+    assert c.format == "gmb_long"
+    # auto tries utf-8 (fails on 0xe9), then cp1252, which decodes 0xe9 as 'é' like latin-1
+    assert c.encoding == "cp1252"
+    assert rows(c) == GMB_EXPECTED
+    assert c[0].words[5] == "Montr\u00e9al"
+    assert not any("\r" in w for s in c for w in s.words + s.tags)
+    assert c.n_tokens == 19
+
+
+def test_gmb_explicit_encodings():
+    c = load_corpus(FIX / "gmb_latin1.csv", encoding="latin-1")
+    assert c.encoding == "latin-1"
+    assert rows(c) == GMB_EXPECTED
+    with pytest.raises(CorpusError) as e:
+        load_corpus(FIX / "gmb_latin1.csv", encoding="utf-8")
+    assert_error(e, FIX / "gmb_latin1.csv", 7, "byte 0xe9", "tried encodings utf-8")
+
+
+# ---------------------------------------------------------------- CoNLL
+
+
+def test_conll_space_separated_docstart_whitespace_lines_no_final_newline():
+    raw = (FIX / "conll_space.txt").read_bytes()
+    assert not raw.endswith(b"\n") and b"\n   \n" in raw
+    c = load_corpus(FIX / "conll_space.txt")
+    assert (c.format, c.scheme, c.notes) == ("conll", "iob2", [])
+    assert rows(c) == [
+        (["EU", "rejects", "German", "call", "."], ["B-ORG", "O", "B-MISC", "O", "O"], "doc-1", 3),
+        (["Peter", "Blackburn"], ["B-PER", "I-PER"], "doc-1", 9),
+        (["BRUSSELS", "1996-08-22"], ["B-LOC", "O"], "doc-2", 14),
+    ]
+    assert c.documents() == ["doc-1", "doc-2"]
+
+
+def test_conll_tab_separated():
+    raw = (FIX / "conll_tab.tsv").read_bytes()
+    assert not raw.endswith(b"\n") and b"\n\t \t\n" in raw
+    c = load_corpus(FIX / "conll_tab.tsv")
+    assert rows(c) == [
+        (["John", "lives", "in", "New", "York"], ["B-PER", "O", "O", "B-LOC", "I-LOC"], "doc-0", 1),
+        (["He", "works", "for", "Acme"], ["O", "O", "O", "B-ORG"], "doc-0", 7),
+    ]
+
+
+IOB2_CONVERTED = [
+    ["B-PER", "I-PER", "O", "B-LOC", "O"],
+    ["O", "O", "B-PER", "B-PER", "I-PER", "O", "O", "O"],
+    ["O", "O", "O", "O"],
+]
+
+
+def test_conll_iob1_detected_and_converted():
+    c = load_corpus(FIX / "conll_iob1.txt")
+    assert [s.tags for s in c] == IOB2_CONVERTED
+    assert [s.line for s in c] == [3, 9, 18]
+    assert c.scheme == "iob1→iob2"
+    assert c.notes == ["2 sentences had spans starting with I-; converted to IOB2"]
+
+
+def test_conll_iob1_with_scheme_iob1_converts():
+    c = load_corpus(FIX / "conll_iob1.txt", scheme="iob1")
+    assert [s.tags for s in c] == IOB2_CONVERTED
+    assert c.scheme == "iob1→iob2"
+
+
+def test_conll_iob1_with_scheme_iob2_raises():
+    with pytest.raises(CorpusError) as e:
+        load_corpus(FIX / "conll_iob1.txt", scheme="iob2")
+    assert_error(e, FIX / "conll_iob1.txt", 3, "I- tag starts a span", "expected B- (IOB2)")
+
+
+def test_iob2_file_with_scheme_iob1_is_unchanged():
+    c = load_corpus(FIX / "conll_space.txt", scheme="iob1")
+    assert [s.tags for s in c] == [
+        ["B-ORG", "O", "B-MISC", "O", "O"],
+        ["B-PER", "I-PER"],
+        ["B-LOC", "O"],
+    ]
+
+
+def test_to_iob2_and_orphan_detection():
+    iob1 = ["I-PER", "I-PER", "B-PER", "O", "I-LOC", "I-ORG"]
+    assert data.starts_with_orphan_i(iob1)
+    assert data.to_iob2(iob1) == ["B-PER", "I-PER", "B-PER", "O", "B-LOC", "B-ORG"]
+    assert not data.starts_with_orphan_i(["B-PER", "I-PER", "O", "B-LOC"])
+
+
+def test_bad_arguments():
+    with pytest.raises(ValueError, match="format='xml'"):
+        load_corpus(FIX / "conll_tab.tsv", format="xml")
+    with pytest.raises(ValueError, match="scheme='bio'"):
+        load_corpus(FIX / "conll_tab.tsv", scheme="bio")
+    with pytest.raises(ValueError, match="split='dev'"):
+        data.load_embedded("dev")
+
+
+# ---------------------------------------------------------------- Hugging Face datasets
+
+
+def _hf_features():
+    from datasets import ClassLabel, Features, Sequence, Value
+
+    return Features(
+        {
+            "tokens": Sequence(Value("string")),
+            "ner_tags": Sequence(ClassLabel(names=["O", "B-PER", "I-PER", "B-LOC", "I-LOC"])),
+        }
+    )
+
+
+def test_hf_dataset_tags_become_names():
+    from datasets import Dataset
+
+    ds = Dataset.from_dict(
+        {"tokens": [["Ana", "Lima", "flew"], ["to", "Oslo"]], "ner_tags": [[1, 2, 0], [0, 3]]},
+        features=_hf_features(),
+    )
+    c = load_corpus(ds)
+    assert (c.format, c.source, c.encoding) == ("hf", "<Dataset>", None)
+    assert rows(c) == [
+        (["Ana", "Lima", "flew"], ["B-PER", "I-PER", "O"], None, 1),
+        (["to", "Oslo"], ["O", "B-LOC"], None, 2),
+    ]
+
+
+def test_hf_dataset_dict_raises():
+    from datasets import Dataset, DatasetDict
+
+    ds = Dataset.from_dict({"tokens": [["a"]], "ner_tags": [[0]]}, features=_hf_features())
+    with pytest.raises(CorpusError, match=r"DatasetDict with splits \['train', 'test'\]: pass one"):
+        load_corpus(DatasetDict({"train": ds, "test": ds}))
+
+
+def test_hf_bad_rows():
+    from datasets import Dataset
+
+    feats = _hf_features()
+    mismatch = Dataset.from_dict(
+        {"tokens": [["a"], ["b", "c"]], "ner_tags": [[0], [0]]}, features=feats
+    )
+    with pytest.raises(CorpusError, match=r"<Dataset>, line 2: 2 words but 1 tags: expected one"):
+        load_corpus(mismatch)
+    # ClassLabel allows -1 ("no label"): it must not silently become the last name ('I-LOC')
+    unlabelled = Dataset.from_dict({"tokens": [["a", "b"]], "ner_tags": [[1, -1]]}, features=feats)
+    with pytest.raises(CorpusError, match=r"<Dataset>, line 1: .*-1.*expected"):
+        load_corpus(unlabelled)
+    no_tags = Dataset.from_dict({"tokens": [["a"]], "labels": [[0]]})
+    with pytest.raises(CorpusError, match="expected 'tokens' and 'ner_tags'"):
+        load_corpus(no_tags)
+
+
+# ---------------------------------------------------------------- bad input
+
+
+BAD = [
+    # id, file name, content, format, line, expected parts of the message
+    (
+        "count-mismatch",
+        "a.csv",
+        "Sentence,Tag\nGood one .,\"['O', 'O', 'O']\"\nA b .,\"['O', 'O']\"\n",
+        "auto",
+        3,
+        ["3 words but 2 tags", "expected one tag per word"],
+    ),
+    (
+        "tag-X-geo-csv",
+        "a.csv",
+        "Sentence,Tag\nIn Paris,\"['O', 'X-geo']\"\n",
+        "auto",
+        2,
+        ["tag 2 is 'X-geo'", "expected 'O', 'B-<type>' or 'I-<type>'"],
+    ),
+    (
+        "tag-trailing-newline-csv",
+        "a.csv",
+        "Sentence,Tag\nIn Paris,\"['O', 'B-geo\\n']\"\n",
+        "auto",
+        2,
+        ["tag 2 is 'B-geo\\n'", "expected 'O', 'B-<type>' or 'I-<type>'"],
+    ),
+    (
+        "tag-B-conll",
+        "a.txt",
+        "EU B-ORG\nrejects O\n\nIn O\nParis B-\n",
+        "auto",
+        5,
+        ["tag 'B-' in the last column", "expected 'O', 'B-x' or 'I-x'"],
+    ),
+    (
+        "tag-X-geo-gmb",
+        "a.csv",
+        "Sentence #,Word,POS,Tag\nSentence: 1,In,IN,O\n,Paris,NNP,X-geo\n",
+        "auto",
+        3,
+        ["tag 'X-geo'", "expected 'O', 'B-<type>' or 'I-<type>'"],
+    ),
+    (
+        "empty-sentence",
+        "a.csv",
+        "Sentence,Tag\nOk .,\"['O', 'O']\"\n,[]\n",
+        "auto",
+        3,
+        ["empty sentence", "expected at least one word"],
+    ),
+    (
+        "double-space",
+        "a.csv",
+        "Sentence,Tag\nOk  .,\"['O', 'O', 'O']\"\n",
+        "auto",
+        2,
+        ["word 2 is empty"],
+    ),
+    (
+        "tag-not-a-list",
+        "a.csv",
+        "Sentence,Tag\nOk .,\"('O', 'O')\"\n",
+        "auto",
+        2,
+        ["expected a list of strings"],
+    ),
+    (
+        "csv-field-count",
+        "a.csv",
+        "Sentence,Tag\nOk .,\"['O', 'O']\",extra\n",
+        "auto",
+        2,
+        ["3 fields: expected 2"],
+    ),
+    ("empty-file", "a.csv", b"", "auto", 1, ["empty file", "expected a header or sentences"]),
+    ("whitespace-file", "a.csv", b"  \r\n\t\n \n", "auto", 1, ["empty file", "expected"]),
+    (
+        "undecodable",
+        "a.csv",
+        b"Sentence,Tag\nOk .,\"['O', 'O']\"\nBad\x81\x8d .,\"['O', 'O']\"\n",
+        "auto",
+        3,
+        ["byte 0x81", "tried encodings utf-8, cp1252, latin-1"],
+    ),
+    ("nul-byte", "a.csv", b"Sentence,Tag\nOk\x00 .,\"['O']\"\n", "auto", 2, ["NUL byte"]),
+    (
+        "wrong-header-source-csv",
+        "a.csv",
+        "Sentence,Label\nOk .,\"['O', 'O']\"\n",
+        "source_csv",
+        1,
+        ["expected columns 'Sentence' and 'Tag'"],
+    ),
+    (
+        "wrong-header-gmb",
+        "a.csv",
+        "Sentence,Word,POS,Tag\n1,Ok,NN,O\n",
+        "gmb_long",
+        1,
+        ["expected 'Sentence #,Word,POS,Tag'"],
+    ),
+    ("wrong-header-auto", "a.csv", "Text,Labels\nOk .,O\n", "auto", 1, ["expected"]),
+    (
+        "gmb-row-before-sentence-id",
+        "a.csv",
+        "Sentence #,Word,POS,Tag\n,The,DT,O\nSentence: 1,Ok,NN,O\n",
+        "auto",
+        2,
+        ["word before the first sentence id", "expected 'Sentence: 1'"],
+    ),
+    (
+        "gmb-empty-word",
+        "a.csv",
+        "Sentence #,Word,POS,Tag\nSentence: 1,Ok,NN,O\n,,NN,O\n",
+        "auto",
+        3,
+        ["empty Word field", "expected a word"],
+    ),
+    (
+        "conll-one-column",
+        "a.txt",
+        "EU NNP B-ORG\nrejects\n",
+        "auto",
+        2,
+        ["'rejects'", "expected a word and a tag column"],
+    ),
+    (
+        "header-only",
+        "a.csv",
+        "Sentence,Tag\n",
+        "auto",
+        1,
+        ["no sentences found (read as source_csv)", "expected"],
+    ),
+    (
+        "conll-docstart-only",
+        "a.txt",
+        "-DOCSTART- O\n\n",
+        "auto",
+        2,
+        ["no sentences found (read as conll)", "expected"],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    "name, content, fmt, line, expected", [b[1:] for b in BAD], ids=[b[0] for b in BAD]
+)
+def test_bad_input_raises_corpus_error(tmp_path, name, content, fmt, line, expected):
+    path = write(tmp_path, name, content)
+    with pytest.raises(CorpusError) as e:
+        load_corpus(path, format=fmt)
+    assert_error(e, path, line, *expected)
+
+
+def test_missing_file(tmp_path):
+    missing = tmp_path / "nope.csv"
+    with pytest.raises(FileNotFoundError, match=re.escape(str(missing))):
+        load_corpus(missing)
+
+
+# ---------------------------------------------------------------- security
+
+
+@pytest.mark.parametrize(
+    "tag_cell",
+    [
+        "__import__('os').system('touch pwned')",
+        "[__import__('os').system('touch pwned')]",
+        "\"['O'] if __import__('os').system('touch pwned') else ['O']\"",
+    ],
+)
+def test_tag_cell_is_never_executed(tmp_path, monkeypatch, tag_cell):
+    original_cwd = Path.cwd()
+    monkeypatch.chdir(tmp_path)
+    path = write(tmp_path, "evil.csv", f"Sentence,Tag\nhello,{tag_cell}\n")
+    with pytest.raises(CorpusError) as e:
+        load_corpus(path)
+    assert_error(e, path, 2, "is not a Python list literal")
+    assert not (tmp_path / "pwned").exists()
+    assert not (Path.cwd() / "pwned").exists()
+    assert not (original_cwd / "pwned").exists()
+
+
+# ---------------------------------------------------------------- splits
+
+
+def _sentences(docs: dict[str, int]) -> list[Sentence]:
+    out = []
+    for doc, n in docs.items():
+        for i in range(n):
+            out.append(Sentence([f"{doc}w{i}"], ["O"], doc, len(out) + 1))
+    return out
+
+
+def test_split_sentences_matches_sklearn():
+    from sklearn.model_selection import train_test_split
+
+    sents = _sentences({f"d{i}": 1 for i in range(23)})
+    tr_idx, te_idx = train_test_split(list(range(23)), test_size=0.2, random_state=42)
+    train, test = data.split_sentences(sents)
+    assert [sents.index(s) for s in train] == tr_idx
+    assert [sents.index(s) for s in test] == te_idx
+    assert (len(train), len(test)) == (18, 5)
+    assert data.split_sentences(sents) == (train, test)
+
+
+def test_split_documents_keeps_documents_whole():
+    sizes = {f"doc{i}": 1 + i % 4 for i in range(10)}
+    sents = _sentences(sizes)
+    train, test = data.split_documents(sents, test_size=0.2, seed=42)
+    train_docs, test_docs = {s.doc_id for s in train}, {s.doc_id for s in test}
+    assert not train_docs & test_docs
+    assert train_docs | test_docs == set(sizes)
+    assert len(test_docs) == 2
+    assert len(train) + len(test) == len(sents)
+    # whole documents, sentence order kept
+    assert Counter(s.doc_id for s in test) == {d: sizes[d] for d in test_docs}
+    assert [s.line for s in train] == sorted(s.line for s in train)
+    assert [s.line for s in test] == sorted(s.line for s in test)
+    # deterministic per seed; some other seed picks other documents
+    assert data.split_documents(sents, test_size=0.2, seed=42) == (train, test)
+    others = [{s.doc_id for s in data.split_documents(sents, 0.2, seed)[1]} for seed in range(20)]
+    assert any(o != test_docs for o in others)
+
+
+def test_split_documents_needs_doc_ids():
+    sents = [Sentence(["a"], ["O"]), Sentence(["b"], ["O"])]
+    with pytest.raises(ValueError, match="no doc_id"):
+        data.split_documents(sents)
+
+
+@pytest.mark.parametrize("bad", [0, 0.0, 1, 1.0, -0.2, 1.5])
+@pytest.mark.parametrize("split", [data.split_sentences, data.split_documents])
+def test_split_invalid_test_size(split, bad):
+    with pytest.raises(ValueError, match="test_size"):
+        split(_sentences({f"d{i}": 2 for i in range(5)}), test_size=bad)
+
+
+def test_to_dataset_dict():
+    from datasets import DatasetDict
+
+    docs = list(load_corpus(FIX / "source_csv_docs.csv"))
+    plain = list(load_corpus(FIX / "source_csv.csv"))
+    dd = data.to_dataset_dict({"train": docs, "test": plain})
+    assert isinstance(dd, DatasetDict)
+    assert list(dd) == ["train", "test"]
+    assert dd["train"].column_names == ["words", "tags", "doc_id"]
+    assert dd["test"].column_names == ["words", "tags", "doc_id"]
+    assert (dd["train"].num_rows, dd["test"].num_rows) == (3, 3)
+    assert dd["train"][2] == {
+        "words": ["Acme", "Corp", "sold", "phones", "."],
+        "tags": ["B-org", "I-org", "O", "O", "O"],
+        "doc_id": "d2",
+    }
+    assert dd["test"]["doc_id"] == ["", "", ""]
+
+
+# ---------------------------------------------------------------- embedded corpus
+
+
+@pytest.fixture(scope="module")
+def embedded():
+    return data.load_embedded("train"), data.load_embedded("test")
+
+
+def test_embedded_loads_and_validates(embedded):
+    for c in embedded:
+        assert (c.format, c.encoding, c.scheme, c.notes) == ("source_csv", "utf-8", "iob2", [])
+        assert all(s.doc_id for s in c)
+        for s in c:
+            data.check_sentence(s.words, s.tags, c.source, s.line)
+
+
+def test_embedded_floors(embedded):
+    train, test = embedded
+    assert len(train) + len(test) >= 1000
+    assert train.n_tokens + test.n_tokens >= 18000
+    mentions = train.tag_counts() + test.tag_counts()
+    for t in ENTITY_TYPES:
+        assert mentions[f"B-{t}"] >= 40, (t, mentions[f"B-{t}"])
+    assert {t[2:] for t in mentions if t != "O"} == set(ENTITY_TYPES)
+
+
+def test_embedded_documents_and_no_leakage(embedded):
+    train, test = embedded
+    for c in embedded:
+        per_doc = Counter(s.doc_id for s in c)
+        bad = {d: n for d, n in per_doc.items() if not 3 <= n <= 8}
+        assert not bad, bad
+        # a document's sentences are contiguous in the file
+        assert len(c.documents()) == len(
+            [i for i, s in enumerate(c) if i == 0 or c[i - 1].doc_id != s.doc_id]
+        )
+    assert not set(train.documents()) & set(test.documents())
+    train_text = {" ".join(s.words) for s in train}
+    assert not train_text & {" ".join(s.words) for s in test}
+
+
+# ---------------------------------------------------------------- command line
+
+
+def test_cli_ok(capsys):
+    assert data.main([str(FIX / "source_csv.csv")]) == 0
+    out, err = capsys.readouterr()
+    assert err == ""
+    assert "format:    source_csv (encoding utf-8, scheme iob2)" in out
+    assert re.search(r"^sentences: 3$", out, re.M)
+    assert re.search(r"^tokens:    28$", out, re.M)
+    for tag, n in {"O": 20, "B-geo": 3, "B-per": 1, "I-per": 2, "B-tim": 1, "B-org": 1}.items():
+        assert re.search(rf"^  {re.escape(tag)} +{n}$", out, re.M), (tag, out)
+    assert re.search(r"^seconds:   \d+\.\d\d$", out, re.M)
+
+
+def test_cli_iob1_note(capsys):
+    assert data.main([str(FIX / "conll_iob1.txt")]) == 0
+    out = capsys.readouterr().out
+    assert "scheme iob1→iob2" in out
+    assert "note:      2 sentences had spans starting with I-; converted to IOB2" in out
+
+
+def test_cli_bad_file(tmp_path, capsys):
+    path = write(tmp_path, "bad.csv", "Sentence,Tag\nA b .,\"['O', 'O']\"\n")
+    assert data.main([str(path)]) == 1
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.startswith("error: ")
+    assert f"{path}, line 2: 3 words but 2 tags" in err
+    assert data.main([str(tmp_path / "missing.csv")]) == 1
+    assert "not found" in capsys.readouterr().err

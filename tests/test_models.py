@@ -1,0 +1,199 @@
+"""helpers.models: name resolution, offline errors, safe loading flags, precision choice."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+import helpers.models as models
+from helpers.models import (
+    ModelLoadError,
+    load_token_classifier,
+    load_tokenizer,
+    pick_precision,
+    resolve_model,
+)
+
+
+def test_resolve_default_is_packaged_dir():
+    path = Path(resolve_model("minilm"))
+    assert path.is_dir()
+    assert (path / "config.json").is_file()
+    assert (path / "model.safetensors").is_file()
+    assert resolve_model() == str(path)
+    assert resolve_model("all-minilm-l6-v2") == str(path)
+    assert resolve_model("sentence-transformers/all-MiniLM-L6-v2") == str(path)
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["distilbert/distilbert-base-uncased", "bert-base-uncased", "/some/local/path", "MiniLM"],
+)
+def test_resolve_other_names_unchanged(name):
+    assert resolve_model(name) == name
+
+
+@pytest.mark.parametrize("name", ["", "   ", None])
+def test_resolve_empty_name_raises(name):
+    with pytest.raises(ValueError, match="model_name="):
+        resolve_model(name)
+
+
+def test_session_is_offline():
+    assert os.environ["HF_HUB_OFFLINE"] == "1"
+
+
+def test_uncached_hub_id_offline_raises(monkeypatch, tmp_path):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    with pytest.raises(ModelLoadError, match="minilm") as ei:
+        models.load_encoder("bert-base-uncased", cache_dir=str(tmp_path))
+    assert "HF_HUB_OFFLINE is set" in str(ei.value)
+    assert "'bert-base-uncased'" in str(ei.value)
+
+
+def test_uncached_tokenizer_offline_raises(monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    with pytest.raises(ModelLoadError, match="minilm"):
+        load_tokenizer("nobody-has-this/never-cached-model-xyz")
+
+
+def test_unreachable_hub_raises(monkeypatch, tmp_path):
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.setenv("HF_ENDPOINT", "http://127.0.0.1:9")  # closed local port
+    assert models._hub_reachable(timeout=1.0) is False
+    with pytest.raises(ModelLoadError, match="minilm") as ei:
+        models.load_encoder("bert-base-uncased", cache_dir=str(tmp_path))
+    assert "the hub cannot be reached" in str(ei.value)
+
+
+def test_not_a_path_nor_hub_id_raises():
+    with pytest.raises(ModelLoadError, match="neither a local directory nor a hub id.*minilm"):
+        load_tokenizer("/no/such/dir/for/this/test")
+
+
+def test_token_classifier_label_maps(gmb_labels):
+    model = load_token_classifier("minilm", gmb_labels)
+    cfg = model.config
+    assert cfg.num_labels == 17
+    assert cfg.id2label == dict(enumerate(gmb_labels))
+    assert cfg.label2id == {t: i for i, t in enumerate(gmb_labels)}
+    assert cfg.id2label[0] == "O" and cfg.id2label[16] == "I-tim"
+    assert model.classifier.out_features == 17
+    assert cfg.hidden_size == 384 and cfg.num_hidden_layers == 6
+
+
+def _recorder(monkeypatch, cls):
+    calls = []
+
+    def fake(path, **kwargs):
+        calls.append((path, kwargs))
+        return "loaded"
+
+    monkeypatch.setattr(cls, "from_pretrained", fake)
+    return calls
+
+
+@pytest.mark.parametrize(
+    "cls_name, loader",
+    [
+        ("AutoModel", lambda: models.load_encoder()),
+        ("AutoModelForTokenClassification", lambda: load_token_classifier("minilm", ["O"])),
+        ("AutoModelForMaskedLM", lambda: models.load_masked_lm()),
+        ("AutoModelForPreTraining", lambda: models.load_pretraining()),
+    ],
+)
+def test_models_load_safely(monkeypatch, cls_name, loader):
+    import transformers
+
+    calls = _recorder(monkeypatch, getattr(transformers, cls_name))
+    assert loader() == "loaded"
+    assert len(calls) == 1
+    path, kwargs = calls[0]
+    assert path == resolve_model("minilm")
+    assert kwargs["trust_remote_code"] is False
+    assert kwargs["use_safetensors"] is True
+
+
+def test_caller_cannot_get_remote_code_by_accident(monkeypatch):
+    import transformers
+
+    calls = _recorder(monkeypatch, transformers.AutoModel)
+    models.load_encoder("minilm", output_hidden_states=True)
+    kwargs = calls[0][1]
+    assert kwargs["trust_remote_code"] is False
+    assert kwargs["use_safetensors"] is True
+    assert kwargs["output_hidden_states"] is True
+
+
+def test_hub_id_tries_cache_first(monkeypatch):
+    import transformers
+
+    calls = _recorder(monkeypatch, transformers.AutoModel)
+    models.load_encoder("bert-base-uncased")
+    path, kwargs = calls[0]
+    assert path == "bert-base-uncased"
+    assert kwargs["local_files_only"] is True
+    assert kwargs["trust_remote_code"] is False
+    assert kwargs["use_safetensors"] is True
+
+
+def test_tokenizer_no_remote_code(monkeypatch):
+    import transformers
+
+    calls = _recorder(monkeypatch, transformers.AutoTokenizer)
+    load_tokenizer()
+    kwargs = calls[0][1]
+    assert kwargs["trust_remote_code"] is False
+    assert "use_safetensors" not in kwargs
+
+
+@pytest.mark.parametrize("bad", ["fp64", "FP16", "", "float32"])
+def test_pick_precision_invalid(bad):
+    with pytest.raises(ValueError, match="expected one of"):
+        pick_precision(bad, device="cpu")
+
+
+def test_pick_precision_fp16_on_cpu_raises():
+    with pytest.raises(ValueError, match="fp16.*CUDA"):
+        pick_precision("fp16", device="cpu")
+
+
+@pytest.mark.parametrize("has_bf16", [True, False])
+@pytest.mark.parametrize("p", ["fp32", "bf16"])
+def test_pick_precision_explicit_on_cpu(monkeypatch, p, has_bf16):
+    monkeypatch.setattr(models, "cpu_has_bf16", lambda: has_bf16)
+    assert pick_precision(p, device="cpu") == p
+
+
+@pytest.mark.parametrize("has_bf16, expected", [(True, "bf16"), (False, "fp32")])
+def test_pick_precision_auto_cpu(monkeypatch, has_bf16, expected):
+    monkeypatch.setattr(models, "cpu_has_bf16", lambda: has_bf16)
+    assert pick_precision("auto", device="cpu") == expected
+    assert pick_precision(device="cpu") == expected
+
+
+def test_pick_precision_auto_cpu_matches_cpuinfo():
+    assert pick_precision("auto", device="cpu") == ("bf16" if models.cpu_has_bf16() else "fp32")
+
+
+@pytest.mark.parametrize("supported, expected", [(True, "bf16"), (False, "fp16")])
+def test_pick_precision_auto_cuda(monkeypatch, supported, expected):
+    import torch
+
+    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda *a, **k: supported)
+    assert pick_precision("auto", device="cuda") == expected
+    assert pick_precision("auto", device="cuda:0") == expected
+    assert pick_precision("fp16", device="cuda") == "fp16"
+
+
+def test_pick_precision_default_device(monkeypatch):
+    import torch
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    monkeypatch.setattr(models, "cpu_has_bf16", lambda: False)
+    assert pick_precision() == "fp32"
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda *a, **k: False)
+    assert pick_precision() == "fp16"
