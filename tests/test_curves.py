@@ -1,0 +1,99 @@
+"""helpers.curves: frozen token features and a tiny head whose loss curves repeat exactly."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from helpers.curves import Curves, fit_head, token_features
+from helpers.data import Sentence
+
+
+def _blobs(n: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Three noisy clusters in 8 dimensions: learnable, but not perfectly."""
+    g = torch.Generator().manual_seed(seed)
+    y = torch.randint(0, 3, (n,), generator=g)
+    centres = torch.eye(3, 8) * 2.0
+    return centres[y] + torch.randn(n, 8, generator=g), y
+
+
+def test_curves_best_epoch_and_rise():
+    c = Curves(train_loss=[3.0, 2.0, 1.0, 0.5], val_loss=[3.0, 1.5, 1.7, 2.0])
+    assert c.best_epoch == 1
+    assert c.val_rise == pytest.approx(0.5)
+    assert Curves([1.0, 0.5], [1.0, 0.8]).val_rise == 0
+
+
+def test_fit_head_train_loss_falls_and_repeats():
+    xtr, ytr = _blobs(60, 0)
+    xva, yva = _blobs(60, 1)
+    head, c1 = fit_head(xtr, ytr, xva, yva, num_labels=3, epochs=40, lr=0.05, seed=3)
+    _, c2 = fit_head(xtr, ytr, xva, yva, num_labels=3, epochs=40, lr=0.05, seed=3)
+    assert len(c1.train_loss) == len(c1.val_loss) == 40
+    assert c1.train_loss[-1] < 0.5 * c1.train_loss[0]
+    assert c1.val_loss[-1] < c1.val_loss[0]
+    assert c1.train_loss == c2.train_loss and c1.val_loss == c2.val_loss  # seeded: exact
+    assert head(xtr).shape == (60, 3)
+
+
+def test_fit_head_hidden_dropout_and_threads_restored():
+    xtr, ytr = _blobs(30, 0)
+    before = torch.get_num_threads()
+    head, c = fit_head(xtr, ytr, xtr, ytr, 3, epochs=5, hidden=16, dropout=0.5, weight_decay=0.1)
+    assert torch.get_num_threads() == before
+    assert [type(m).__name__ for m in head] == ["Dropout", "Linear", "ReLU", "Linear"]
+    assert len(c.val_loss) == 5
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"epochs": 0}, "epochs=0"),
+        ({"lr": 0}, "lr=0"),
+        ({"weight_decay": -1}, "weight_decay=-1"),
+        ({"dropout": 1.0}, "dropout=1.0"),
+        ({"hidden": -2}, "hidden=-2"),
+        ({"num_labels": 1}, "num_labels=1"),
+    ],
+)
+def test_fit_head_rejects_bad_parameters(kwargs, message):
+    xtr, ytr = _blobs(10, 0)
+    args = {"num_labels": 3, **kwargs}
+    with pytest.raises(ValueError, match=message):
+        fit_head(xtr, ytr, xtr, ytr, **args)
+
+
+def test_fit_head_rejects_mismatched_lengths():
+    xtr, ytr = _blobs(10, 0)
+    with pytest.raises(ValueError, match="one label per vector"):
+        fit_head(xtr, ytr[:5], xtr, ytr, 3)
+
+
+def test_token_features_one_vector_per_word(tok, gmb_maps):
+    from helpers.models import load_encoder
+
+    label2id, _ = gmb_maps
+    enc = load_encoder()
+    enc.train()
+    sents = [
+        Sentence(["Ahmadinejad", "visited", "Mogadishu", "."], ["B-per", "O", "B-geo", "O"]),
+        Sentence(["Hi"], ["O"]),  # shorter: padded in the batch
+    ]
+    x, y = token_features(enc, tok, sents, label2id, batch_size=2)
+    assert x.shape == (5, enc.config.hidden_size)
+    assert y.tolist() == [label2id[t] for s in sents for t in s.tags]
+    assert enc.training  # mode restored
+    x1, _ = token_features(enc, tok, sents[1:], label2id)  # alone: no padding
+    assert torch.allclose(x[-1], x1[0], atol=1e-5)  # padding does not change the vectors
+    with pytest.raises(ValueError, match="empty"):
+        token_features(enc, tok, [], label2id)
+
+
+def test_fit_head_regularisers_take_effect():
+    xtr, ytr = _blobs(60, 0)
+    _, plain = fit_head(xtr, ytr, xtr, ytr, 3, epochs=20, lr=0.05, seed=1)
+    _, drop = fit_head(xtr, ytr, xtr, ytr, 3, epochs=20, lr=0.05, dropout=0.5, seed=1)
+    assert drop.train_loss != plain.train_loss  # dropout is active while training
+    heavy, _ = fit_head(xtr, ytr, xtr, ytr, 3, epochs=20, lr=0.05, weight_decay=5.0, seed=1)
+    light, _ = fit_head(xtr, ytr, xtr, ytr, 3, epochs=20, lr=0.05, seed=1)
+    assert heavy[-1].weight.norm() < light[-1].weight.norm()  # decay shrinks the weights
