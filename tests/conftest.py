@@ -43,3 +43,51 @@ def gmb_maps(gmb_labels):
     from helpers.labels import label_maps
 
     return label_maps(gmb_labels)
+
+
+@pytest.fixture(scope="session")
+def tiny_model_dir(tmp_path_factory, tok):
+    """The embedded MiniLM cut to its first layer, saved as safetensors with its tokenizer.
+
+    Pre-trained features make it learn entities in a few seconds, fast enough for unit tests.
+    """
+    from helpers.models import load_encoder
+
+    path = tmp_path_factory.mktemp("tiny_bert")
+    load_encoder("minilm", num_hidden_layers=1).save_pretrained(path, safe_serialization=True)
+    tok.save_pretrained(path)
+    return str(path)
+
+
+@pytest.fixture(scope="session")
+def tiny_data():
+    """A few sentences of the embedded corpus: (train, eval, labels); eval is part of train
+
+    so that a tiny model can show it learned something (best epoch = best fit).
+    """
+    from helpers.data import load_embedded
+    from helpers.labels import build_label_list
+
+    corpus = load_embedded("train").sentences
+    return corpus[:32], corpus[:16], build_label_list(s.tags for s in corpus)
+
+
+FAST = {
+    "epochs": 2,
+    "batch_size": 4,
+    "learning_rate": 1e-3,
+    "warmup": 0.0,
+    "precision": "fp32",
+    "freeze_embeddings": True,
+}
+KW = {**FAST, "epochs": 3, "save_checkpoints": True, "seed": 3}
+
+
+@pytest.fixture(scope="session")
+def full_run(tiny_model_dir, tiny_data, tmp_path_factory):
+    """The tiny model trained for 3 epochs with checkpoints (shared by train and predict tests)."""
+    from helpers.train import train_ner
+
+    train, ev, labels = tiny_data
+    out = str(tmp_path_factory.mktemp("full"))
+    return train_ner(train, ev, labels, model_name=tiny_model_dir, output_dir=out, **KW)

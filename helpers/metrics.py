@@ -1,0 +1,136 @@
+"""Entity-level NER metrics with the ``seqeval`` package (no hub download).
+
+An entity counts as correct only if its type and its exact word span match. Taught in
+notebooks/04_ner.ipynb.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from helpers.alignment import IGNORE
+
+
+def ner_metrics(
+    y_true: Sequence[Sequence[str]], y_pred: Sequence[Sequence[str]], strict: bool = False
+) -> dict[str, Any]:
+    """Overall precision/recall/F1/accuracy and, per entity type, the same plus support.
+
+    ``strict=True`` scores in seqeval's strict IOB2 mode (a span must start with ``B-``);
+    the default matches seqeval's default (CoNLL ``conlleval``) behaviour. The per-type numbers
+    are seqeval's own ``classification_report``. Taught in notebooks/04_ner.ipynb.
+    """
+    from seqeval.metrics import accuracy_score, classification_report
+    from seqeval.scheme import IOB2
+
+    y_true, y_pred = [list(s) for s in y_true], [list(s) for s in y_pred]
+    if len(y_true) != len(y_pred):
+        raise ValueError(f"{len(y_true)} gold sentences but {len(y_pred)} predicted")
+    for i, (t, p) in enumerate(zip(y_true, y_pred, strict=False)):
+        if len(t) != len(p):
+            raise ValueError(f"sentence {i}: {len(t)} gold tags but {len(p)} predicted")
+    kw = {"mode": "strict", "scheme": IOB2} if strict else {}
+    report = classification_report(y_true, y_pred, output_dict=True, zero_division=0, **kw)
+    micro = report.pop("micro avg")
+    for k in ("macro avg", "weighted avg"):
+        report.pop(k, None)
+    return {
+        "precision": float(micro["precision"]),
+        "recall": float(micro["recall"]),
+        "f1": float(micro["f1-score"]),
+        "accuracy": float(accuracy_score(y_true, y_pred)),
+        "per_type": {
+            t: {
+                "precision": float(r["precision"]),
+                "recall": float(r["recall"]),
+                "f1": float(r["f1-score"]),
+                "support": int(r["support"]),
+            }
+            for t, r in sorted(report.items())
+        },
+    }
+
+
+def tags_from_logits(
+    logits: np.ndarray, labels: np.ndarray, id2label: dict[int, str]
+) -> tuple[list[list[str]], list[list[str]]]:
+    """Token logits + aligned labels → (gold, predicted) tag sequences at labelled positions."""
+    pred = np.asarray(logits).argmax(-1)
+    gold_seqs, pred_seqs = [], []
+    for p_row, l_row in zip(pred, labels, strict=False):
+        keep = l_row != IGNORE
+        gold_seqs.append([id2label[int(i)] for i in l_row[keep]])
+        pred_seqs.append([id2label[int(i)] for i in p_row[keep]])
+    return gold_seqs, pred_seqs
+
+
+def trainer_metrics(id2label: dict[int, str], strict: bool = False):
+    """A ``compute_metrics`` function for ``transformers.Trainer`` (overall numbers only)."""
+
+    def compute(eval_pred: Any) -> dict[str, float]:
+        gold, pred = tags_from_logits(eval_pred.predictions, eval_pred.label_ids, id2label)
+        m = ner_metrics(gold, pred, strict)
+        return {k: m[k] for k in ("precision", "recall", "f1", "accuracy")}
+
+    return compute
+
+
+ERROR_KINDS = ("missed", "spurious", "wrong type", "wrong boundary", "wrong type and boundary")
+
+
+def entity_errors(
+    gold: Sequence[str], pred: Sequence[str]
+) -> list[tuple[str, tuple[str, int, int] | None, tuple[str, int, int] | None]]:
+    """Each mistake in one sentence as ``(kind, gold_span, predicted_span)``.
+
+    Kinds: ``missed`` (no overlapping prediction), ``spurious`` (no overlapping gold entity),
+    ``wrong type`` (same words, other type), ``wrong boundary`` (same type, overlapping but
+    different words), ``wrong type and boundary``. Spans are ``(type, start, end)``.
+    Taught in notebooks/04_ner.ipynb.
+    """
+    from helpers.labels import entity_spans
+
+    g, p = set(entity_spans(gold)), set(entity_spans(pred))
+    out = []
+
+    def overlaps(a, b):
+        return a[1] < b[2] and b[1] < a[2]
+
+    for ge in sorted(g - p, key=lambda s: s[1]):
+        hits = [pe for pe in p - g if overlaps(ge, pe)]
+        if not hits:
+            out.append(("missed", ge, None))
+        for pe in hits:
+            same_words, same_type = pe[1:] == ge[1:], pe[0] == ge[0]
+            kind = (
+                "wrong type"
+                if same_words
+                else "wrong boundary"
+                if same_type
+                else "wrong type and boundary"
+            )
+            out.append((kind, ge, pe))
+    for pe in sorted(p - g, key=lambda s: s[1]):
+        if not any(overlaps(ge, pe) for ge in g - p):
+            out.append(("spurious", None, pe))
+    return out
+
+
+def type_confusion(
+    gold: Sequence[Sequence[str]], pred: Sequence[Sequence[str]]
+) -> tuple[list[str], np.ndarray]:
+    """Word-level confusion of entity types (B-/I- merged; ``O`` included): (names, counts).
+
+    ``counts[i, j]`` is how many words of gold type ``names[i]`` were predicted ``names[j]``.
+    """
+    strip = lambda t: t[2:] if t != "O" else "O"  # noqa: E731
+    names = sorted({strip(t) for s in [*gold, *pred] for t in s} - {"O"}) + ["O"]
+    index = {n: i for i, n in enumerate(names)}
+    counts = np.zeros((len(names), len(names)), dtype=int)
+    for gs, ps in zip(gold, pred, strict=True):
+        for gt, pt in zip(gs, ps, strict=True):
+            counts[index[strip(gt)], index[strip(pt)]] += 1
+    return names, counts

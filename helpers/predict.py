@@ -1,0 +1,134 @@
+"""Inference: raw text → words, tags and entity spans with character offsets.
+
+Words are the tokenizer's own pre-tokenization (whitespace and punctuation splits, with their
+character offsets), the same words that transformers' token-classification pipeline uses, so
+``aggregation_strategy="first"`` there and :func:`predict` here find the same entities. Texts are
+batched by length and texts longer than the model limit are cut into overlapping windows.
+Taught in notebooks/04_ner.ipynb.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from helpers.alignment import tokenize_and_align, word_level
+from helpers.labels import entity_spans
+
+
+@dataclass
+class Entity:
+    """One predicted entity: its type, text, character span and mean word confidence."""
+
+    type: str
+    text: str
+    start: int
+    end: int
+    score: float
+
+
+@dataclass
+class Prediction:
+    """Words with their character offsets, one tag per word, and the entities they form."""
+
+    text: str
+    words: list[str]
+    offsets: list[tuple[int, int]]
+    tags: list[str]
+    entities: list[Entity] = field(default_factory=list)
+
+
+def split_words(text: str, tokenizer: Any) -> tuple[list[str], list[tuple[int, int]]]:
+    """The tokenizer's pre-tokenization of ``text``: words and their ``(start, end)`` offsets."""
+    pieces = tokenizer.backend_tokenizer.pre_tokenizer.pre_tokenize_str(text)
+    return [w for w, _ in pieces], [tuple(o) for _, o in pieces]
+
+
+def predict_word_tags(
+    model: Any,
+    tokenizer: Any,
+    sentences: Sequence[Sequence[str]],
+    batch_size: int = 32,
+    max_length: int | None = None,
+    stride: int = 32,
+) -> tuple[list[list[str]], list[list[float]]]:
+    """Tags (and their probabilities) for pre-split sentences, one per word.
+
+    Windows are sorted by length and padded per batch; each word takes its first subword's
+    prediction from the window where it has the most context.
+    """
+    import torch
+
+    nonempty = [i for i, s in enumerate(sentences) if len(s)]
+    enc = tokenize_and_align(
+        [sentences[i] for i in nonempty], None, tokenizer, max_length=max_length, stride=stride
+    )
+    n = len(enc["input_ids"])
+    order = sorted(range(n), key=lambda i: len(enc["input_ids"][i]))
+    id2label = model.config.id2label
+    device = next(model.parameters()).device
+    per_window: list[Any] = [None] * n
+    was_training = model.training
+    model.eval()
+    with torch.inference_mode():
+        for b in range(0, n, batch_size):
+            idx = order[b : b + batch_size]
+            width = max(len(enc["input_ids"][i]) for i in idx)
+            pad = tokenizer.pad_token_id
+            ids = torch.full((len(idx), width), pad, dtype=torch.long)
+            mask = torch.zeros((len(idx), width), dtype=torch.long)
+            for r, i in enumerate(idx):
+                row = enc["input_ids"][i]
+                ids[r, : len(row)] = torch.tensor(row)
+                mask[r, : len(row)] = 1
+            logits = model(input_ids=ids.to(device), attention_mask=mask.to(device)).logits
+            probs = logits.float().softmax(-1).cpu()
+            conf, best = probs.max(-1)
+            for r, i in enumerate(idx):
+                per_window[i] = list(zip(best[r].tolist(), conf[r].tolist(), strict=True))
+    model.train(was_training)
+    windows: dict[int, list] = {}
+    for w, s in enumerate(enc["sample"]):
+        windows.setdefault(s, []).append((enc["word_ids"][w], per_window[w]))
+    tags: list[list[str]] = [[] for _ in sentences]
+    scores: list[list[float]] = [[] for _ in sentences]
+    for k, i in enumerate(nonempty):
+        pairs = word_level(windows[k], len(sentences[i]))
+        tags[i] = [id2label[int(lab)] for lab, _ in pairs]
+        scores[i] = [float(c) for _, c in pairs]
+    return tags, scores
+
+
+def predict(
+    texts: str | Sequence[str],
+    model: Any,
+    tokenizer: Any,
+    batch_size: int = 32,
+    max_length: int | None = None,
+    stride: int = 32,
+) -> list[Prediction]:
+    """Raw texts → :class:`Prediction` per text (words, tags, entities with offsets).
+
+    Taught in notebooks/04_ner.ipynb.
+    """
+    if isinstance(texts, str):
+        texts = [texts]
+    split = [split_words(t, tokenizer) for t in texts]
+    tags, scores = predict_word_tags(
+        model, tokenizer, [w for w, _ in split], batch_size, max_length, stride
+    )
+    out = []
+    for text, (words, offsets), t, sc in zip(texts, split, tags, scores, strict=True):
+        ents = [
+            Entity(
+                kind,
+                text[offsets[a][0] : offsets[b - 1][1]],
+                offsets[a][0],
+                offsets[b - 1][1],
+                sum(sc[a:b]) / (b - a),
+            )
+            for kind, a, b in entity_spans(t)
+        ]
+        out.append(Prediction(text, words, offsets, t, ents))
+    return out

@@ -1,0 +1,75 @@
+"""helpers.metrics against hand-computed cases and seqeval's own report."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from seqeval.metrics import classification_report
+
+from helpers.metrics import entity_errors, ner_metrics, tags_from_logits, type_confusion
+
+GOLD = [["B-per", "I-per", "O", "B-geo", "O"], ["B-org", "O", "B-tim", "I-tim"]]
+PRED = [["B-per", "I-per", "O", "B-gpe", "O"], ["B-org", "O", "B-tim", "O"]]
+
+
+def test_hand_computed_overall_and_per_type():
+    m = ner_metrics(GOLD, PRED)
+    # gold: per, geo, org, tim (2 words) = 4; predicted: per, gpe, org, tim (1 word) = 4;
+    # correct: per, org
+    assert m["precision"] == pytest.approx(2 / 4)
+    assert m["recall"] == pytest.approx(2 / 4)
+    assert m["f1"] == pytest.approx(0.5)
+    assert m["accuracy"] == pytest.approx(7 / 9)
+    assert m["per_type"]["per"] == {"precision": 1.0, "recall": 1.0, "f1": 1.0, "support": 1}
+    assert m["per_type"]["geo"] == {"precision": 0.0, "recall": 0.0, "f1": 0.0, "support": 1}
+    assert m["per_type"]["gpe"]["support"] == 0
+    assert m["per_type"]["tim"]["f1"] == 0.0
+
+
+def test_identical_to_seqeval_report():
+    rep = classification_report(GOLD, PRED, output_dict=True, zero_division=0)
+    m = ner_metrics(GOLD, PRED)
+    for t, r in m["per_type"].items():
+        assert r["f1"] == pytest.approx(rep[t]["f1-score"])
+        assert r["support"] == rep[t]["support"]
+    assert m["f1"] == pytest.approx(rep["micro avg"]["f1-score"])
+
+
+def test_strict_mode_rejects_spans_starting_with_i():
+    gold, pred = [["B-per", "I-per", "O"]], [["I-per", "I-per", "O"]]
+    assert ner_metrics(gold, pred)["f1"] == 1.0  # conlleval-style: I- opens a span
+    assert ner_metrics(gold, pred, strict=True)["f1"] == 0.0
+
+
+def test_length_mismatch_is_an_error():
+    with pytest.raises(ValueError, match="sentence 0: 2 gold tags but 1 predicted"):
+        ner_metrics([["O", "O"]], [["O"]])
+    with pytest.raises(ValueError, match="1 gold sentences but 2 predicted"):
+        ner_metrics([["O"]], [["O"], ["O"]])
+
+
+def test_tags_from_logits_skips_ignored_positions():
+    id2label = {0: "O", 1: "B-per", 2: "I-per"}
+    logits = np.zeros((1, 4, 3))
+    logits[0, 1, 1] = logits[0, 2, 2] = logits[0, 3, 0] = 5
+    labels = np.array([[-100, 1, 2, -100]])
+    gold, pred = tags_from_logits(logits, labels, id2label)
+    assert gold == [["B-per", "I-per"]] and pred == [["B-per", "I-per"]]
+
+
+def test_entity_errors_kinds():
+    gold = ["B-per", "I-per", "O", "B-geo", "O", "O", "B-org", "O", "B-eve"]
+    pred = ["B-per", "O", "O", "B-gpe", "B-tim", "O", "B-org", "O", "O"]
+    assert entity_errors(gold, pred) == [
+        ("wrong boundary", ("per", 0, 2), ("per", 0, 1)),
+        ("wrong type", ("geo", 3, 4), ("gpe", 3, 4)),
+        ("missed", ("eve", 8, 9), None),
+        ("spurious", None, ("tim", 4, 5)),
+    ]
+    assert entity_errors(gold, gold) == []
+
+
+def test_type_confusion_counts_words():
+    names, counts = type_confusion([["B-per", "I-per", "O"]], [["B-per", "B-geo", "B-geo"]])
+    assert names == ["geo", "per", "O"]
+    assert counts.tolist() == [[0, 0, 0], [1, 1, 0], [1, 0, 0]]
