@@ -140,4 +140,10 @@ def features_dataset(dataset: Any, tokenizer: Any, label2id: dict[str, int], **k
         enc.pop("word_ids")
         return enc
 
-    return dataset.map(fn, batched=True, remove_columns=dataset.column_names)
+    from datasets.utils.logging import disable_progress_bar, enable_progress_bar
+
+    disable_progress_bar()  # a progress bar per map is noise in notebooks and logs
+    try:
+        return dataset.map(fn, batched=True, remove_columns=dataset.column_names)
+    finally:
+        enable_progress_bar()

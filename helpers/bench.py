@@ -27,6 +27,7 @@ from pathlib import Path
 
 NAIVE = {
     "learning_rate": 2e-5,
+    "head_learning_rate": None,
     "batch_size": 16,
     "weight_decay": 0.01,
     "warmup": 0.0,
