@@ -122,7 +122,8 @@ def freeze(model: Any, embeddings: bool, layers: int = 0) -> int:
     """Stop gradients into the embeddings and/or the lowest ``layers`` encoder layers.
 
     Frozen parameters get no optimizer update and, below the lowest trainable layer, no backward
-    pass at all. Returns the number of trainable parameters left.
+    pass at all; so freezing layers freezes the embeddings under them too. Returns the number of
+    trainable parameters left.
     """
     base = model.base_model
     blocks = base.encoder.layer

@@ -6,7 +6,7 @@ import pytest
 from transformers import TrainerCallback
 
 from helpers.train import TrainConfig, freeze, train_ner
-from tests.conftest import KW
+from tests.conftest import FAST, KW
 
 
 @pytest.mark.parametrize(
@@ -85,3 +85,20 @@ def test_resume_after_interruption(full_run, tiny_model_dir, tiny_data, tmp_path
     assert [h["epoch"] for h in resumed.history] == [1, 2, 3]
     assert resumed.history[-1]["f1"] == pytest.approx(full_run.history[-1]["f1"], abs=1e-6)
     assert resumed.history[-1]["loss"] == pytest.approx(full_run.history[-1]["loss"], rel=1e-4)
+
+
+def test_bf16_runs_on_cpu(tiny_model_dir, tiny_data, tmp_path):
+    """The path `precision="auto"` takes on CPUs with AMX: bf16 autocast inside the Trainer."""
+    import math
+
+    train, ev, labels = tiny_data
+    res = train_ner(
+        train[:8],
+        ev[:4],
+        labels,
+        model_name=tiny_model_dir,
+        output_dir=str(tmp_path),
+        **{**FAST, "epochs": 1, "precision": "bf16"},
+    )
+    assert res.precision == "bf16"
+    assert len(res.history) == 1 and math.isfinite(res.history[0]["loss"])
