@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from helpers.alignment import IGNORE
+from helpers.labels import entity_spans
 
 
 def ner_metrics(
@@ -91,8 +92,6 @@ def entity_errors(
     different words), ``wrong type and boundary``. Spans are ``(type, start, end)``.
     Taught in notebooks/04_ner.ipynb.
     """
-    from helpers.labels import entity_spans
-
     g, p = set(entity_spans(gold)), set(entity_spans(pred))
     out = []
 
