@@ -17,6 +17,8 @@ from urllib.parse import urlparse
 DEFAULT_MODEL = "minilm"
 ALIASES = ("minilm", "all-minilm-l6-v2", "sentence-transformers/all-MiniLM-L6-v2")
 PRECISIONS = ("auto", "bf16", "fp16", "fp32")
+# One switch for every notebook and test: forces the precision that "auto" would pick.
+PRECISION_ENV = "COURSE_PRECISION"
 
 
 class ModelLoadError(RuntimeError):
@@ -147,8 +149,9 @@ def cpu_has_bf16() -> bool:
 def pick_precision(requested: str = "auto", device: str | None = None) -> str:
     """``"bf16"``, ``"fp16"`` or ``"fp32"`` for training on ``device`` (default: CUDA if present).
 
-    ``auto``: CUDA → bf16 if supported, else fp16; CPU → bf16 only with AMX/AVX512-BF16 (without
-    them bf16 is emulated and far slower), else fp32. Taught in notebooks/04_ner.ipynb.
+    ``auto``: the environment variable ``COURSE_PRECISION`` if set (one switch for every notebook
+    and test); else CUDA → bf16 if supported, else fp16; CPU → bf16 only with AMX/AVX512-BF16
+    (without them bf16 is emulated and far slower), else fp32. Taught in notebooks/04_ner.ipynb.
     """
     import torch
 
@@ -156,6 +159,11 @@ def pick_precision(requested: str = "auto", device: str | None = None) -> str:
         raise ValueError(f"precision={requested!r}: expected one of {PRECISIONS}")
     device = device or ("cuda" if torch.cuda.is_available() else "cpu")
     on_cuda = device.startswith("cuda")
+    if requested == "auto":
+        forced = os.environ.get(PRECISION_ENV, "").strip().lower()
+        if forced and forced not in PRECISIONS:
+            raise ValueError(f"{PRECISION_ENV}={forced!r}: expected one of {PRECISIONS}")
+        requested = forced or "auto"
     if requested == "fp16" and not on_cuda:
         raise ValueError("precision='fp16' needs a CUDA device; on CPU use 'bf16' or 'fp32'")
     if requested != "auto":

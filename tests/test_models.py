@@ -168,18 +168,54 @@ def test_pick_precision_explicit_on_cpu(monkeypatch, p, has_bf16):
 
 
 @pytest.mark.parametrize("has_bf16, expected", [(True, "bf16"), (False, "fp32")])
-def test_pick_precision_auto_cpu(monkeypatch, has_bf16, expected):
+def test_pick_precision_auto_cpu(monkeypatch, no_switch, has_bf16, expected):
     monkeypatch.setattr(models, "cpu_has_bf16", lambda: has_bf16)
     assert pick_precision("auto", device="cpu") == expected
     assert pick_precision(device="cpu") == expected
 
 
-def test_pick_precision_auto_cpu_matches_cpuinfo():
-    assert pick_precision("auto", device="cpu") == ("bf16" if models.cpu_has_bf16() else "fp32")
+@pytest.mark.parametrize(
+    "flags, expected",
+    [
+        ("flags : fpu sse avx2 fma", False),
+        ("flags : fpu avx2 avx512f avx512_bf16", True),
+        ("flags : fpu avx2 amx_tile amx_bf16 amx_int8", True),
+        ("flags : fpu avx2 avx512_bf16x", False),  # a longer flag name is not the flag
+    ],
+)
+def test_cpu_has_bf16_reads_cpuinfo_flags(monkeypatch, flags, expected):
+    from pathlib import Path
+
+    monkeypatch.setattr(Path, "read_text", lambda self, *a, **k: flags)
+    assert models.cpu_has_bf16() is expected
+
+
+@pytest.fixture
+def no_switch(monkeypatch):
+    """Tests of what "auto" picks by itself run without the user's precision switch."""
+    monkeypatch.delenv(models.PRECISION_ENV, raising=False)
+
+
+@pytest.mark.parametrize("forced", ["fp32", "bf16", "FP32", " bf16 "])
+@pytest.mark.parametrize("has_bf16", [True, False])
+def test_precision_switch_overrides_auto(monkeypatch, forced, has_bf16):
+    monkeypatch.setattr(models, "cpu_has_bf16", lambda: has_bf16)
+    monkeypatch.setenv(models.PRECISION_ENV, forced)
+    assert pick_precision("auto", device="cpu") == forced.strip().lower()
+    assert pick_precision("fp32", device="cpu") == "fp32"  # an explicit choice still wins
+
+
+def test_precision_switch_bad_value_names_the_variable(monkeypatch):
+    monkeypatch.setenv(models.PRECISION_ENV, "fp8")
+    with pytest.raises(ValueError, match="COURSE_PRECISION='fp8'"):
+        pick_precision("auto", device="cpu")
+    monkeypatch.setenv(models.PRECISION_ENV, "fp16")
+    with pytest.raises(ValueError, match="fp16.*CUDA"):
+        pick_precision("auto", device="cpu")
 
 
 @pytest.mark.parametrize("supported, expected", [(True, "bf16"), (False, "fp16")])
-def test_pick_precision_auto_cuda(monkeypatch, supported, expected):
+def test_pick_precision_auto_cuda(monkeypatch, no_switch, supported, expected):
     import torch
 
     monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda *a, **k: supported)
@@ -188,7 +224,7 @@ def test_pick_precision_auto_cuda(monkeypatch, supported, expected):
     assert pick_precision("fp16", device="cuda") == "fp16"
 
 
-def test_pick_precision_default_device(monkeypatch):
+def test_pick_precision_default_device(monkeypatch, no_switch):
     import torch
 
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
