@@ -24,3 +24,18 @@ def resolve(path: str | Path) -> Path:
         return p
     candidate = REPO_ROOT / p
     return candidate if candidate.exists() else p
+
+
+def output_path(path: str | Path) -> Path:
+    """Where a run writes: an absolute path as given, a relative one under the repo root."""
+    p = Path(path).expanduser()
+    return p if p.is_absolute() else REPO_ROOT / p
+
+
+def shown(path: str | Path) -> str:
+    """``path`` relative to the repo root when it is inside it (same text on every machine)."""
+    p = Path(path).resolve()
+    try:
+        return str(p.relative_to(REPO_ROOT.resolve()))
+    except ValueError:
+        return str(p)

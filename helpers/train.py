@@ -1,7 +1,8 @@
 """Fine-tune a token classifier with ``transformers.Trainer`` from plain parameters.
 
-Evaluates every epoch, keeps the best epoch's weights (by entity F1), returns a per-epoch
-history and can resume an interrupted run from its last checkpoint. Taught in
+Keeps the final epoch's weights by default (``keep="best"`` keeps the epoch with the best
+validation F1 instead), scores validation per word exactly as the test set is scored, returns a
+per-epoch history and can resume an interrupted run from its last checkpoint. Taught in
 notebooks/04_ner.ipynb.
 """
 
@@ -17,8 +18,12 @@ from typing import Any
 from helpers.alignment import features_dataset
 from helpers.data import Sentence, to_dataset_dict
 from helpers.labels import label_maps
-from helpers.metrics import trainer_metrics
+from helpers.metrics import ner_metrics
 from helpers.models import DEFAULT_MODEL, load_token_classifier, load_tokenizer, pick_precision
+from helpers.paths import output_path
+from helpers.predict import predict_word_tags
+
+KEEP = ("final", "best")
 
 
 @dataclass
@@ -41,6 +46,7 @@ class TrainConfig:
     output_dir: str = "runs/ner"
     strategy: str = "all"  # label every subword (continuation B-x becomes I-x)
     group_by_length: bool = True  # batch sentences of similar length: less padding, same data
+    keep: str = "final"  # "final": last epoch's weights; "best": best validation F1 (needs data)
     save_checkpoints: bool = False  # needed for resume; costs disk writes every epoch
     resume: bool = False
     max_length: int | None = None
@@ -69,6 +75,7 @@ class TrainConfig:
                 "None or a fraction in [0, 1)",
             ),
             (self.strategy in ("first", "all"), "strategy", "'first' or 'all'"),
+            (self.keep in KEEP, "keep", "'final' or 'best'"),
             (
                 self.precision in ("auto", "bf16", "fp16", "fp32"),
                 "precision",
@@ -88,7 +95,7 @@ class TrainResult:
     tokenizer: Any
     labels: list[str]
     history: list[dict[str, float]]
-    best_epoch: int
+    kept_epoch: int  # the epoch whose weights the model holds
     train_seconds: float
     samples_per_second: float
     resumed: bool
@@ -98,10 +105,11 @@ class TrainResult:
 
 
 def _history(log_history: list[dict[str, Any]]) -> list[dict[str, float]]:
-    """One row per epoch from the Trainer's log: train loss, eval loss and eval metrics."""
+    """One row per epoch from the Trainer's log: train loss and, with validation data, the
+    validation loss (``loss``) and word-level entity metrics."""
     rows: dict[int, dict[str, float]] = {}
     for rec in log_history:
-        if "epoch" not in rec:
+        if "epoch" not in rec or "train_runtime" in rec:
             continue
         ep = math.ceil(rec["epoch"] - 1e-9)
         row = rows.setdefault(ep, {"epoch": ep})
@@ -115,7 +123,20 @@ def _history(log_history: list[dict[str, Any]]) -> list[dict[str, float]]:
                 "eval_epoch",
             ):
                 row[k.removeprefix("eval_")] = v
-    return [rows[k] for k in sorted(rows) if "f1" in rows[k]]
+    return [rows[k] for k in sorted(rows)]
+
+
+def evaluate_ner(
+    model: Any, tokenizer: Any, sentences: Sequence[Sentence]
+) -> tuple[dict[str, Any], list[list[str]]]:
+    """Entity-level metrics of ``model`` on ``sentences``, one predicted tag per word.
+
+    The one way this course scores NER: validation during training, the test set at the end,
+    the command line and the benchmarks all call it. Returns ``(metrics, predicted tags)``.
+    Taught in notebooks/04_ner.ipynb.
+    """
+    pred, _ = predict_word_tags(model, tokenizer, [s.words for s in sentences])
+    return ner_metrics([s.tags for s in sentences], pred), pred
 
 
 def freeze(model: Any, embeddings: bool, layers: int = 0) -> int:
@@ -160,52 +181,17 @@ def optimizer(model: Any, cfg: TrainConfig) -> Any:
     return torch.optim.AdamW(params, lr=cfg.learning_rate, fused=True)
 
 
-def train_ner(
-    train: Sequence[Sentence],
-    evaluation: Sequence[Sentence],
-    labels: list[str],
-    config: TrainConfig | None = None,
-    callbacks: Sequence[Any] = (),
-    verbose: bool = False,
-    **overrides: Any,
-) -> TrainResult:
-    """Fine-tune ``config.model_name`` on ``train``, scoring on ``evaluation`` every epoch.
-
-    Taught in notebooks/04_ner.ipynb.
-    """
+def training_arguments(cfg: TrainConfig, n_train: int, evaluate: bool, precision: str) -> Any:
+    """``transformers.TrainingArguments`` for ``cfg``: what the source set by hand, in one place."""
     import torch
-    from transformers import (
-        DataCollatorForTokenClassification,
-        PrinterCallback,
-        Trainer,
-        TrainerCallback,
-        TrainingArguments,
-        set_seed,
-    )
+    from transformers import TrainingArguments
 
-    cfg = replace(config or TrainConfig(), **overrides)
-    cfg.validate()
-    if not train or not evaluation:
-        raise ValueError(
-            f"{len(train)} training and {len(evaluation)} evaluation sentences: need both"
-        )
     device = "cuda" if torch.cuda.is_available() else "cpu"
-    precision = pick_precision(cfg.precision, device)
-    set_seed(cfg.seed)
-    tokenizer = load_tokenizer(cfg.model_name)
-    extra = {}
-    if cfg.dropout is not None:
-        extra = {"hidden_dropout_prob": cfg.dropout, "attention_probs_dropout_prob": cfg.dropout}
-    model = load_token_classifier(cfg.model_name, labels, **extra)
-    freeze(model, cfg.freeze_embeddings, cfg.freeze_layers)
-    label2id, id2label = label_maps(labels)
-    ds = to_dataset_dict({"train": train, "eval": evaluation})
-    kw = {"strategy": cfg.strategy, "max_length": cfg.max_length}
-    feats = {k: features_dataset(v, tokenizer, label2id, **kw) for k, v in ds.items()}
-    steps = cfg.epochs * math.ceil(len(feats["train"]) / cfg.batch_size)
     save = cfg.save_checkpoints or cfg.resume
-    args = TrainingArguments(
-        output_dir=cfg.output_dir,
+    world = int(__import__("os").environ.get("WORLD_SIZE", "1"))
+    steps = cfg.epochs * math.ceil(n_train / (cfg.batch_size * world))
+    return TrainingArguments(
+        output_dir=str(output_path(cfg.output_dir)),
         num_train_epochs=cfg.epochs,
         learning_rate=cfg.learning_rate,
         per_device_train_batch_size=cfg.batch_size,
@@ -213,10 +199,10 @@ def train_ner(
         weight_decay=cfg.weight_decay,
         warmup_steps=round(cfg.warmup * steps),
         lr_scheduler_type=cfg.scheduler,
-        eval_strategy="epoch",
+        eval_strategy="epoch" if evaluate else "no",
         save_strategy="epoch" if save else "no",
         save_total_limit=2 if save else None,
-        load_best_model_at_end=save,
+        load_best_model_at_end=save and evaluate and cfg.keep == "best",
         metric_for_best_model="f1",
         logging_strategy="epoch",
         bf16=precision == "bf16",
@@ -229,56 +215,145 @@ def train_ner(
         dataloader_pin_memory=device == "cuda",
     )
 
-    best: dict[str, Any] = {"f1": -1.0}
+
+def _trainer_class() -> Any:
+    from transformers import Trainer, TrainerCallback
+
+    class WordLevelTrainer(Trainer):
+        """A ``Trainer`` whose evaluation adds word-level entity metrics (:func:`evaluate_ner`).
+
+        The Trainer's own metrics would see subword positions; the test set is scored per word,
+        so validation is too. Set ``eval_sentences`` before training.
+        """
+
+        eval_sentences: Sequence[Sentence] = ()
+
+        def evaluation_loop(
+            self,
+            dataloader,
+            description,
+            prediction_loss_only=None,
+            ignore_keys=None,
+            metric_key_prefix="eval",
+        ):
+            out = super().evaluation_loop(
+                dataloader, description, True, ignore_keys, metric_key_prefix
+            )
+            m, _ = evaluate_ner(self.model, self.processing_class, self.eval_sentences)
+            for k in ("precision", "recall", "f1", "accuracy"):
+                out.metrics[f"{metric_key_prefix}_{k}"] = m[k]
+            return out
 
     class KeepBest(TrainerCallback):
-        """Without checkpoints, keep the best epoch's weights in memory."""
+        """Keep the weights of the epoch with the best validation F1 in memory.
+
+        Hand-written on purpose: ``load_best_model_at_end`` needs a full checkpoint on disk every
+        epoch (about 90 MB for MiniLM); a copy of the state dict in memory does the same job.
+        """
+
+        def __init__(self) -> None:
+            self.f1, self.epoch, self.state = -1.0, None, None
 
         def on_evaluate(self, args, state, control, metrics=None, model=None, **kw):
-            if not save and metrics and metrics["eval_f1"] > best["f1"] and model is not None:
-                best.update(
-                    f1=metrics["eval_f1"],
-                    epoch=math.ceil(state.epoch - 1e-9),
-                    state={k: v.detach().clone() for k, v in model.state_dict().items()},
-                )
+            if metrics and model is not None and metrics.get("eval_f1", -1.0) > self.f1:
+                self.f1, self.epoch = metrics["eval_f1"], math.ceil(state.epoch - 1e-9)
+                self.state = {k: v.detach().clone() for k, v in model.state_dict().items()}
 
-    trainer = Trainer(
+    return WordLevelTrainer, KeepBest
+
+
+def train_ner(
+    train: Sequence[Sentence],
+    evaluation: Sequence[Sentence] | None,
+    labels: list[str],
+    config: TrainConfig | None = None,
+    callbacks: Sequence[Any] = (),
+    verbose: bool = False,
+    **overrides: Any,
+) -> TrainResult:
+    """Fine-tune ``config.model_name`` on ``train``; score ``evaluation`` (if any) every epoch.
+
+    ``evaluation`` may be empty: then nothing is scored during training and the final epoch is
+    kept. The test set must never be passed here. Taught in notebooks/04_ner.ipynb.
+    """
+    import torch
+    from transformers import DataCollatorForTokenClassification, PrinterCallback, set_seed
+    from transformers.trainer_utils import get_last_checkpoint
+
+    cfg = replace(config or TrainConfig(), **overrides)
+    cfg.validate()
+    evaluation = list(evaluation or [])
+    if not train:
+        raise ValueError("no training sentences: need at least one")
+    if cfg.keep == "best" and not evaluation:
+        raise ValueError("keep='best' needs validation sentences to choose on; use keep='final'")
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    precision = pick_precision(cfg.precision, device)
+    set_seed(cfg.seed)
+    tokenizer = load_tokenizer(cfg.model_name)
+    extra = {}
+    if cfg.dropout is not None:
+        extra = {"hidden_dropout_prob": cfg.dropout, "attention_probs_dropout_prob": cfg.dropout}
+    model = load_token_classifier(cfg.model_name, labels, **extra)
+    freeze(model, cfg.freeze_embeddings, cfg.freeze_layers)
+    label2id, _ = label_maps(labels)
+    splits = {"train": train, **({"eval": evaluation} if evaluation else {})}
+    ds = to_dataset_dict(splits)
+    kw = {"strategy": cfg.strategy, "max_length": cfg.max_length}
+    feats = {k: features_dataset(v, tokenizer, label2id, **kw) for k, v in ds.items()}
+    args = training_arguments(cfg, len(feats["train"]), bool(evaluation), precision)
+    trainer_cls, keep_best_cls = _trainer_class()
+    keep_best = keep_best_cls()
+    in_memory = cfg.keep == "best" and not args.load_best_model_at_end
+    trainer = trainer_cls(
         optimizers=(optimizer(model, cfg), None),  # the Trainer adds the warm-up/decay schedule
         model=model,
         args=args,
         train_dataset=feats["train"],
-        eval_dataset=feats["eval"],
+        eval_dataset=feats.get("eval"),
         data_collator=DataCollatorForTokenClassification(tokenizer),
         processing_class=tokenizer,
-        compute_metrics=trainer_metrics(id2label),
-        callbacks=[KeepBest(), *callbacks],
+        callbacks=[*([keep_best] if in_memory else []), *callbacks],
     )
+    trainer.eval_sentences = evaluation
     if not verbose:
         trainer.remove_callback(PrinterCallback)  # the history table replaces the raw log
-    resume = cfg.resume and any(Path(cfg.output_dir).glob("checkpoint-*"))
+    last = get_last_checkpoint(args.output_dir) if Path(args.output_dir).is_dir() else None
+    resume = bool(cfg.resume and last)
     if cfg.resume and not resume:
-        print(f"resume: no checkpoint in {cfg.output_dir}; starting from scratch")
+        print(f"resume: no checkpoint in {args.output_dir}; starting from scratch")
     t0 = time.perf_counter()
-    out = trainer.train(resume_from_checkpoint=True if resume else None)
+    out = trainer.train(resume_from_checkpoint=last if resume else None)
     seconds = time.perf_counter() - t0
     history = _history(trainer.state.log_history)
-    if not save and "state" in best:
-        trainer.model.load_state_dict(best["state"])
-    best_epoch = max(history, key=lambda r: r["f1"])["epoch"] if history else cfg.epochs
+    kept = history[-1]["epoch"] if history else cfg.epochs
+    if cfg.keep == "best":
+        if in_memory and keep_best.state is not None:
+            trainer.model.load_state_dict(keep_best.state)
+            kept = keep_best.epoch
+        elif history:
+            kept = max(history, key=lambda r: r["f1"])["epoch"]
     trainer.model.eval()
     return TrainResult(
         model=trainer.model,
         tokenizer=tokenizer,
         labels=list(labels),
         history=history,
-        best_epoch=int(best_epoch),
+        kept_epoch=int(kept),
         train_seconds=seconds,
         samples_per_second=float(out.metrics.get("train_samples_per_second", 0.0)),
-        resumed=bool(resume),
+        resumed=resume,
         device=device,
         precision=precision,
         config=asdict(cfg),
     )
+
+
+def is_main_process() -> bool:
+    """False on every process but the first under ``torchrun`` (only rank 0 writes files)."""
+    import os
+
+    return int(os.environ.get("RANK", "0")) == 0
 
 
 def write_report(
@@ -297,7 +372,7 @@ def write_report(
     report = {
         "parameters": parameters,
         "history": result.history,
-        "best_epoch": result.best_epoch,
+        "kept_epoch": result.kept_epoch,
         "test": test,
         "train_seconds": round(result.train_seconds, 2),
         "samples_per_second": round(result.samples_per_second, 2),
@@ -311,3 +386,19 @@ def write_report(
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(report, indent=2, default=str))
     return path
+
+
+def save_run(
+    output_dir: str | Path, parameters: dict[str, Any], result: TrainResult, test: dict[str, Any]
+) -> Path:
+    """Write ``metrics.json`` and the trained model (safetensors) with its tokenizer.
+
+    ``output_dir`` may be relative (to the repo root) or any absolute, writable directory.
+    Returns the directory. Taught in notebooks/04_ner.ipynb.
+    """
+    out = output_path(output_dir)
+    if is_main_process():
+        write_report(out / "metrics.json", parameters, result, test)
+        result.model.save_pretrained(out / "model")
+        result.tokenizer.save_pretrained(out / "model")
+    return out

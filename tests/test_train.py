@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from transformers import TrainerCallback
 
-from helpers.train import TrainConfig, freeze, train_ner
+from helpers.train import TrainConfig, evaluate_ner, freeze, train_ner
 from tests.conftest import FAST, KW
 
 
@@ -21,6 +21,7 @@ from tests.conftest import FAST, KW
         ("strategy", "middle"),
         ("precision", "int8"),
         ("dropout", 1.0),
+        ("keep", "last"),
     ],
 )
 def test_bad_parameters_name_the_parameter(field, value):
@@ -28,22 +29,105 @@ def test_bad_parameters_name_the_parameter(field, value):
         TrainConfig(**{field: value}).validate()
 
 
-def test_needs_training_and_eval_data(tiny_model_dir, tiny_data):
+def test_needs_training_data_and_validation_to_choose(tiny_model_dir, tiny_data):
     train, ev, labels = tiny_data
-    with pytest.raises(ValueError, match="need both"):
-        train_ner(train, [], labels, model_name=tiny_model_dir)
+    with pytest.raises(ValueError, match="no training sentences"):
+        train_ner([], ev, labels, model_name=tiny_model_dir)
+    with pytest.raises(ValueError, match="keep='best' needs validation"):
+        train_ner(train, [], labels, model_name=tiny_model_dir, keep="best")
 
 
-def test_history_best_epoch_and_weights(full_run, tiny_data):
+@pytest.mark.slow
+def test_history_and_final_weights(full_run, tiny_data):
     res, labels = full_run, tiny_data[2]
     assert [h["epoch"] for h in res.history] == [1, 2, 3]
     assert {"train_loss", "loss", "f1", "precision", "recall", "accuracy"} <= set(res.history[0])
-    assert res.best_epoch == max(res.history, key=lambda h: h["f1"])["epoch"]
+    assert res.kept_epoch == 3  # keep="final" (the default) keeps the last epoch
     assert res.precision == "fp32" and res.device == "cpu"
     assert res.model.config.id2label == dict(enumerate(labels))
     assert res.history[-1]["train_loss"] < res.history[0]["train_loss"]
 
 
+@pytest.mark.slow
+def test_validation_is_scored_per_word_like_the_test_set(full_run, tiny_data):
+    """The history's F1 is the word-level F1 of the final model, not a subword-level score."""
+    from helpers.metrics import ner_metrics, tags_from_logits
+
+    train, ev, labels = tiny_data
+    m, pred = evaluate_ner(full_run.model, full_run.tokenizer, ev)
+    assert all(len(p) == len(s.words) for p, s in zip(pred, ev, strict=True))
+    assert full_run.history[-1]["f1"] == pytest.approx(m["f1"], abs=1e-9)
+    # the subword-level score of the same model differs here, so the test can tell them apart
+    import numpy as np
+    import torch
+
+    from helpers.alignment import tokenize_and_align
+    from helpers.labels import label_maps
+
+    label2id, id2label = label_maps(labels)
+    enc = tokenize_and_align(
+        [s.words for s in ev], [s.tags for s in ev], full_run.tokenizer, label2id, strategy="all"
+    )
+    logits, gold = [], []
+    with torch.inference_mode():
+        for ids, lab in zip(enc["input_ids"], enc["labels"], strict=True):
+            logits.append(full_run.model(input_ids=torch.tensor([ids])).logits[0].numpy())
+            gold.append(np.array(lab))
+    g, p = [], []
+    for lo, la in zip(logits, gold, strict=True):
+        a, b = tags_from_logits(lo[None], la[None], id2label)
+        g += a
+        p += b
+    assert ner_metrics(g, p)["f1"] != pytest.approx(m["f1"], abs=1e-6)
+
+
+@pytest.mark.slow
+def test_keep_best_restores_the_best_epochs_weights(
+    monkeypatch, tiny_model_dir, tiny_data, tmp_path
+):
+    """In-memory best epoch: the returned weights are those of the epoch with the best F1."""
+    import helpers.train as train_mod
+
+    scripted = iter([0.5, 0.9, 0.3])  # validation F1 of epochs 1, 2, 3: epoch 2 is best
+
+    def fake_evaluate(model, tokenizer, sentences):
+        f1 = next(scripted)
+        return {"precision": f1, "recall": f1, "f1": f1, "accuracy": f1}, []
+
+    monkeypatch.setattr(train_mod, "evaluate_ner", fake_evaluate)
+    snapshots = {}
+
+    class Snapshot(TrainerCallback):
+        def on_evaluate(self, args, state, control, model=None, **kw):
+            snapshots[round(state.epoch)] = {
+                k: v.detach().clone() for k, v in model.state_dict().items()
+            }
+
+    train, ev, labels = tiny_data
+    kw = {**FAST, "epochs": 3, "keep": "best", "seed": 5}
+    res = train_ner(
+        train,
+        ev,
+        labels,
+        model_name=tiny_model_dir,
+        output_dir=str(tmp_path),
+        callbacks=[Snapshot()],
+        **kw,
+    )
+    assert res.kept_epoch == 2
+    final = res.model.state_dict()
+    name = "classifier.weight"
+    assert torch_equal(final[name], snapshots[2][name])
+    assert not torch_equal(snapshots[2][name], snapshots[3][name])
+
+
+def torch_equal(a, b) -> bool:
+    import torch
+
+    return bool(torch.equal(a, b))
+
+
+@pytest.mark.slow
 def test_same_seed_same_metrics(full_run, tiny_model_dir, tiny_data, tmp_path):
     train, ev, labels = tiny_data
     again = train_ner(train, ev, labels, model_name=tiny_model_dir, output_dir=str(tmp_path), **KW)
@@ -74,6 +158,7 @@ class StopAfter(TrainerCallback):
             control.should_training_stop = True
 
 
+@pytest.mark.slow
 def test_resume_after_interruption(full_run, tiny_model_dir, tiny_data, tmp_path):
     train, ev, labels = tiny_data
     kw = {**KW, "model_name": tiny_model_dir, "output_dir": str(tmp_path)}
@@ -87,6 +172,7 @@ def test_resume_after_interruption(full_run, tiny_model_dir, tiny_data, tmp_path
     assert resumed.history[-1]["loss"] == pytest.approx(full_run.history[-1]["loss"], rel=1e-4)
 
 
+@pytest.mark.slow
 def test_bf16_runs_on_cpu(tiny_model_dir, tiny_data, tmp_path):
     """The path `precision="auto"` takes on CPUs with AMX: bf16 autocast inside the Trainer."""
     import math
