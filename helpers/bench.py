@@ -7,6 +7,16 @@ training samples/s, wall time, entity F1 and peak memory; then inference tokens/
 check that both find identical entities. Each recipe runs in its own process so that peak
 memory is its own.
 
+``python -m helpers.bench ablation``: from the source's recipe to the project's, one change at a
+time (learning rates, then batch size, then frozen embeddings, then length-grouped batches), each
+scored on the held-out 20% of the source protocol's 300 sentences; writes
+``notebooks/results/ner_ablation.json`` (shown by notebook 04).
+
+``python -m helpers.bench recipe``: the previous default (10% of the training side held out, the
+best of the epochs by its F1) against the current one (all training sentences, final epoch) over
+several 300-sentence windows of the embedded train file and several seeds; writes
+``notebooks/results/ner_recipe.json``. Neither command ever reads the test file.
+
 ``python -m helpers.bench data [--gmb PATH] [--conll PATH]``: time ``load_corpus`` on the real
 files when given, else on generated files of the same shape and size (Kaggle GMB: 1,048,575
 word rows in 47,959 sentences, latin-1, CRLF; CoNLL-2003 train: 14,041 sentences, 203,621 tokens).
@@ -235,6 +245,168 @@ def bench_data(gmb: str | None, conll: str | None) -> None:
             print(f"{name:<12}{c.format:>11}{len(c):>11}{c.n_tokens:>10}{dt:>9.2f}  {shown}")
 
 
+# ---------------------------------------------------------------- recipe studies
+
+# One change at a time, from the source's settings to the project's (all in fp32, keep="final").
+ABLATION = [
+    (
+        "source settings: lr 2e-5, batch 16, no warm-up, all weights trained",
+        {
+            "learning_rate": 2e-5,
+            "head_learning_rate": None,
+            "warmup": 0.0,
+            "batch_size": 16,
+            "freeze_embeddings": False,
+            "group_by_length": False,
+        },
+    ),
+    (
+        "+ lr 3e-4 (head 3e-3), 10% warm-up",
+        {"batch_size": 16, "freeze_embeddings": False, "group_by_length": False},
+    ),
+    ("+ batch 8", {"freeze_embeddings": False, "group_by_length": False}),
+    ("+ frozen embeddings", {"group_by_length": False}),
+    ("+ length-grouped batches (the project's recipe)", {}),
+]
+
+
+def cpu_kind() -> str:
+    """Which bf16 matrix units /proc/cpuinfo reports (what decides ``precision="auto"``)."""
+    import platform
+    import re
+
+    try:
+        flags = set(
+            re.findall(r"\b(avx2|avx512_bf16|amx_bf16)\b", Path("/proc/cpuinfo").read_text())
+        )
+    except OSError:
+        flags = set()
+    seen = ", ".join(sorted(flags)) or "none of avx2/avx512_bf16/amx_bf16"
+    return f"{platform.machine()} with {seen}"
+
+
+def protocol_run(
+    overrides: dict,
+    window: int,
+    seed: int,
+    validation_size: float,
+    keep: str,
+    n_sentences: int = 300,
+    epochs: int = 7,
+) -> dict:
+    """Train on window ``window`` (sentences ``window*n`` … of the embedded train file), split
+    80/20 with ``seed`` like the source; hold out ``validation_size`` of the 80% when asked; score
+    the 20% once at the end."""
+    from helpers.data import load_embedded, split_sentences
+    from helpers.labels import build_label_list
+    from helpers.train import TrainConfig, evaluate_ner, train_ner
+
+    corpus = load_embedded("train").sentences
+    pool = corpus[window * n_sentences : (window + 1) * n_sentences]
+    if len(pool) < n_sentences:
+        raise ValueError(f"window={window}: only {len(pool)} sentences left in the train file")
+    train, held_out = split_sentences(pool, 0.2, seed)
+    validation = []
+    if validation_size:
+        train, validation = split_sentences(train, validation_size, seed)
+    labels = build_label_list(s.tags for s in corpus)
+    with tempfile.TemporaryDirectory() as tmp:
+        cfg = TrainConfig(epochs=epochs, seed=seed, output_dir=tmp, keep=keep, **overrides)
+        res = train_ner(train, validation, labels, cfg)
+    m, _ = evaluate_ner(res.model, res.tokenizer, held_out)
+    return {
+        "window": window,
+        "seed": seed,
+        "f1": round(m["f1"], 4),
+        "kept_epoch": res.kept_epoch,
+        "train_sentences": len(train),
+        "samples_per_s": round(len(train) * epochs / res.train_seconds, 1),
+        "precision": res.precision,
+    }
+
+
+def _summary(rows: list[dict]) -> dict:
+    import statistics
+
+    f1 = [r["f1"] for r in rows]
+    return {
+        "mean_f1": round(statistics.mean(f1), 4),
+        "sd_f1": round(statistics.stdev(f1), 4) if len(f1) > 1 else 0.0,
+        "min_f1": min(f1),
+        "max_f1": max(f1),
+        "runs": len(f1),
+    }
+
+
+def _write_results(out: str, what: dict) -> None:
+    import hashlib
+
+    import torch
+
+    from helpers.paths import CORPUS_TRAIN
+
+    what.update(
+        cpu=cpu_kind(),
+        threads=torch.get_num_threads(),
+        torch=torch.__version__,
+        train_file_sha256=hashlib.sha256(CORPUS_TRAIN.read_bytes()).hexdigest()[:16],
+    )
+    path = Path(out)
+    if not path.is_absolute():
+        from helpers.paths import REPO_ROOT
+
+        path = REPO_ROOT / path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(what, indent=1) + "\n")
+    print("wrote", path)
+
+
+def bench_ablation(seeds: list[int], out: str) -> None:
+    steps = []
+    for name, overrides in ABLATION:
+        rows = [protocol_run({**overrides, "precision": "fp32"}, 0, s, 0.0, "final") for s in seeds]
+        steps.append(
+            {
+                "step": name,
+                **_summary(rows),
+                "samples_per_s": rows[0]["samples_per_s"],
+                "runs": rows,
+            }
+        )
+        print(f"{name:<60} F1 {steps[-1]['mean_f1']:.3f}  {rows[0]['samples_per_s']:.1f} samples/s")
+    _write_results(
+        out,
+        {
+            "command": f"python -m helpers.bench ablation --seeds {' '.join(map(str, seeds))}",
+            "protocol": "first 300 embedded train sentences, 80/20 split with the seed, 7 epochs, "
+            "fp32, final epoch kept, F1 on the held-out 20% (never the test file)",
+            "steps": steps,
+        },
+    )
+
+
+def bench_recipe(windows: int, seeds: list[int], out: str) -> None:
+    recipes = {
+        "previous default: 10% validation, best epoch": (0.1, "best"),
+        "current default: all training sentences, final epoch": (0.0, "final"),
+    }
+    result = {}
+    for name, (val, keep) in recipes.items():
+        rows = [protocol_run({}, w, s, val, keep) for w in range(windows) for s in seeds]
+        result[name] = {**_summary(rows), "runs": rows}
+        print(f"{name:<55} mean F1 {result[name]['mean_f1']:.3f} ± {result[name]['sd_f1']:.3f}")
+    _write_results(
+        out,
+        {
+            "command": f"python -m helpers.bench recipe --windows {windows} "
+            f"--seeds {' '.join(map(str, seeds))}",
+            "protocol": "300-sentence windows of the embedded train file, each split 80/20 with "
+            "the seed, 7 epochs, F1 on the held-out 20% (never the test file)",
+            "recipes": result,
+        },
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["_recipe"]:
@@ -250,9 +422,20 @@ def main(argv: list[str] | None = None) -> int:
     data = sub.add_parser("data", help="time load_corpus on GMB- and CoNLL-sized files")
     data.add_argument("--gmb")
     data.add_argument("--conll")
+    abl = sub.add_parser("ablation", help="source → project recipe, one change at a time")
+    abl.add_argument("--seeds", type=int, nargs="+", default=[42])
+    abl.add_argument("--out", default="notebooks/results/ner_ablation.json")
+    rec = sub.add_parser("recipe", help="previous vs current default over windows and seeds")
+    rec.add_argument("--windows", type=int, default=3)
+    rec.add_argument("--seeds", type=int, nargs="+", default=[42, 43])
+    rec.add_argument("--out", default="notebooks/results/ner_recipe.json")
     args = ap.parse_args(argv)
     if args.what == "ner":
         bench_ner(args.n_sentences, args.epochs, args.seed)
+    elif args.what == "ablation":
+        bench_ablation(args.seeds, args.out)
+    elif args.what == "recipe":
+        bench_recipe(args.windows, args.seeds, args.out)
     else:
         bench_data(args.gmb, args.conll)
     return 0

@@ -79,6 +79,7 @@ def check_01_inputs(answer: object, config: object | None = None) -> str:
         f"so one input holds at most {n_pos} tokens, [CLS] and [SEP] included."
     )
 
+
 # ---- notebooks/02_label_encoding.ipynb (section owned by the 02 author)
 
 # Exercise 02: the label ids of this sentence's tags under the source's map.
@@ -149,6 +150,7 @@ def check_02_label_ids(answer: object) -> str:
         f"{len(wrong)} of {len(tags)} ids are wrong; the first is position {first} "
         f"(tag {tags[first]!r}, you gave {answer[first]}). Recount it in the id → label table."
     )
+
 
 # ---- notebooks/03_subword_alignment.ipynb (section owned by the 03 author)
 
@@ -255,9 +257,16 @@ def check_03_first_labels(answer: object) -> str:
 
 # ---- notebooks/04_ner.ipynb
 
+NOT_ANSWERED = "Not answered yet."
+
 
 def check_04_steps(
-    steps: int, warmup_steps: int, n_train: int, batch_size: int, epochs: int, warmup: float
+    steps: int | None,
+    warmup_steps: int | None,
+    n_train: int,
+    batch_size: int,
+    epochs: int,
+    warmup: float,
 ) -> str:
     """Check the optimizer-step and warm-up-step counts of a fine-tuning run.
 
@@ -265,6 +274,11 @@ def check_04_steps(
     """
     import math
 
+    if steps is None or warmup_steps is None:
+        return (
+            f"{NOT_ANSWERED} Hint: each optimizer step sees one batch of {batch_size} sentences; "
+            "count the batches of one epoch (the last one may be smaller), then all epochs."
+        )
     per_epoch = math.ceil(n_train / batch_size)
     total = per_epoch * epochs
     if steps == (n_train // batch_size) * epochs and steps != total:
@@ -287,3 +301,62 @@ def check_04_steps(
             f"{total} steps, rounded"
         )
     return f"Right: {total} optimizer steps, the first {warmup_steps} warming the learning rate up."
+
+
+def check_04_validation_cost(answer: int | None, n_sentences: int, validation_size: float) -> str:
+    """How many of ``n_sentences`` are left to train on when ``validation_size`` is held out.
+
+    ``helpers.data.split_sentences`` uses scikit-learn's ``train_test_split``, which rounds the
+    held-out part up. Taught in notebooks/04_ner.ipynb.
+    """
+    import math
+
+    if answer is None:
+        return (
+            f"{NOT_ANSWERED} Hint: the validation part is {validation_size} of {n_sentences} "
+            "sentences, rounded up (scikit-learn's train_test_split); the rest is trained on."
+        )
+    held = math.ceil(validation_size * n_sentences)
+    right = n_sentences - held
+    if answer == held:
+        raise ExerciseError(f"{answer} is the validation part; how many are left for training?")
+    if answer == n_sentences - math.floor(validation_size * n_sentences) and answer != right:
+        raise ExerciseError(f"{answer} rounds the held-out part down; train_test_split rounds up")
+    if answer == n_sentences:
+        raise ExerciseError(f"{answer} is all of them: with validation, some are held out")
+    if answer != right:
+        raise ExerciseError(
+            f"{answer} is not right: {n_sentences} minus ceil({validation_size} x {n_sentences})"
+        )
+    return (
+        f"Right: {right} sentences train the model and {held} only score it; with a few hundred "
+        "sentences that is a real cost, which is why the default keeps the final epoch instead."
+    )
+
+
+def check_04_prediction(prediction: str | None, recipe_results: dict | None = None) -> str:
+    """Open question: does keeping the best validation epoch beat keeping the final one?
+
+    Not graded: any considered prediction is fine. The reply reports what the repo's recipe study
+    (``python -m helpers.bench recipe``) measured, so the learner can compare with their own run.
+    Taught in notebooks/04_ner.ipynb.
+    """
+    choices = ("higher", "lower", "about the same")
+    if prediction is None:
+        return (
+            f"{NOT_ANSWERED} Hint: predict, then run `papermill notebooks/04_ner.ipynb out.ipynb "
+            "-p validation_size 0.1 -p keep best` and compare its test F1 with this run's."
+        )
+    if prediction not in choices:
+        raise ExerciseError(f"prediction={prediction!r}: answer one of {choices}")
+    if not recipe_results:
+        return f"Noted: {prediction!r}. Now run it and compare the two test F1 values."
+    rows = recipe_results["recipes"]
+    summary = "; ".join(
+        f"{name}: mean F1 {r['mean_f1']:.3f} (sd {r['sd_f1']:.3f}, {r['runs']} runs)"
+        for name, r in rows.items()
+    )
+    return (
+        f"Noted: {prediction!r}. The repo's study ({recipe_results['command']}) measured "
+        f"{summary}. One run differs from another by about the sd, so compare with care."
+    )

@@ -7,12 +7,16 @@ notebooks/04_ner.ipynb.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from helpers.alignment import IGNORE
 from helpers.labels import entity_spans
+
+# ``evaluate.load(SEQEVAL_METRIC)`` works offline: the source's ``evaluate.load("seqeval")``.
+SEQEVAL_METRIC = str(Path(__file__).with_name("seqeval_metric.py"))
 
 
 def ner_metrics(
@@ -125,11 +129,14 @@ def type_confusion(
 
     ``counts[i, j]`` is how many words of gold type ``names[i]`` were predicted ``names[j]``.
     """
+    from sklearn.metrics import confusion_matrix
+
     strip = lambda t: t[2:] if t != "O" else "O"  # noqa: E731
-    names = sorted({strip(t) for s in [*gold, *pred] for t in s} - {"O"}) + ["O"]
-    index = {n: i for i, n in enumerate(names)}
-    counts = np.zeros((len(names), len(names)), dtype=int)
+    g, p = [], []
     for gs, ps in zip(gold, pred, strict=True):
-        for gt, pt in zip(gs, ps, strict=True):
-            counts[index[strip(gt)], index[strip(pt)]] += 1
-    return names, counts
+        if len(gs) != len(ps):
+            raise ValueError(f"{len(gs)} gold tags but {len(ps)} predicted in one sentence")
+        g += [strip(t) for t in gs]
+        p += [strip(t) for t in ps]
+    names = sorted((set(g) | set(p)) - {"O"}) + ["O"]
+    return names, confusion_matrix(g, p, labels=names)

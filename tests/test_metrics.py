@@ -73,3 +73,25 @@ def test_type_confusion_counts_words():
     names, counts = type_confusion([["B-per", "I-per", "O"]], [["B-per", "B-geo", "B-geo"]])
     assert names == ["geo", "per", "O"]
     assert counts.tolist() == [[0, 0, 0], [1, 1, 0], [1, 0, 0]]
+
+
+def test_evaluate_load_of_the_local_seqeval_equals_ner_metrics():
+    """The offline ``evaluate`` module and helpers.metrics are two implementations: they agree."""
+    import random
+
+    import evaluate
+
+    from helpers.metrics import SEQEVAL_METRIC
+
+    rng = random.Random(0)
+    tags = ["O", "O", "O", "B-per", "I-per", "B-geo", "I-geo", "B-org"]
+    gold = [[rng.choice(tags) for _ in range(rng.randint(1, 12))] for _ in range(60)]
+    pred = [[t if rng.random() < 0.7 else rng.choice(tags) for t in s] for s in gold]
+    ours = ner_metrics(gold, pred)
+    theirs = evaluate.load(SEQEVAL_METRIC).compute(predictions=pred, references=gold)
+    for k in ("precision", "recall", "f1", "accuracy"):
+        assert theirs[f"overall_{k}"] == pytest.approx(ours[k], abs=1e-12)
+    for t, r in ours["per_type"].items():
+        assert theirs[t]["f1"] == pytest.approx(r["f1"], abs=1e-12)
+        assert theirs[t]["number"] == r["support"]
+    assert 0 < ours["f1"] < 1  # neither trivial case
