@@ -185,13 +185,13 @@ def test_long_sentence_windows(tok, gmb_maps, strategy):
     label2id, _ = gmb_maps
     words, tags = _long_sentence(400)
     assert len(words) == 400
-    enc = tokenize_and_align([words], [tags], tok, label2id, strategy, max_length=64, stride=16)
+    enc = tokenize_and_align([words], [tags], tok, label2id, strategy, max_length=64, stride=12)
     n_win = len(enc["sample"])
     assert n_win > 1
     assert enc["sample"] == [0] * n_win
     n_tokens = len(tok([words], is_split_into_words=True)["input_ids"][0]) - 2
-    # each window holds at most 62 content tokens, 16 of them shared with the previous one
-    assert n_win >= -(-(n_tokens - 16) // (62 - 16))
+    # each window holds at most 62 content tokens, 12 of them shared with the previous one
+    assert n_win >= -(-(n_tokens - 12) // (62 - 12))
     labelled = set()
     for ids, wids, labs in zip(enc["input_ids"], enc["word_ids"], enc["labels"], strict=True):
         assert len(ids) <= 64
