@@ -12,6 +12,8 @@ Formats (detected by ``format="auto"``):
   to IOB2 when detected or asked for.
 * ``hf``: a Hugging Face ``datasets.Dataset`` with ``tokens`` and ``ner_tags`` (ClassLabel).
 
+Encodings: ``auto`` follows a UTF-16/32 byte-order mark, else tries utf-8, cp1252, latin-1. A first
+line that looks like a header but is none of :data:`ACCEPTED_HEADERS` is an error, not CoNLL.
 Every validation error names the file, the line and what was expected.
 Taught in notebooks/02_label_encoding.ipynb.
 """
@@ -19,6 +21,7 @@ Taught in notebooks/02_label_encoding.ipynb.
 from __future__ import annotations
 
 import ast
+import codecs
 import csv
 import io
 import random
@@ -26,7 +29,8 @@ import re
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,6 +39,20 @@ from helpers.paths import CORPUS_TEST, CORPUS_TRAIN, resolve
 
 FORMATS = ("source_csv", "gmb_long", "conll", "hf")
 AUTO_ENCODINGS = ("utf-8", "cp1252", "latin-1")
+# Byte-order marks that name their encoding (UTF-32 first: its LE mark starts with UTF-16's).
+BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+# The headers format="auto" recognises (exactly as written, comma-separated).
+ACCEPTED_HEADERS = ("Sentence,Tag", "Document,Sentence,Tag", "Sentence #,Word,POS,Tag")
+# Column names that mark a first line as a (misspelt or mis-separated) header, not CoNLL.
+_HEADER_WORDS = {
+    "sentence", "sentence #", "sentence_id", "document", "doc", "word", "words", "token",
+    "tokens", "tag", "tags", "label", "labels", "ner", "ner_tags", "pos", "text",
+}  # fmt: skip
 # \Z, not $: "$" would also accept a tag with a trailing newline such as "O\n".
 TAG_RE = re.compile(r"^(O|[BI]-\S+)\Z")
 # C1 control characters: what latin-1 yields from bytes that were never latin-1 text.
@@ -143,22 +161,42 @@ def to_iob2(tags: Sequence[str]) -> list[str]:
 # ---------------------------------------------------------------- decoding
 
 
+def check_encoding(encoding: str) -> None:
+    """Raise ``ValueError`` naming the parameter unless ``encoding`` is ``auto`` or a codec."""
+    if encoding == "auto":
+        return
+    try:
+        codecs.lookup(encoding)
+    except (LookupError, TypeError):
+        raise ValueError(
+            f"encoding={encoding!r} is not an encoding Python knows: expected 'auto' or a codec "
+            "name such as 'utf-8', 'cp1252', 'latin-1' or 'utf-16'"
+        ) from None
+
+
+def _bom(raw: bytes) -> tuple[bytes, str] | None:
+    return next(((b, enc) for b, enc in BOMS if raw.startswith(b)), None)
+
+
 def read_text(path: Path, encoding: str = "auto") -> tuple[str, str]:
-    """Decode a file; ``auto`` tries utf-8, cp1252, then latin-1 (refusing C1 control bytes)."""
+    """Decode a file: ``auto`` follows a UTF-16/32 byte-order mark, else tries utf-8, cp1252,
+    then latin-1 (refusing C1 control bytes). Returns the text and the encoding used."""
+    check_encoding(encoding)
     raw = path.read_bytes()
-    if not raw.strip():
-        raise CorpusError(str(path), 1, "empty file: expected a header or sentences")
-    if b"\x00" in raw:
-        line = raw[: raw.index(b"\x00")].count(b"\n") + 1
-        raise CorpusError(str(path), line, "NUL byte: this is a binary file, not a text corpus")
-    tried = AUTO_ENCODINGS if encoding == "auto" else (encoding,)
+    bom = _bom(raw)
+    if encoding == "auto" and bom:
+        tried: tuple[str, ...] = (bom[1],)
+        raw = raw[len(bom[0]) :]
+    else:
+        tried = AUTO_ENCODINGS if encoding == "auto" else (encoding,)
     first_error: tuple[int, str] | None = None
     for enc in tried:
         try:
             text = raw.decode(enc)
         except UnicodeDecodeError as e:
             if first_error is None:
-                first_error = (raw[: e.start].count(b"\n") + 1, f"byte 0x{raw[e.start]:02x}")
+                before = raw[: e.start].decode(enc, errors="replace")
+                first_error = (before.count("\n") + 1, f"byte 0x{raw[e.start]:02x}")
             continue
         if enc == "latin-1" and encoding == "auto":
             m = _C1.search(text)
@@ -169,26 +207,71 @@ def read_text(path: Path, encoding: str = "auto") -> tuple[str, str]:
                         f"byte 0x{ord(m.group()):02x}",
                     )
                 continue
-        return text.removeprefix("\ufeff"), enc
-    line, what = first_error or (None, "undecodable bytes")
-    raise CorpusError(
-        str(path), line, f"undecodable {what}; tried encodings {', '.join(tried)}: pass encoding="
-    )
+        break
+    else:
+        line, what = first_error or (None, "undecodable bytes")
+        hint = ""
+        if bom and encoding != "auto":
+            hint = f" (the file starts with a {bom[1]} byte-order mark: pass encoding='auto')"
+        raise CorpusError(
+            str(path),
+            line,
+            f"undecodable {what}; tried encodings {', '.join(tried)}{hint}: pass encoding=",
+        )
+    text = text.removeprefix("\ufeff")
+    if not text.strip():
+        raise CorpusError(str(path), 1, "empty file: expected a header or sentences")
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        hint = ""
+        if raw[1::2].count(0) > len(raw) // 4:
+            hint = " (every other byte is NUL: UTF-16-LE without a byte-order mark? pass "
+            hint += "encoding='utf-16-le')"
+        elif raw[0::2].count(0) > len(raw) // 4:
+            hint = " (every other byte is NUL: UTF-16-BE without a byte-order mark? pass "
+            hint += "encoding='utf-16-be')"
+        raise CorpusError(
+            str(path), line, f"NUL byte: this is a binary file, not a text corpus{hint}"
+        )
+    return text, enc
+
+
+@contextmanager
+def _csv_field_limit() -> Iterator[None]:
+    """Lift the csv module's 131,072-character field limit for one read, then restore it."""
+    old = csv.field_size_limit()
+    csv.field_size_limit(max(old, 2**31 - 1))
+    try:
+        yield
+    finally:
+        csv.field_size_limit(old)
+
+
+def _csv_rows(text: str, source: str) -> Iterator[tuple[int, list[str]]]:
+    """``(line, fields)`` per CSV row, read at once; a CSV syntax error names its line."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    rows = []
+    with _csv_field_limit():
+        try:
+            for row in reader:
+                rows.append((reader.line_num, row))
+        except csv.Error as e:
+            raise CorpusError(source, reader.line_num, f"CSV error ({e})") from None
+    return iter(rows)
 
 
 # ---------------------------------------------------------------- readers
 
 
 def _read_source_csv(text: str, source: str) -> list[Sentence]:
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header = next(reader)
+    rows = _csv_rows(text, source)
+    _, header = next(rows)
     cols = {name.strip(): i for i, name in enumerate(header)}
     if "Sentence" not in cols or "Tag" not in cols:
         raise CorpusError(source, 1, f"header {header}: expected columns 'Sentence' and 'Tag'")
     si, ti, di = cols["Sentence"], cols["Tag"], cols.get("Document")
     out = []
-    for row in reader:
-        line = reader.line_num
+    for line, row in rows:
         if not row or all(not c.strip() for c in row):
             continue
         if len(row) != len(header):
@@ -209,8 +292,8 @@ def _read_source_csv(text: str, source: str) -> list[Sentence]:
 
 
 def _read_gmb_long(text: str, source: str) -> list[Sentence]:
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header = [h.strip() for h in next(reader)]
+    rows = _csv_rows(text, source)
+    header = [h.strip() for h in next(rows)[1]]
     if header[:1] != ["Sentence #"] or "Word" not in header or "Tag" not in header:
         raise CorpusError(source, 1, f"header {header}: expected 'Sentence #,Word,POS,Tag'")
     wi, ti = header.index("Word"), header.index("Tag")
@@ -224,8 +307,7 @@ def _read_gmb_long(text: str, source: str) -> list[Sentence]:
             check_sentence(words, tags, source, start)
             out.append(Sentence(list(words), list(tags), sid, start))
 
-    for row in reader:
-        line = reader.line_num
+    for line, row in rows:
         if not row:
             continue
         if len(row) != len(header):
@@ -304,14 +386,31 @@ def _read_hf(ds: Any, source: str) -> list[Sentence]:
     return out
 
 
-def detect_format(text: str) -> str:
-    """Guess the format from the first non-blank line."""
-    first = next((ln for ln in text.splitlines() if ln.strip()), "")
-    header = [h.strip() for h in next(csv.reader([first]))]
+def detect_format(text: str, source: str = "<text>") -> str:
+    """Guess the format from the first non-blank line.
+
+    A first line that looks like a header but is not one of :data:`ACCEPTED_HEADERS` (another
+    separator, other case, other names) raises :class:`CorpusError` listing the accepted ones.
+    """
+    n, first = next(((i, ln) for i, ln in enumerate(text.splitlines(), 1) if ln.strip()), (1, ""))
+    with _csv_field_limit():
+        header = [h.strip() for h in next(csv.reader([first]), [])]
     if header[:1] == ["Sentence #"]:
         return "gmb_long"
     if "Sentence" in header and "Tag" in header:
         return "source_csv"
+    parts = first.split()
+    if parts[:1] == ["-DOCSTART-"] or (len(parts) >= 2 and TAG_RE.match(parts[-1])):
+        return "conll"
+    names = {f.strip().strip('"').lower() for f in re.split(r"[,;\t|]", first)}
+    if len(names) > 1 and names & _HEADER_WORDS:
+        raise CorpusError(
+            source,
+            n,
+            f"header {first.strip()[:80]!r} not recognised: expected one of the headers "
+            f"{', '.join(repr(h) for h in ACCEPTED_HEADERS)} (comma-separated, names as "
+            "written), or CoNLL lines 'word ... tag'",
+        )
     return "conll"
 
 
@@ -331,15 +430,21 @@ def load_corpus(
         raise ValueError(f"format={format!r}: expected 'auto' or one of {FORMATS}")
     if scheme not in ("auto", "iob1", "iob2"):
         raise ValueError(f"scheme={scheme!r}: expected 'auto', 'iob1' or 'iob2'")
+    check_encoding(encoding)
     if not isinstance(source, (str, Path)):
         name = f"<{type(source).__name__}>"
         corpus = Corpus(_read_hf(source, name), "hf", name)
     else:
         path = resolve(source)
+        if path.is_dir():
+            raise IsADirectoryError(
+                f"data file {str(source)!r} is a directory (looked at {path}): expected a corpus "
+                f"file; to check a corpus folder run: python -m helpers.data check {source}"
+            )
         if not path.is_file():
             raise FileNotFoundError(f"data file {str(source)!r} not found (looked at {path})")
         text, enc = read_text(path, encoding)
-        fmt = detect_format(text) if format == "auto" else format
+        fmt = detect_format(text, str(path)) if format == "auto" else format
         reader = {"source_csv": _read_source_csv, "gmb_long": _read_gmb_long, "conll": _read_conll}
         if fmt not in reader:
             raise ValueError(f"format={fmt!r} is for datasets objects, not files")
@@ -411,7 +516,10 @@ def split_documents(
 
 
 def to_dataset_dict(splits: dict[str, Iterable[Sentence]]):
-    """``{"train": sentences, ...}`` → ``DatasetDict`` with ``words``, ``tags``, ``doc_id``."""
+    """``{"train": sentences, ...}`` → ``DatasetDict``: ``words``, ``tags``, ``doc_id``, ``line``.
+
+    ``line`` (the sentence's line in its file, or ``None``) lets later errors name the file line.
+    """
     from datasets import Dataset, DatasetDict
 
     return DatasetDict(
@@ -421,6 +529,7 @@ def to_dataset_dict(splits: dict[str, Iterable[Sentence]]):
                     "words": [s.words for s in sents],
                     "tags": [s.tags for s in sents],
                     "doc_id": [s.doc_id or "" for s in sents],
+                    "line": [s.line for s in sents],
                 }
             )
             for name, sents in ((k, list(v)) for k, v in splits.items())
@@ -461,7 +570,7 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.perf_counter()
     try:
         corpus = load_corpus(args.path, args.format, args.encoding, args.scheme)
-    except (CorpusError, FileNotFoundError) as e:
+    except (ValueError, OSError) as e:  # CorpusError, bad encoding, missing file, a directory
         print(f"error: {e}", file=sys.stderr)
         return 1
     print(describe(corpus, time.perf_counter() - t0))

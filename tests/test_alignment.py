@@ -235,6 +235,20 @@ def test_word_without_token_raises(tok, gmb_maps):
         tokenize_and_align(words, [["O", "O", "O"]], tok, label2id)
     with pytest.raises(ValueError, match=r"1 of 3 words"):
         tokenize_and_align(words, None, tok)
+    # the caller can say where each sentence comes from
+    with pytest.raises(ValueError, match=r"^news.csv, line 7: 1 of 3 words .*'\\u200b'.*remove"):
+        tokenize_and_align(words, None, tok, origins=["news.csv, line 7"])
+
+
+def test_word_without_token_kept_for_inference(tok):
+    words = [["Hello", "\u200b", "world", "\u00ad"]]
+    enc = tokenize_and_align(words, None, tok, tokenless="keep")
+    assert enc["word_ids"] == [[None, 0, 2, None]]
+    assert word_level([(enc["word_ids"][0], enc["input_ids"][0])], 4, allow_missing=True) == [
+        tok.convert_tokens_to_ids("hello"), None, tok.convert_tokens_to_ids("world"), None
+    ]  # fmt: skip
+    with pytest.raises(ValueError, match="tokenless='drop'"):
+        tokenize_and_align(words, None, tok, tokenless="drop")
 
 
 @pytest.mark.parametrize("stride", [62, 63, 100])

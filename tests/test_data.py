@@ -5,6 +5,8 @@ Fixtures in tests/fixtures/ are tiny and hand-made; files for error cases are wr
 
 from __future__ import annotations
 
+import codecs
+import csv
 import re
 from collections import Counter
 from pathlib import Path
@@ -290,13 +292,16 @@ def test_hf_bad_rows():
 # ---------------------------------------------------------------- bad input
 
 
+ACCEPTED = ["'Sentence,Tag'", "'Document,Sentence,Tag'", "'Sentence #,Word,POS,Tag'"]
+NOT_RECOGNISED = ["not recognised: expected one of the headers", *ACCEPTED]
+
 BAD = [
-    # id, file name, content, format, line, expected parts of the message
+    # id, file name, content, load_corpus keywords, line, expected parts of the message
     (
         "count-mismatch",
         "a.csv",
         "Sentence,Tag\nGood one .,\"['O', 'O', 'O']\"\nA b .,\"['O', 'O']\"\n",
-        "auto",
+        {},
         3,
         ["3 words but 2 tags", "expected one tag per word"],
     ),
@@ -304,7 +309,7 @@ BAD = [
         "tag-X-geo-csv",
         "a.csv",
         "Sentence,Tag\nIn Paris,\"['O', 'X-geo']\"\n",
-        "auto",
+        {},
         2,
         ["tag 2 is 'X-geo'", "expected 'O', 'B-<type>' or 'I-<type>'"],
     ),
@@ -312,7 +317,7 @@ BAD = [
         "tag-trailing-newline-csv",
         "a.csv",
         "Sentence,Tag\nIn Paris,\"['O', 'B-geo\\n']\"\n",
-        "auto",
+        {},
         2,
         ["tag 2 is 'B-geo\\n'", "expected 'O', 'B-<type>' or 'I-<type>'"],
     ),
@@ -320,7 +325,7 @@ BAD = [
         "tag-B-conll",
         "a.txt",
         "EU B-ORG\nrejects O\n\nIn O\nParis B-\n",
-        "auto",
+        {},
         5,
         ["tag 'B-' in the last column", "expected 'O', 'B-x' or 'I-x'"],
     ),
@@ -328,7 +333,7 @@ BAD = [
         "tag-X-geo-gmb",
         "a.csv",
         "Sentence #,Word,POS,Tag\nSentence: 1,In,IN,O\n,Paris,NNP,X-geo\n",
-        "auto",
+        {},
         3,
         ["tag 'X-geo'", "expected 'O', 'B-<type>' or 'I-<type>'"],
     ),
@@ -336,7 +341,7 @@ BAD = [
         "empty-sentence",
         "a.csv",
         "Sentence,Tag\nOk .,\"['O', 'O']\"\n,[]\n",
-        "auto",
+        {},
         3,
         ["empty sentence", "expected at least one word"],
     ),
@@ -344,7 +349,7 @@ BAD = [
         "double-space",
         "a.csv",
         "Sentence,Tag\nOk  .,\"['O', 'O', 'O']\"\n",
-        "auto",
+        {},
         2,
         ["word 2 is empty"],
     ),
@@ -352,7 +357,7 @@ BAD = [
         "tag-not-a-list",
         "a.csv",
         "Sentence,Tag\nOk .,\"('O', 'O')\"\n",
-        "auto",
+        {},
         2,
         ["expected a list of strings"],
     ),
@@ -360,26 +365,26 @@ BAD = [
         "csv-field-count",
         "a.csv",
         "Sentence,Tag\nOk .,\"['O', 'O']\",extra\n",
-        "auto",
+        {},
         2,
         ["3 fields: expected 2"],
     ),
-    ("empty-file", "a.csv", b"", "auto", 1, ["empty file", "expected a header or sentences"]),
-    ("whitespace-file", "a.csv", b"  \r\n\t\n \n", "auto", 1, ["empty file", "expected"]),
+    ("empty-file", "a.csv", b"", {}, 1, ["empty file", "expected a header or sentences"]),
+    ("whitespace-file", "a.csv", b"  \r\n\t\n \n", {}, 1, ["empty file", "expected"]),
     (
         "undecodable",
         "a.csv",
         b"Sentence,Tag\nOk .,\"['O', 'O']\"\nBad\x81\x8d .,\"['O', 'O']\"\n",
-        "auto",
+        {},
         3,
         ["byte 0x81", "tried encodings utf-8, cp1252, latin-1"],
     ),
-    ("nul-byte", "a.csv", b"Sentence,Tag\nOk\x00 .,\"['O']\"\n", "auto", 2, ["NUL byte"]),
+    ("nul-byte", "a.csv", b"Sentence,Tag\nOk\x00 .,\"['O']\"\n", {}, 2, ["NUL byte"]),
     (
         "wrong-header-source-csv",
         "a.csv",
         "Sentence,Label\nOk .,\"['O', 'O']\"\n",
-        "source_csv",
+        {"format": "source_csv"},
         1,
         ["expected columns 'Sentence' and 'Tag'"],
     ),
@@ -387,16 +392,60 @@ BAD = [
         "wrong-header-gmb",
         "a.csv",
         "Sentence,Word,POS,Tag\n1,Ok,NN,O\n",
-        "gmb_long",
+        {"format": "gmb_long"},
         1,
         ["expected 'Sentence #,Word,POS,Tag'"],
     ),
-    ("wrong-header-auto", "a.csv", "Text,Labels\nOk .,O\n", "auto", 1, ["expected"]),
+    (
+        "wrong-header-auto",
+        "a.csv",
+        "Text,Labels\nOk .,O\n",
+        {},
+        1,
+        ["header 'Text,Labels' not recognised", *ACCEPTED],
+    ),
+    # a header with another separator or in lower case used to fall through to the CoNLL reader
+    ("header-semicolon", "a.csv", "Sentence;Tag\nOk .;['O', 'O']\n", {}, 1, NOT_RECOGNISED),
+    ("header-tab", "a.tsv", "Sentence\tTag\nOk .\t['O', 'O']\n", {}, 1, NOT_RECOGNISED),
+    ("header-lower-case", "a.csv", "sentence,tag\nOk .,\"['O', 'O']\"\n", {}, 1, NOT_RECOGNISED),
+    (
+        "header-gmb-semicolon",
+        "a.csv",
+        "\nSentence #;Word;POS;Tag\nSentence: 1;Ok;NN;O\n",
+        {},
+        2,
+        NOT_RECOGNISED,
+    ),
+    ("header-gmb-lower", "a.csv", "sentence #,word,pos,tag\n", {}, 1, NOT_RECOGNISED),
+    (
+        "utf16-without-bom",
+        "a.csv",
+        "Sentence,Tag\nOk .,\"['O', 'O']\"\n".encode("utf-16-le"),
+        {},
+        1,
+        ["NUL byte", "UTF-16-LE without a byte-order mark", "encoding='utf-16-le'"],
+    ),
+    (
+        "utf16-bom-truncated",
+        "a.csv",
+        "Sentence,Tag\nOk .,\"['O', 'O']\"\n".encode("utf-16") + b"A",
+        {},
+        3,
+        ["undecodable", "tried encodings utf-16-le"],
+    ),
+    (
+        "utf8-asked-for-utf16-file",
+        "a.csv",
+        "Sentence,Tag\nOk .,\"['O', 'O']\"\n".encode("utf-16"),
+        {"encoding": "utf-8"},
+        1,
+        ["byte 0xff", "starts with a utf-16-le byte-order mark", "encoding='auto'"],
+    ),
     (
         "gmb-row-before-sentence-id",
         "a.csv",
         "Sentence #,Word,POS,Tag\n,The,DT,O\nSentence: 1,Ok,NN,O\n",
-        "auto",
+        {},
         2,
         ["word before the first sentence id", "expected 'Sentence: 1'"],
     ),
@@ -404,7 +453,7 @@ BAD = [
         "gmb-empty-word",
         "a.csv",
         "Sentence #,Word,POS,Tag\nSentence: 1,Ok,NN,O\n,,NN,O\n",
-        "auto",
+        {},
         3,
         ["empty Word field", "expected a word"],
     ),
@@ -412,7 +461,7 @@ BAD = [
         "conll-one-column",
         "a.txt",
         "EU NNP B-ORG\nrejects\n",
-        "auto",
+        {},
         2,
         ["'rejects'", "expected a word and a tag column"],
     ),
@@ -420,7 +469,7 @@ BAD = [
         "header-only",
         "a.csv",
         "Sentence,Tag\n",
-        "auto",
+        {},
         1,
         ["no sentences found (read as source_csv)", "expected"],
     ),
@@ -428,7 +477,7 @@ BAD = [
         "conll-docstart-only",
         "a.txt",
         "-DOCSTART- O\n\n",
-        "auto",
+        {},
         2,
         ["no sentences found (read as conll)", "expected"],
     ),
@@ -436,13 +485,106 @@ BAD = [
 
 
 @pytest.mark.parametrize(
-    "name, content, fmt, line, expected", [b[1:] for b in BAD], ids=[b[0] for b in BAD]
+    "name, content, kwargs, line, expected", [b[1:] for b in BAD], ids=[b[0] for b in BAD]
 )
-def test_bad_input_raises_corpus_error(tmp_path, name, content, fmt, line, expected):
+def test_bad_input_raises_corpus_error(tmp_path, name, content, kwargs, line, expected):
     path = write(tmp_path, name, content)
     with pytest.raises(CorpusError) as e:
-        load_corpus(path, format=fmt)
+        load_corpus(path, **kwargs)
     assert_error(e, path, line, *expected)
+
+
+# Odd files that are valid and must load whole: id, content, keywords, format, encoding, words
+RAIN = "Sentence,Tag\nRain in Z\u00fcrich .,\"['O', 'O', 'B-geo', 'O']\"\n"
+LONG_WORD = "x" * 140_000  # over the csv module's 131,072-character field limit
+ODD = [
+    ("utf-16-le-bom", RAIN.encode("utf-16"), {}, "source_csv", "utf-16-le"),
+    (
+        "utf-16-be-bom",
+        codecs.BOM_UTF16_BE + RAIN.encode("utf-16-be"),
+        {},
+        "source_csv",
+        "utf-16-be",
+    ),
+    (
+        "utf-32-le-bom",
+        codecs.BOM_UTF32_LE + RAIN.encode("utf-32-le"),
+        {},
+        "source_csv",
+        "utf-32-le",
+    ),
+    (
+        "utf-32-be-bom",
+        codecs.BOM_UTF32_BE + RAIN.encode("utf-32-be"),
+        {},
+        "source_csv",
+        "utf-32-be",
+    ),
+    ("utf-16-asked-for", RAIN.encode("utf-16"), {"encoding": "utf-16"}, "source_csv", "utf-16"),
+    ("utf-8-bom", codecs.BOM_UTF8 + RAIN.encode(), {}, "source_csv", "utf-8"),
+    ("long-line-conll", f"{LONG_WORD} O\nin O\nOslo B-geo\n", {}, "conll", "utf-8"),
+    (
+        "long-field-csv",
+        f"Sentence,Tag\nRain in {LONG_WORD} .,\"['O', 'O', 'B-geo', 'O']\"\n",
+        {},
+        "source_csv",
+        "utf-8",
+    ),
+    (
+        "long-field-gmb",
+        "Sentence #,Word,POS,Tag\nSentence: 1,Rain,NN,O\n,in,IN,O\n"
+        f",{LONG_WORD},NNP,B-geo\n,.,.,O\n",
+        {},
+        "gmb_long",
+        "utf-8",
+    ),
+]
+
+
+@pytest.mark.parametrize("content, kwargs, fmt, enc", [o[1:] for o in ODD], ids=[o[0] for o in ODD])
+def test_odd_but_valid_files_load_whole(tmp_path, content, kwargs, fmt, enc):
+    c = load_corpus(write(tmp_path, "odd.txt", content), **kwargs)
+    assert (c.format, c.encoding) == (fmt, enc)
+    assert len(c) == 1
+    assert c[0].tags[2] == "B-geo"
+    assert c[0].words[2] in ("Z\u00fcrich", "Oslo", LONG_WORD)
+    assert len(c[0].words) == {"conll": 3}.get(fmt, 4)
+    assert csv.field_size_limit() == 131_072  # the csv module's limit is restored
+
+
+def test_unknown_encoding_names_the_parameter(tmp_path, capsys):
+    path = write(tmp_path, "a.csv", RAIN)
+    with pytest.raises(ValueError, match="encoding='foo' is not an encoding Python knows"):
+        load_corpus(path, encoding="foo")
+    assert data.main([str(path), "--encoding", "foo"]) == 1
+    assert "error: encoding='foo' is not an encoding" in capsys.readouterr().err
+
+
+def test_directory_is_named_a_directory(tmp_path, capsys):
+    with pytest.raises(IsADirectoryError, match="is a directory.*expected a corpus file"):
+        load_corpus(tmp_path)
+    assert data.main([str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert "is a directory" in err and "not found" not in err
+
+
+def test_word_without_token_names_its_file_line(tmp_path, tok, gmb_maps):
+    """A zero-width space or soft hyphen loads (it is text), but yields no subword token: the
+    error at alignment names the sentence in the whole dataset and its line in the file."""
+    from helpers.alignment import features_dataset
+
+    rows = "".join(
+        f"Rain fell on day {i} .,\"['O', 'O', 'O', 'O', 'O', 'O']\"\n" for i in range(1100)
+    )
+    bad = "Rain fell in \u00ad Oslo .,\"['O', 'O', 'O', 'O', 'B-geo', 'O']\"\n"
+    path = write(tmp_path, "zw.csv", "Sentence,Tag\n" + rows + bad)
+    corpus = load_corpus(path)
+    assert corpus[1100].words[3] == "\u00ad" and corpus[1100].line == 1102
+    ds = data.to_dataset_dict({"train": corpus.sentences})["train"]
+    with pytest.raises(
+        ValueError, match=r"sentence 1101 \(file line 1102\): 1 of 6 words .*'\\xad'"
+    ):
+        features_dataset(ds, tok, gmb_maps[0])
 
 
 def test_missing_file(tmp_path):
@@ -537,15 +679,17 @@ def test_to_dataset_dict():
     dd = data.to_dataset_dict({"train": docs, "test": plain})
     assert isinstance(dd, DatasetDict)
     assert list(dd) == ["train", "test"]
-    assert dd["train"].column_names == ["words", "tags", "doc_id"]
-    assert dd["test"].column_names == ["words", "tags", "doc_id"]
+    assert dd["train"].column_names == ["words", "tags", "doc_id", "line"]
+    assert dd["test"].column_names == ["words", "tags", "doc_id", "line"]
     assert (dd["train"].num_rows, dd["test"].num_rows) == (3, 3)
     assert dd["train"][2] == {
         "words": ["Acme", "Corp", "sold", "phones", "."],
         "tags": ["B-org", "I-org", "O", "O", "O"],
         "doc_id": "d2",
+        "line": 5,
     }
     assert dd["test"]["doc_id"] == ["", "", ""]
+    assert dd["test"]["line"] == [2, 3, 4]
 
 
 # ---------------------------------------------------------------- embedded corpus

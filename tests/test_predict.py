@@ -72,3 +72,35 @@ def test_predicts_what_it_learned(full_run, tiny_data):
     base = sum(t == "O" for t in gold) / len(gold)
     acc = sum(a == b for a, b in zip(gold, pred, strict=True)) / len(gold)
     assert acc > base
+
+
+# Words the tokenizer drops (zero-width space, soft hyphen, BOM) stand alone between spaces.
+TOKENLESS = [
+    "President Amara \u200b Diallo of Senegal met officials in \u00ad Geneva on Tuesday .",
+    "\ufeff Toyota shares rose in Tokyo \u200b",
+]
+
+
+def test_words_without_tokens_get_a_tag_and_match_the_pipeline(full_run, tok):
+    model = full_run.model
+    out = predict(TOKENLESS, model, tok)
+    pipe = pipeline(
+        "token-classification", model=model, tokenizer=tok, aggregation_strategy="first", device=-1
+    )
+    for text, p in zip(TOKENLESS, out, strict=True):
+        dropped = [j for j, w in enumerate(p.words) if not tok.tokenize(w)]
+        assert len(dropped) >= 1 and len(p.tags) == len(p.words)
+        theirs = pipe(text)
+        assert [(e.type, e.start, e.end) for e in p.entities] == [
+            (e["entity_group"], e["start"], e["end"]) for e in theirs
+        ]
+        assert [e.score for e in p.entities] == pytest.approx([e["score"] for e in theirs], 1e-4)
+    assert any(p.entities for p in out)  # the comparison is not between two empty lists
+    # a dropped word continues the previous word's tag (B-x -> I-x), "O" at the start
+    tags, scores = predict_word_tags(model, tok, [["\u200b", "Geneva", "\u00ad", "talks"]])
+    first = tags[0][1]
+    assert tags[0][0] == "O" and scores[0][0] == 0.0 and scores[0][2] == 0.0
+    assert tags[0][2] == ("I-" + first[2:] if first != "O" else "O")
+    # and the other words get the same tags as without the dropped ones
+    plain, _ = predict_word_tags(model, tok, [["Geneva", "talks"]])
+    assert [tags[0][1], tags[0][3]] == plain[0]
