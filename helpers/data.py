@@ -537,6 +537,63 @@ def to_dataset_dict(splits: dict[str, Iterable[Sentence]]):
     )
 
 
+@dataclass
+class Splits:
+    """Train / validation / test sentences for one experiment, and how they were made."""
+
+    train: list[Sentence]
+    validation: list[Sentence]
+    test: list[Sentence]
+    source: str
+    how: str
+
+
+def experiment_splits(
+    data_path: str | Path | None = None,
+    n_sentences: int | None = None,
+    test_size: float = 0.2,
+    validation_size: float = 0.1,
+    seed: int = 42,
+) -> Splits:
+    """The three splits of an NER experiment.
+
+    ``data_path=None``: the embedded corpus; its fixed test file is the test split and the first
+    ``n_sentences`` of its train file are split into train/validation. Any other file (any format
+    :func:`load_corpus` reads): its first ``n_sentences`` are split like the source notebook
+    (``test_size``, ``seed``), then ``validation_size`` of the training side is held out to pick
+    the best epoch. Taught in notebooks/04_ner.ipynb.
+    """
+    if n_sentences is not None and (not isinstance(n_sentences, int) or n_sentences < 3):
+        raise ValueError(f"n_sentences={n_sentences!r}: expected None or an integer >= 3")
+    if data_path is None:
+        pool, test = load_embedded("train").sentences, load_embedded("test").sentences
+        source, how = "embedded corpus (data/news_ner_*.csv)", "fixed test file"
+    else:
+        corpus = load_corpus(data_path)
+        source = f"{corpus.source} ({corpus.format})"
+        if n_sentences is not None and n_sentences > len(corpus):
+            raise ValueError(
+                f"n_sentences={n_sentences}: {corpus.source} has only {len(corpus)} sentences; "
+                "pass a smaller n_sentences or None (all)"
+            )
+        pool = corpus.sentences[:n_sentences] if n_sentences else corpus.sentences
+        what = f"first {n_sentences}" if n_sentences else f"all {len(corpus)}"
+        pool, test = split_sentences(pool, test_size, seed)
+        how = f"{what} sentences, test_size={test_size}, seed={seed}"
+        n_sentences = None
+    if n_sentences is not None:
+        if n_sentences > len(pool):
+            raise ValueError(
+                f"n_sentences={n_sentences}: the embedded train file has only {len(pool)} sentences"
+            )
+        pool = pool[:n_sentences]
+    if validation_size:
+        train, validation = split_sentences(pool, validation_size, seed)
+    else:
+        train, validation = list(pool), []
+    return Splits(train, validation, test, source, how)
+
+
 # ---------------------------------------------------------------- command line
 
 
@@ -579,52 +636,3 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
-
-
-@dataclass
-class Splits:
-    """Train / validation / test sentences for one experiment, and how they were made."""
-
-    train: list[Sentence]
-    validation: list[Sentence]
-    test: list[Sentence]
-    source: str
-    how: str
-
-
-def experiment_splits(
-    data_path: str | Path | None = None,
-    n_sentences: int | None = None,
-    test_size: float = 0.2,
-    validation_size: float = 0.1,
-    seed: int = 42,
-) -> Splits:
-    """The three splits of an NER experiment.
-
-    ``data_path=None``: the embedded corpus; its fixed test file is the test split and the first
-    ``n_sentences`` of its train file are split into train/validation. Any other file (any format
-    :func:`load_corpus` reads): its first ``n_sentences`` are split like the source notebook
-    (``test_size``, ``seed``), then ``validation_size`` of the training side is held out to pick
-    the best epoch. Taught in notebooks/04_ner.ipynb.
-    """
-    if n_sentences is not None and (not isinstance(n_sentences, int) or n_sentences < 3):
-        raise ValueError(f"n_sentences={n_sentences!r}: expected None or an integer >= 3")
-    if data_path is None:
-        pool, test = load_embedded("train").sentences, load_embedded("test").sentences
-        source, how = "embedded corpus (data/news_ner_*.csv)", "fixed test file"
-    else:
-        corpus = load_corpus(data_path)
-        source = f"{corpus.source} ({corpus.format})"
-        pool = corpus.sentences[:n_sentences] if n_sentences else corpus.sentences
-        pool, test = split_sentences(pool, test_size, seed)
-        how = f"first {n_sentences or 'all'} sentences, test_size={test_size}, seed={seed}"
-        n_sentences = None
-    if n_sentences is not None:
-        if n_sentences > len(pool):
-            raise ValueError(f"n_sentences={n_sentences}: the data has only {len(pool)} sentences")
-        pool = pool[:n_sentences]
-    if validation_size:
-        train, validation = split_sentences(pool, validation_size, seed)
-    else:
-        train, validation = list(pool), []
-    return Splits(train, validation, test, source, how)

@@ -764,3 +764,40 @@ def test_cli_bad_file(tmp_path, capsys):
     assert f"{path}, line 2: 3 words but 2 tags" in err
     assert data.main([str(tmp_path / "missing.csv")]) == 1
     assert "not found" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------- experiment splits
+
+
+def _csv_of(n: int) -> str:
+    return "Sentence,Tag\n" + "".join(f"Day {i} .,\"['O', 'O', 'O']\"\n" for i in range(n))
+
+
+def test_experiment_splits_of_a_file(tmp_path):
+    path = write(tmp_path, "twelve.csv", _csv_of(12))
+    sp = data.experiment_splits(path, n_sentences=10, test_size=0.2, validation_size=0.25, seed=1)
+    used = sp.train + sp.validation + sp.test
+    assert len(used) == 10 and len(sp.test) == 2 and len(sp.validation) == 2
+    assert sorted(s.line for s in used) == list(range(2, 12))  # the first 10 sentences
+    assert sp.how == "first 10 sentences, test_size=0.2, seed=1"
+    assert sp.source == f"{path} (source_csv)"
+    whole = data.experiment_splits(path, validation_size=0)
+    assert whole.validation == [] and len(whole.train) + len(whole.test) == 12
+    assert whole.how.startswith("all 12 sentences")
+
+
+def test_experiment_splits_refuses_more_sentences_than_the_file_has(tmp_path):
+    path = write(tmp_path, "twelve.csv", _csv_of(12))
+    with pytest.raises(ValueError, match=r"n_sentences=20: .*twelve.csv has only 12 sentences"):
+        data.experiment_splits(path, n_sentences=20)
+
+
+def test_experiment_splits_embedded():
+    sp = data.experiment_splits(n_sentences=100, validation_size=0.1)
+    assert (len(sp.train), len(sp.validation)) == (90, 10)
+    assert sp.test == data.load_embedded("test").sentences
+    with pytest.raises(ValueError, match=r"n_sentences=5000: .*only \d+ sentences"):
+        data.experiment_splits(n_sentences=5000)
+    with pytest.raises(ValueError, match="n_sentences=2"):
+        data.experiment_splits(n_sentences=2)
+    assert data.experiment_splits(n_sentences=50, validation_size=0).validation == []
