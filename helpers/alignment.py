@@ -166,10 +166,12 @@ def features_dataset(dataset: Any, tokenizer: Any, label2id: dict[str, int], **k
         enc.pop("word_ids")
         return enc
 
-    from datasets.utils.logging import disable_progress_bar, enable_progress_bar
+    from datasets.utils import logging as ds_logging
 
-    disable_progress_bar()  # a progress bar per map is noise in notebooks and logs
+    bars = ds_logging.is_progress_bar_enabled()
+    ds_logging.disable_progress_bar()  # a progress bar per map is noise in notebooks and logs
     try:
         return dataset.map(fn, batched=True, with_indices=True, remove_columns=dataset.column_names)
     finally:
-        enable_progress_bar()
+        if bars:  # the user's own setting comes back
+            ds_logging.enable_progress_bar()

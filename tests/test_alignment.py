@@ -282,3 +282,19 @@ def test_features_dataset(tok, gmb_maps):
     samples = feats["sample"]
     assert samples[0] == 0 and samples.count(0) == 1 and samples.count(1) > 1
     assert len(feats) == len(samples)
+
+
+@pytest.mark.parametrize("bars", [True, False])
+def test_features_dataset_restores_the_progress_bar_setting(tok, gmb_maps, bars):
+    import datasets
+    from datasets import Dataset
+
+    from helpers.alignment import features_dataset
+
+    before = datasets.is_progress_bar_enabled()
+    try:
+        (datasets.enable_progress_bar if bars else datasets.disable_progress_bar)()
+        features_dataset(Dataset.from_dict({"words": [WORDS], "tags": [TAGS]}), tok, gmb_maps[0])
+        assert datasets.is_progress_bar_enabled() is bars
+    finally:
+        (datasets.enable_progress_bar if before else datasets.disable_progress_bar)()
