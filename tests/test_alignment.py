@@ -44,7 +44,19 @@ def test_align_labels_first():
     assert align_labels(HAND_WIDS, HAND_LABELS, "first") == [
         IGNORE, 7, IGNORE, IGNORE, 0, 3, IGNORE, IGNORE
     ]  # fmt: skip
-    assert IGNORE == -100
+
+
+def test_ignore_positions_do_not_count_in_the_loss():
+    """IGNORE is what PyTorch's cross-entropy (and so the Trainer's loss) skips."""
+    import torch
+    import torch.nn.functional as F
+
+    torch.manual_seed(0)
+    logits = torch.randn(len(HAND_WIDS), 17)
+    labels = torch.tensor(align_labels(HAND_WIDS, HAND_LABELS, "first"))
+    kept = labels != IGNORE
+    assert kept.sum() == 3
+    assert F.cross_entropy(logits, labels) == F.cross_entropy(logits[kept], labels[kept])
 
 
 def test_align_labels_all_continuation_becomes_i(gmb_maps):
