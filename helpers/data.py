@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from helpers.labels import is_bio_tag, starts_with_orphan_i, to_iob2
 from helpers.paths import CORPUS_TEST, CORPUS_TRAIN, resolve
 
 FORMATS = ("source_csv", "gmb_long", "conll", "hf")
@@ -53,8 +54,6 @@ _HEADER_WORDS = {
     "sentence", "sentence #", "sentence_id", "document", "doc", "word", "words", "token",
     "tokens", "tag", "tags", "label", "labels", "ner", "ner_tags", "pos", "text",
 }  # fmt: skip
-# \Z, not $: "$" would also accept a tag with a trailing newline such as "O\n".
-TAG_RE = re.compile(r"^(O|[BI]-\S+)\Z")
 # C1 control characters: what latin-1 yields from bytes that were never latin-1 text.
 _C1 = re.compile("[\x80-\x9f]")
 
@@ -131,31 +130,10 @@ def check_sentence(
         if not w:
             raise CorpusError(source, line, f"word {i + 1} is empty (two spaces in a row?)")
     for i, t in enumerate(tags):
-        if not isinstance(t, str) or not TAG_RE.match(t):
+        if not is_bio_tag(t):
             raise CorpusError(
                 source, line, f"tag {i + 1} is {t!r}: expected 'O', 'B-<type>' or 'I-<type>'"
             )
-
-
-def starts_with_orphan_i(tags: Sequence[str]) -> bool:
-    """True if some ``I-x`` follows ``O`` or another type (IOB1 style, or broken IOB2)."""
-    prev = "O"
-    for t in tags:
-        if t.startswith("I-") and prev[2:] != t[2:]:
-            return True
-        prev = t
-    return False
-
-
-def to_iob2(tags: Sequence[str]) -> list[str]:
-    """Convert IOB1 (or repair broken BIO): an ``I-x`` that starts a span becomes ``B-x``."""
-    out, prev = [], "O"
-    for t in tags:
-        if t.startswith("I-") and prev[2:] != t[2:]:
-            t = "B-" + t[2:]
-        out.append(t)
-        prev = t
-    return out
 
 
 # ---------------------------------------------------------------- decoding
@@ -324,7 +302,7 @@ def _read_gmb_long(text: str, source: str) -> list[Sentence]:
         word, tag = row[wi], row[ti].strip()
         if not word:
             raise CorpusError(source, line, "empty Word field: expected a word")
-        if not TAG_RE.match(tag):
+        if not is_bio_tag(tag):
             raise CorpusError(source, line, f"tag {tag!r}: expected 'O', 'B-<type>' or 'I-<type>'")
         words.append(word)
         tags.append(tag)
@@ -349,7 +327,7 @@ def _read_conll(text: str, source: str) -> list[Sentence]:
             continue
         if len(parts) < 2:
             raise CorpusError(source, n, f"{raw.strip()!r}: expected a word and a tag column")
-        if not TAG_RE.match(parts[-1]):
+        if not is_bio_tag(parts[-1]):
             raise CorpusError(
                 source, n, f"tag {parts[-1]!r} in the last column: expected 'O', 'B-x' or 'I-x'"
             )
@@ -400,7 +378,7 @@ def detect_format(text: str, source: str = "<text>") -> str:
     if "Sentence" in header and "Tag" in header:
         return "source_csv"
     parts = first.split()
-    if parts[:1] == ["-DOCSTART-"] or (len(parts) >= 2 and TAG_RE.match(parts[-1])):
+    if parts[:1] == ["-DOCSTART-"] or (len(parts) >= 2 and is_bio_tag(parts[-1])):
         return "conll"
     names = {f.strip().strip('"').lower() for f in re.split(r"[,;\t|]", first)}
     if len(names) > 1 and names & _HEADER_WORDS:

@@ -218,13 +218,6 @@ def test_iob2_file_with_scheme_iob1_is_unchanged():
     ]
 
 
-def test_to_iob2_and_orphan_detection():
-    iob1 = ["I-PER", "I-PER", "B-PER", "O", "I-LOC", "I-ORG"]
-    assert data.starts_with_orphan_i(iob1)
-    assert data.to_iob2(iob1) == ["B-PER", "I-PER", "B-PER", "O", "B-LOC", "B-ORG"]
-    assert not data.starts_with_orphan_i(["B-PER", "I-PER", "O", "B-LOC"])
-
-
 def test_bad_arguments():
     with pytest.raises(ValueError, match="format='xml'"):
         load_corpus(FIX / "conll_tab.tsv", format="xml")
