@@ -15,6 +15,10 @@ Formats (detected by ``format="auto"``):
 Encodings: ``auto`` follows a UTF-16/32 byte-order mark, else tries utf-8, cp1252, latin-1. A first
 line that looks like a header but is none of :data:`ACCEPTED_HEADERS` is an error, not CoNLL.
 Every validation error names the file, the line and what was expected.
+
+Command line: ``python -m helpers.data FILE`` describes one file; ``python -m helpers.data check
+FOLDER`` checks a corpus folder (counts per type and split, BIO errors, strings with several types
+or also left ``O``, near-duplicate documents across splits; see :func:`check_corpus`).
 Taught in notebooks/02_label_encoding.ipynb.
 """
 
@@ -392,22 +396,10 @@ def detect_format(text: str, source: str = "<text>") -> str:
     return "conll"
 
 
-def load_corpus(
-    source: str | Path | Any,
-    format: str = "auto",
-    encoding: str = "auto",
-    scheme: str = "auto",
-) -> Corpus:
-    """Read a corpus of any supported format into a :class:`Corpus`.
-
-    ``scheme`` is ``"auto"`` (IOB1 detected and converted to IOB2), ``"iob1"`` (convert) or
-    ``"iob2"`` (an ``I-x`` that starts a span is an error).
-    Taught in notebooks/02_label_encoding.ipynb.
-    """
+def _read(source: str | Path | Any, format: str = "auto", encoding: str = "auto") -> Corpus:
+    """Read a corpus without touching its BIO scheme (see :func:`load_corpus`)."""
     if format not in ("auto", *FORMATS):
         raise ValueError(f"format={format!r}: expected 'auto' or one of {FORMATS}")
-    if scheme not in ("auto", "iob1", "iob2"):
-        raise ValueError(f"scheme={scheme!r}: expected 'auto', 'iob1' or 'iob2'")
     check_encoding(encoding)
     if not isinstance(source, (str, Path)):
         name = f"<{type(source).__name__}>"
@@ -434,6 +426,24 @@ def load_corpus(
                 f"no sentences found (read as {fmt}): expected at least one sentence",
             )
         corpus = Corpus(sents, fmt, str(path), encoding=enc)
+    return corpus
+
+
+def load_corpus(
+    source: str | Path | Any,
+    format: str = "auto",
+    encoding: str = "auto",
+    scheme: str = "auto",
+) -> Corpus:
+    """Read a corpus of any supported format into a :class:`Corpus`.
+
+    ``scheme`` is ``"auto"`` (IOB1 detected and converted to IOB2), ``"iob1"`` (convert) or
+    ``"iob2"`` (an ``I-x`` that starts a span is an error).
+    Taught in notebooks/02_label_encoding.ipynb.
+    """
+    if scheme not in ("auto", "iob1", "iob2"):
+        raise ValueError(f"scheme={scheme!r}: expected 'auto', 'iob1' or 'iob2'")
+    corpus = _read(source, format, encoding)
     orphans = [s for s in corpus.sentences if starts_with_orphan_i(s.tags)]
     if orphans and scheme == "iob2":
         s = orphans[0]
@@ -572,6 +582,235 @@ def experiment_splits(
     return Splits(train, validation, test, source, how)
 
 
+# ---------------------------------------------------------------- corpus check
+
+SPLIT_NAMES = ("train", "validation", "valid", "dev", "test")
+CONFLICTS_HEADING = "## Deliberate conflicts"
+
+
+@dataclass
+class SurfaceForm:
+    """One entity string: mentions per type, times the same words are left all ``O``, and where."""
+
+    text: str
+    types: Counter = field(default_factory=Counter)
+    untagged: int = 0
+    where: list[str] = field(default_factory=list)
+    untagged_where: list[str] = field(default_factory=list)
+
+
+def _place(split: str, s: Sentence) -> str:
+    return f"{split} line {s.line}" + (f" ({s.doc_id})" if s.doc_id else "")
+
+
+def surface_forms(splits: dict[str, Sequence[Sentence]]) -> dict[str, SurfaceForm]:
+    """Every entity string (words joined by spaces, case kept) with its types and ``O`` uses.
+
+    An ``O`` use is the same word sequence elsewhere with all its words tagged ``O``.
+    """
+    from helpers.labels import entity_spans
+
+    forms: dict[str, SurfaceForm] = {}
+    for split, sents in splits.items():
+        for s in sents:
+            for kind, a, b in entity_spans(s.tags):
+                f = forms.setdefault(" ".join(s.words[a:b]), SurfaceForm(" ".join(s.words[a:b])))
+                f.types[kind] += 1
+                if len(f.where) < 3:
+                    f.where.append(f"{kind} {_place(split, s)}")
+    lengths = sorted({len(t.split(" ")) for t in forms})
+    for split, sents in splits.items():
+        for s in sents:
+            for i in range(len(s.words)):
+                for n in lengths:
+                    if i + n > len(s.words) or any(t != "O" for t in s.tags[i : i + n]):
+                        break
+                    f = forms.get(" ".join(s.words[i : i + n]))
+                    if f is not None:
+                        f.untagged += 1
+                        if len(f.untagged_where) < 3:
+                            f.untagged_where.append(_place(split, s))
+    return forms
+
+
+def near_duplicate_documents(
+    splits: dict[str, Sequence[Sentence]], threshold: float = 0.3
+) -> list[tuple[float, str, str, str, str]]:
+    """Pairs of documents in different splits with tf-idf cosine >= ``threshold``.
+
+    Documents are the ``doc_id`` groups, compared as whole texts by scikit-learn's
+    ``TfidfVectorizer`` (English stop words removed, so "the" and "said" do not make two stories
+    alike). Returns ``(cosine, split_a, doc_a, split_b, doc_b)``, most similar first.
+    """
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.metrics.pairwise import cosine_similarity
+
+    docs: dict[tuple[str, str], list[str]] = {}
+    for split, sents in splits.items():
+        for i, s in enumerate(sents):
+            docs.setdefault((split, s.doc_id or f"#{i}"), []).extend(s.words)
+    keys = list(docs)
+    if len({k[0] for k in keys}) < 2:
+        return []
+    sims = cosine_similarity(
+        TfidfVectorizer(stop_words="english").fit_transform([" ".join(docs[k]) for k in keys])
+    )
+    pairs = [
+        (round(float(sims[i, j]), 3), *keys[i], *keys[j])
+        for i in range(len(keys))
+        for j in range(i + 1, len(keys))
+        if keys[i][0] != keys[j][0] and sims[i, j] >= threshold
+    ]
+    return sorted(pairs, key=lambda p: (-p[0], p[1:]))
+
+
+def bio_problems(splits: dict[str, Sequence[Sentence]]) -> list[str]:
+    """Sentences whose tags are not valid IOB2 (an ``I-x`` that starts a span)."""
+    return [
+        f"{_place(split, s)}: {' '.join(s.tags)}: an I- tag starts a span; expected B- (IOB2)"
+        for split, sents in splits.items()
+        for s in sents
+        if starts_with_orphan_i(s.tags)
+    ]
+
+
+def mention_counts(splits: dict[str, Sequence[Sentence]]) -> dict[str, Counter]:
+    """Entity mentions (``B-`` tags, after IOB2 repair) per type, per split."""
+    return {
+        split: Counter(t[2:] for s in sents for t in to_iob2(s.tags) if t.startswith("B-"))
+        for split, sents in splits.items()
+    }
+
+
+def deliberate_conflicts(readme: str) -> dict[str, set[str]]:
+    """The ``## Deliberate conflicts`` table of a datasheet: surface form → its allowed types.
+
+    Rows are ``| surface form | types | rule |`` with types separated by ``/``.
+    """
+    if CONFLICTS_HEADING not in readme:
+        return {}
+    section = readme.split(CONFLICTS_HEADING, 1)[1].split("\n## ", 1)[0]
+    out: dict[str, set[str]] = {}
+    for line in section.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if not line.strip().startswith("|") or len(cells) < 3:
+            continue
+        if cells[0].lower() == "surface form" or not cells[0].strip("-: "):
+            continue
+        out[cells[0].strip("`")] = {t.strip() for t in cells[1].split("/") if t.strip()}
+    return out
+
+
+@dataclass
+class CorpusCheck:
+    """What :func:`check_corpus` found; :meth:`report` is what ``python -m helpers.data check``
+    prints."""
+
+    splits: dict[str, Corpus] = field(repr=False)
+    counts: dict[str, Counter]
+    bio: list[str]
+    multi_type: list[SurfaceForm]
+    also_o: list[SurfaceForm]
+    near_duplicates: list[tuple[float, str, str, str, str]]
+    deliberate: dict[str, set[str]]
+    threshold: float = 0.3
+
+    def unlisted(self) -> list[SurfaceForm]:
+        """Multi-type surface forms whose types the datasheet does not list as deliberate."""
+        return [
+            f for f in self.multi_type if not set(f.types) <= self.deliberate.get(f.text, set())
+        ]
+
+    def stale(self) -> list[str]:
+        """Listed conflicts that no longer occur with more than one type."""
+        now = {f.text for f in self.multi_type}
+        return sorted(t for t in self.deliberate if t not in now)
+
+    @property
+    def ok(self) -> bool:
+        return not self.bio and not self.unlisted()
+
+    def report(self) -> str:
+        names = list(self.splits)
+        types = sorted({t for c in self.counts.values() for t in c})
+        lines = ["files:"]
+        lines += [f"  {n:<10} {c.source}: {len(c)} sentences" for n, c in self.splits.items()]
+        lines += ["", "entity mentions per type and split:"]
+        lines.append("  " + f"{'type':<6}" + "".join(f"{n:>8}" for n in [*names, "total"]))
+        for t in [*types, "all"]:
+            per = [sum(c.values()) if t == "all" else c[t] for c in self.counts.values()]
+            lines.append("  " + f"{t:<6}" + "".join(f"{v:>8}" for v in [*per, sum(per)]))
+        lines += ["", f"BIO errors: {len(self.bio)}"] + [f"  {b}" for b in self.bio]
+        unlisted = {f.text for f in self.unlisted()}
+        lines += ["", f"surface forms with more than one type: {len(self.multi_type)} "
+                  f"({len(unlisted)} not listed as deliberate in the datasheet)"]  # fmt: skip
+        for f in self.multi_type:
+            mark = "NOT LISTED" if f.text in unlisted else "listed"
+            counts = ", ".join(f"{k} {n}" for k, n in sorted(f.types.items()))
+            lines.append(f"  {f.text!r}: {counts} [{mark}]; e.g. {'; '.join(f.where)}")
+        for t in self.stale():
+            lines.append(f"  {t!r}: listed as deliberate but no longer has two types")
+        lines += ["", f"entity surface forms also left O elsewhere: {len(self.also_o)}"]
+        for f in self.also_o:
+            counts = ", ".join(f"{k} {n}" for k, n in sorted(f.types.items()))
+            lines.append(
+                f"  {f.text!r}: {counts}, O {f.untagged}; O at {'; '.join(f.untagged_where)}"
+            )
+        lines += [
+            "",
+            f"near-duplicate documents across splits (tf-idf cosine >= {self.threshold}): "
+            f"{len(self.near_duplicates)}",
+        ]
+        for cos, sa, da, sb, db in self.near_duplicates:
+            lines.append(f"  {cos:.3f}  {sa} {da}  ~  {sb} {db}")
+        lines += ["", "result: " + ("ok" if self.ok else "problems found (see above)")]
+        return "\n".join(lines)
+
+
+def _split_name(path: Path) -> str:
+    stem = path.stem
+    return next((n for n in SPLIT_NAMES if stem == n or stem.endswith(("_" + n, "-" + n))), stem)
+
+
+def check_corpus(
+    folder: str | Path, readme: str | Path | None = None, threshold: float = 0.3
+) -> CorpusCheck:
+    """Check every corpus file in ``folder`` (all but ``*.md``), one split per file.
+
+    Reports counts per type and split, BIO errors, surface forms with several types (compared
+    with the datasheet's ``## Deliberate conflicts`` table, ``folder/README.md`` by default),
+    entity strings also left ``O``, and near-duplicate documents across splits. Run by
+    ``python -m helpers.data check FOLDER`` and by the corpus tests.
+    """
+    root = resolve(folder)
+    if not root.is_dir():
+        raise NotADirectoryError(f"folder {str(folder)!r} is not a directory (looked at {root})")
+    files = sorted(p for p in root.iterdir() if p.is_file() and p.suffix.lower() != ".md")
+    files = [p for p in files if not p.name.startswith(".")]
+    if not files:
+        raise FileNotFoundError(f"folder {str(folder)!r} holds no corpus file")
+    order = {n: i for i, n in enumerate(SPLIT_NAMES)}
+    files.sort(key=lambda p: (order.get(_split_name(p), len(order)), p.name))
+    splits: dict[str, Corpus] = {}
+    for p in files:
+        name = _split_name(p)
+        splits[name if name not in splits else p.stem] = _read(p)
+    sents = {n: c.sentences for n, c in splits.items()}
+    readme_path = resolve(readme) if readme is not None else root / "README.md"
+    listed = deliberate_conflicts(readme_path.read_text("utf-8")) if readme_path.is_file() else {}
+    forms = surface_forms(sents)
+    return CorpusCheck(
+        splits=splits,
+        counts=mention_counts(sents),
+        bio=bio_problems(sents),
+        multi_type=[f for _, f in sorted(forms.items()) if len(f.types) > 1],
+        also_o=[f for _, f in sorted(forms.items()) if f.untagged],
+        near_duplicates=near_duplicate_documents(sents, threshold),
+        deliberate=listed,
+        threshold=threshold,
+    )
+
+
 # ---------------------------------------------------------------- command line
 
 
@@ -594,9 +833,30 @@ def describe(corpus: Corpus, seconds: float | None = None) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """``python -m helpers.data FILE`` describes one file; ``... check FOLDER`` checks a corpus."""
     import argparse
 
-    ap = argparse.ArgumentParser(prog="python -m helpers.data", description="Inspect an NER file.")
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["check"]:
+        ap = argparse.ArgumentParser(
+            prog="python -m helpers.data check",
+            description="Check a corpus folder: counts, BIO errors, label conflicts, duplicates.",
+        )
+        ap.add_argument("folder")
+        ap.add_argument("--readme", default=None, help="datasheet (default: FOLDER/README.md)")
+        ap.add_argument("--threshold", type=float, default=0.3, help="tf-idf cosine (0.3)")
+        args = ap.parse_args(argv[1:])
+        try:
+            result = check_corpus(args.folder, args.readme, args.threshold)
+        except (ValueError, OSError) as e:
+            print(f"error: {e}", file=sys.stderr)
+            return 1
+        print(result.report())
+        return 0 if result.ok else 1
+    ap = argparse.ArgumentParser(
+        prog="python -m helpers.data",
+        description="Inspect an NER file (or: python -m helpers.data check FOLDER).",
+    )
     ap.add_argument("path")
     ap.add_argument("--format", default="auto", choices=("auto", "source_csv", "gmb_long", "conll"))
     ap.add_argument("--encoding", default="auto")

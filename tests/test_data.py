@@ -794,3 +794,145 @@ def test_experiment_splits_embedded():
     with pytest.raises(ValueError, match="n_sentences=2"):
         data.experiment_splits(n_sentences=2)
     assert data.experiment_splits(n_sentences=50, validation_size=0).validation == []
+
+
+# ---------------------------------------------------------------- corpus check
+
+
+def _row(doc: str, tagged: str) -> str:
+    """'Washington/B-org said ./O' style → a source_csv row (untagged words are O)."""
+    pairs = [w.rsplit("/", 1) if "/" in w[1:] else (w, "O") for w in tagged.split()]
+    words = " ".join(w for w, _ in pairs)
+    return f'{doc},"{words}","{[t for _, t in pairs]}"\n'
+
+
+FLOOD = "Floods/O swept/O the/O delta/O villages/O after/O monsoon/O rains/O destroyed/O levees/O"
+CHECK_TRAIN = [
+    ("a1", "Washington/B-org said/O talks/O in/O Paris/B-geo would/O resume/O ./O"),
+    ("a1", "Jordan/B-per scored/O twice/O in/O Madrid/B-geo ./O"),
+    ("a2", "He flew to Washington/B-geo on Monday/B-tim ."),
+    ("a2", "Amazon/B-org hired/O staff/O in/O the/O Amazon/O basin/O ./O"),
+    ("a3", FLOOD + " near Dhaka/B-geo ."),
+    ("a4", FLOOD + " in the north ."),  # same story as a3, same split: not reported
+    ("a5", "The/O envoy/O met/O Smith/I-per ./O"),  # I- starts a span
+]
+CHECK_TEST = [
+    ("b1", "Jordan/B-geo closed/O its/O border/O ./O"),
+    ("b2", FLOOD + " around Khulna/B-geo ."),  # a3 retold in the test split
+    ("b3", "Voters in Ghana/B-geo chose a new parliament on Saturday/B-tim ."),
+]
+CHECK_README = """# A datasheet
+
+## Deliberate conflicts
+
+| surface form | types | rule |
+|---|---|---|
+| `Washington` | geo/org | the city is geo; the US government is org |
+| Turkey | geo/nat | listed, but the corpus has no such conflict |
+
+## Next section
+
+| Jordan | geo/per | not in the conflicts section, so not a listing |
+"""
+
+
+def _write_corpus(folder: Path, readme: str = CHECK_README) -> Path:
+    folder.mkdir(exist_ok=True)
+    for name, rows in (("mini_train.csv", CHECK_TRAIN), ("mini_test.csv", CHECK_TEST)):
+        text = "Document,Sentence,Tag\n" + "".join(_row(d, r) for d, r in rows)
+        write(folder, name, text)
+    write(folder, "README.md", readme)
+    return folder
+
+
+def test_deliberate_conflicts_reads_only_its_table():
+    assert data.deliberate_conflicts(CHECK_README) == {
+        "Washington": {"geo", "org"},
+        "Turkey": {"geo", "nat"},
+    }
+    assert data.deliberate_conflicts("# no such section\n| a | geo/org | x |\n") == {}
+
+
+def test_check_corpus_on_a_synthetic_corpus(tmp_path):
+    check = data.check_corpus(_write_corpus(tmp_path / "mini"))
+    assert list(check.splits) == ["train", "test"]
+    assert check.counts == {
+        "train": Counter({"geo": 4, "org": 2, "per": 2, "tim": 1}),
+        "test": Counter({"geo": 3, "tim": 1}),
+    }
+    # (c) BIO: the I- that starts a span, with its file line
+    assert check.bio == [
+        "train line 8 (a5): O O O I-per O: an I- tag starts a span; expected B- (IOB2)"
+    ]
+    # (a) surface forms with two types; Washington is listed, Jordan is not
+    assert {f.text: dict(f.types) for f in check.multi_type} == {
+        "Jordan": {"per": 1, "geo": 1},
+        "Washington": {"org": 1, "geo": 1},
+    }
+    assert [f.text for f in check.unlisted()] == ["Jordan"]
+    assert check.stale() == ["Turkey"]
+    # ... and entity strings also left O: "the Amazon basin"
+    assert [(f.text, f.untagged, f.untagged_where) for f in check.also_o] == [
+        ("Amazon", 1, ["train line 5 (a2)"])
+    ]
+    # (b) the retold story across the split, not the one inside train
+    assert sorted((sa, da, sb, db) for _, sa, da, sb, db in check.near_duplicates) == [
+        ("train", "a3", "test", "b2"),
+        ("train", "a4", "test", "b2"),
+    ]
+    assert all(cos >= 0.3 for cos, *_ in check.near_duplicates)
+    assert not check.ok
+    report = check.report()
+    assert (
+        "'Jordan': geo 1, per 1 [NOT LISTED]; e.g. per train line 3 (a1); geo test line 2 (b1)"
+        in (report)
+    )
+    assert "'Washington': geo 1, org 1 [listed]" in report
+    assert "'Turkey': listed as deliberate but no longer has two types" in report
+    assert re.search(r"^  geo +4 +3 +7$", report, re.M)
+    assert re.search(r"^  all +9 +4 +13$", report, re.M)
+    assert report.endswith("result: problems found (see above)")
+
+
+def test_near_duplicates_threshold(tmp_path):
+    sents = {
+        "train": [Sentence(FLOOD.replace("/O", "").split(), ["O"] * 10, "x", 2)],
+        "test": [Sentence("Voters chose a parliament".split(), ["O"] * 4, "y", 2)],
+    }
+    assert data.near_duplicate_documents(sents) == []
+    sents["test"].append(Sentence(FLOOD.replace("/O", "").split()[:8], ["O"] * 8, "z", 3))
+    ((cos, *pair),) = data.near_duplicate_documents(sents, threshold=0.3)
+    assert pair == ["train", "x", "test", "z"] and 0.5 < cos <= 1.0
+
+
+def test_check_cli(tmp_path, capsys):
+    folder = _write_corpus(tmp_path / "mini")
+    assert data.main(["check", str(folder)]) == 1
+    out = capsys.readouterr().out
+    assert "BIO errors: 1" in out and "1 not listed as deliberate" in out
+    # fixed: a B- tag, and Jordan listed as deliberate → exit 0, the duplicates are still reported
+    CLEAN = [(d, r.replace("Smith/I-per", "Smith/B-per")) for d, r in CHECK_TRAIN]
+    readme = CHECK_README.replace("| Turkey |", "| Jordan | geo/per | rule |\n| Turkey |")
+    (folder / "mini_train.csv").write_text(
+        "Document,Sentence,Tag\n" + "".join(_row(d, r) for d, r in CLEAN)
+    )
+    write(folder, "README.md", readme)
+    assert data.main(["check", str(folder)]) == 0
+    out = capsys.readouterr().out
+    assert "near-duplicate documents across splits (tf-idf cosine >= 0.3): 2" in out
+    assert out.rstrip().endswith("result: ok")
+    assert data.main(["check", str(tmp_path / "nope")]) == 1
+    assert "is not a directory" in capsys.readouterr().err
+
+
+def test_embedded_corpus_has_no_unlisted_label_conflicts(capsys):
+    """The corpus gate: every surface form with two types must be in data/README.md's
+    'Deliberate conflicts' table; the near-duplicate report is printed, not asserted."""
+    check = data.check_corpus("data")
+    print(check.report())
+    assert list(check.splits) == ["train", "test"]
+    assert check.deliberate, "data/README.md has no '## Deliberate conflicts' table"
+    assert not check.bio
+    assert not check.unlisted(), "\n".join(
+        f"{f.text!r}: {dict(f.types)}, e.g. {f.where}" for f in check.unlisted()
+    )
