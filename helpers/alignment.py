@@ -61,15 +61,22 @@ def tokenize_and_align(
     strategy: str = "first",
     max_length: int | None = None,
     stride: int = 32,
+    origins: Sequence[str] | None = None,
+    tokenless: str = "raise",
 ) -> dict[str, list]:
     """Tokenize pre-split sentences and align their labels.
 
     A sentence longer than ``max_length`` tokens (default: the model's limit) is cut into
     overlapping windows (``stride`` tokens shared), so no word loses its label; ``sample`` maps
     each window back to its sentence and ``word_ids`` keeps the alignment for decoding.
-    A word that yields no token at all (e.g. a lone control character) is an error, not a silent
-    drop. Taught in notebooks/03_subword_alignment.ipynb.
+    A word that yields no token at all (a zero-width space, a soft hyphen, a lone control
+    character: the tokenizer drops them) would lose its label: ``tokenless="raise"`` stops with an
+    error that names the sentence (``origins[i]`` describes sentence ``i``, e.g. its file line);
+    ``"keep"`` lets inference go on (such words have no token in ``word_ids``).
+    Taught in notebooks/03_subword_alignment.ipynb.
     """
+    if tokenless not in ("raise", "keep"):
+        raise ValueError(f"tokenless={tokenless!r}: expected 'raise' or 'keep'")
     max_length = max_length or min(tokenizer.model_max_length, 512)
     if stride >= max_length - 2:
         raise ValueError(f"stride={stride}: must be smaller than max_length-2={max_length - 2}")
@@ -88,13 +95,15 @@ def tokenize_and_align(
     seen: dict[int, set[int]] = {}
     for s, wids in zip(samples, out["word_ids"], strict=True):
         seen.setdefault(s, set()).update(w for w in wids if w is not None)
-    for s, ws in enumerate(words):
+    for s, ws in enumerate(words if tokenless == "raise" else ()):
         missing = sorted(set(range(len(ws))) - seen.get(s, set()))
         if missing:
             shown = ", ".join(repr(ws[i]) for i in missing[:5])
+            where = origins[s] if origins is not None else f"sentence {s}"
             raise ValueError(
-                f"sentence {s}: {len(missing)} of {len(ws)} words produced no token ({shown}); "
-                "they would lose their labels"
+                f"{where}: {len(missing)} of {len(ws)} words produced no token ({shown}), so "
+                "they would lose their labels: remove or replace such characters (zero-width "
+                "space, soft hyphen, control characters) in the data"
             )
     if tags is not None:
         if label2id is None:
@@ -108,13 +117,15 @@ def tokenize_and_align(
 
 
 def word_level(
-    windows: Sequence[tuple[Sequence[int | None], Sequence[Any]]], n_words: int
+    windows: Sequence[tuple[Sequence[int | None], Sequence[Any]]],
+    n_words: int,
+    allow_missing: bool = False,
 ) -> list[Any]:
     """Token-level values (per window) → one value per word, from each word's first subword.
 
     When windows overlap, a word is taken from the window where its first subword sits farthest
-    from the window's edges (most context on both sides). Taught in
-    notebooks/03_subword_alignment.ipynb.
+    from the window's edges (most context on both sides). A word with no token raises, or is
+    ``None`` with ``allow_missing``. Taught in notebooks/03_subword_alignment.ipynb.
     """
     best: dict[int, tuple[int, Any]] = {}
     for wids, values in windows:
@@ -127,23 +138,40 @@ def word_level(
                     best[wid] = (margin, values[pos])
             prev = wid
     missing = [i for i in range(n_words) if i not in best]
-    if missing:
+    if missing and not allow_missing:
         raise ValueError(f"words {missing[:10]} have no token in any window")
-    return [best[i][1] for i in range(n_words)]
+    return [best[i][1] if i in best else None for i in range(n_words)]
+
+
+def _origin(index: int, line: int | None, doc_id: str | None) -> str:
+    where = [f"file line {line}"] if line is not None else []
+    where += [f"document {doc_id!r}"] if doc_id else []
+    return f"sentence {index + 1}" + (f" ({', '.join(where)})" if where else "")
 
 
 def features_dataset(dataset: Any, tokenizer: Any, label2id: dict[str, int], **kwargs: Any) -> Any:
-    """Map a ``datasets.Dataset`` of ``words``/``tags`` to model features (one row per window)."""
+    """Map a ``datasets.Dataset`` of ``words``/``tags`` to model features (one row per window).
 
-    def fn(batch: dict[str, list]) -> dict[str, list]:
-        enc = tokenize_and_align(batch["words"], batch["tags"], tokenizer, label2id, **kwargs)
+    Errors name a sentence by its number in the whole dataset and, when the dataset has ``line``
+    and ``doc_id`` columns (as :func:`helpers.data.to_dataset_dict` makes), by its file line.
+    """
+
+    def fn(batch: dict[str, list], idx: list[int]) -> dict[str, list]:
+        lines = batch.get("line") or [None] * len(idx)
+        docs = batch.get("doc_id") or [None] * len(idx)
+        origins = [_origin(*x) for x in zip(idx, lines, docs, strict=True)]
+        enc = tokenize_and_align(
+            batch["words"], batch["tags"], tokenizer, label2id, origins=origins, **kwargs
+        )
         enc.pop("word_ids")
         return enc
 
-    from datasets.utils.logging import disable_progress_bar, enable_progress_bar
+    from datasets.utils import logging as ds_logging
 
-    disable_progress_bar()  # a progress bar per map is noise in notebooks and logs
+    bars = ds_logging.is_progress_bar_enabled()
+    ds_logging.disable_progress_bar()  # a progress bar per map is noise in notebooks and logs
     try:
-        return dataset.map(fn, batched=True, remove_columns=dataset.column_names)
+        return dataset.map(fn, batched=True, with_indices=True, remove_columns=dataset.column_names)
     finally:
-        enable_progress_bar()
+        if bars:  # the user's own setting comes back
+            ds_logging.enable_progress_bar()

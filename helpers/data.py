@@ -12,13 +12,20 @@ Formats (detected by ``format="auto"``):
   to IOB2 when detected or asked for.
 * ``hf``: a Hugging Face ``datasets.Dataset`` with ``tokens`` and ``ner_tags`` (ClassLabel).
 
+Encodings: ``auto`` follows a UTF-16/32 byte-order mark, else tries utf-8, cp1252, latin-1. A first
+line that looks like a header but is none of :data:`ACCEPTED_HEADERS` is an error, not CoNLL.
 Every validation error names the file, the line and what was expected.
+
+Command line: ``python -m helpers.data FILE`` describes one file; ``python -m helpers.data check
+FOLDER`` checks a corpus folder (counts per type and split, BIO errors, strings with several types
+or also left ``O``, near-duplicate documents across splits; see :func:`check_corpus`).
 Taught in notebooks/02_label_encoding.ipynb.
 """
 
 from __future__ import annotations
 
 import ast
+import codecs
 import csv
 import io
 import random
@@ -26,17 +33,31 @@ import re
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from helpers.labels import is_bio_tag, starts_with_orphan_i, to_iob2
 from helpers.paths import CORPUS_TEST, CORPUS_TRAIN, resolve
 
 FORMATS = ("source_csv", "gmb_long", "conll", "hf")
 AUTO_ENCODINGS = ("utf-8", "cp1252", "latin-1")
-# \Z, not $: "$" would also accept a tag with a trailing newline such as "O\n".
-TAG_RE = re.compile(r"^(O|[BI]-\S+)\Z")
+# Byte-order marks that name their encoding (UTF-32 first: its LE mark starts with UTF-16's).
+BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+# The headers format="auto" recognises (exactly as written, comma-separated).
+ACCEPTED_HEADERS = ("Sentence,Tag", "Document,Sentence,Tag", "Sentence #,Word,POS,Tag")
+# Column names that mark a first line as a (misspelt or mis-separated) header, not CoNLL.
+_HEADER_WORDS = {
+    "sentence", "sentence #", "sentence_id", "document", "doc", "word", "words", "token",
+    "tokens", "tag", "tags", "label", "labels", "ner", "ner_tags", "pos", "text",
+}  # fmt: skip
 # C1 control characters: what latin-1 yields from bytes that were never latin-1 text.
 _C1 = re.compile("[\x80-\x9f]")
 
@@ -113,52 +134,51 @@ def check_sentence(
         if not w:
             raise CorpusError(source, line, f"word {i + 1} is empty (two spaces in a row?)")
     for i, t in enumerate(tags):
-        if not isinstance(t, str) or not TAG_RE.match(t):
+        if not is_bio_tag(t):
             raise CorpusError(
                 source, line, f"tag {i + 1} is {t!r}: expected 'O', 'B-<type>' or 'I-<type>'"
             )
 
 
-def starts_with_orphan_i(tags: Sequence[str]) -> bool:
-    """True if some ``I-x`` follows ``O`` or another type (IOB1 style, or broken IOB2)."""
-    prev = "O"
-    for t in tags:
-        if t.startswith("I-") and prev[2:] != t[2:]:
-            return True
-        prev = t
-    return False
-
-
-def to_iob2(tags: Sequence[str]) -> list[str]:
-    """Convert IOB1 (or repair broken BIO): an ``I-x`` that starts a span becomes ``B-x``."""
-    out, prev = [], "O"
-    for t in tags:
-        if t.startswith("I-") and prev[2:] != t[2:]:
-            t = "B-" + t[2:]
-        out.append(t)
-        prev = t
-    return out
-
-
 # ---------------------------------------------------------------- decoding
 
 
+def check_encoding(encoding: str) -> None:
+    """Raise ``ValueError`` naming the parameter unless ``encoding`` is ``auto`` or a codec."""
+    if encoding == "auto":
+        return
+    try:
+        codecs.lookup(encoding)
+    except (LookupError, TypeError):
+        raise ValueError(
+            f"encoding={encoding!r} is not an encoding Python knows: expected 'auto' or a codec "
+            "name such as 'utf-8', 'cp1252', 'latin-1' or 'utf-16'"
+        ) from None
+
+
+def _bom(raw: bytes) -> tuple[bytes, str] | None:
+    return next(((b, enc) for b, enc in BOMS if raw.startswith(b)), None)
+
+
 def read_text(path: Path, encoding: str = "auto") -> tuple[str, str]:
-    """Decode a file; ``auto`` tries utf-8, cp1252, then latin-1 (refusing C1 control bytes)."""
+    """Decode a file: ``auto`` follows a UTF-16/32 byte-order mark, else tries utf-8, cp1252,
+    then latin-1 (refusing C1 control bytes). Returns the text and the encoding used."""
+    check_encoding(encoding)
     raw = path.read_bytes()
-    if not raw.strip():
-        raise CorpusError(str(path), 1, "empty file: expected a header or sentences")
-    if b"\x00" in raw:
-        line = raw[: raw.index(b"\x00")].count(b"\n") + 1
-        raise CorpusError(str(path), line, "NUL byte: this is a binary file, not a text corpus")
-    tried = AUTO_ENCODINGS if encoding == "auto" else (encoding,)
+    bom = _bom(raw)
+    if encoding == "auto" and bom:
+        tried: tuple[str, ...] = (bom[1],)
+        raw = raw[len(bom[0]) :]
+    else:
+        tried = AUTO_ENCODINGS if encoding == "auto" else (encoding,)
     first_error: tuple[int, str] | None = None
     for enc in tried:
         try:
             text = raw.decode(enc)
         except UnicodeDecodeError as e:
             if first_error is None:
-                first_error = (raw[: e.start].count(b"\n") + 1, f"byte 0x{raw[e.start]:02x}")
+                before = raw[: e.start].decode(enc, errors="replace")
+                first_error = (before.count("\n") + 1, f"byte 0x{raw[e.start]:02x}")
             continue
         if enc == "latin-1" and encoding == "auto":
             m = _C1.search(text)
@@ -169,26 +189,71 @@ def read_text(path: Path, encoding: str = "auto") -> tuple[str, str]:
                         f"byte 0x{ord(m.group()):02x}",
                     )
                 continue
-        return text.removeprefix("\ufeff"), enc
-    line, what = first_error or (None, "undecodable bytes")
-    raise CorpusError(
-        str(path), line, f"undecodable {what}; tried encodings {', '.join(tried)}: pass encoding="
-    )
+        break
+    else:
+        line, what = first_error or (None, "undecodable bytes")
+        hint = ""
+        if bom and encoding != "auto":
+            hint = f" (the file starts with a {bom[1]} byte-order mark: pass encoding='auto')"
+        raise CorpusError(
+            str(path),
+            line,
+            f"undecodable {what}; tried encodings {', '.join(tried)}{hint}: pass encoding=",
+        )
+    text = text.removeprefix("\ufeff")
+    if not text.strip():
+        raise CorpusError(str(path), 1, "empty file: expected a header or sentences")
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        hint = ""
+        if raw[1::2].count(0) > len(raw) // 4:
+            hint = " (every other byte is NUL: UTF-16-LE without a byte-order mark? pass "
+            hint += "encoding='utf-16-le')"
+        elif raw[0::2].count(0) > len(raw) // 4:
+            hint = " (every other byte is NUL: UTF-16-BE without a byte-order mark? pass "
+            hint += "encoding='utf-16-be')"
+        raise CorpusError(
+            str(path), line, f"NUL byte: this is a binary file, not a text corpus{hint}"
+        )
+    return text, enc
+
+
+@contextmanager
+def _csv_field_limit() -> Iterator[None]:
+    """Lift the csv module's 131,072-character field limit for one read, then restore it."""
+    old = csv.field_size_limit()
+    csv.field_size_limit(max(old, 2**31 - 1))
+    try:
+        yield
+    finally:
+        csv.field_size_limit(old)
+
+
+def _csv_rows(text: str, source: str) -> Iterator[tuple[int, list[str]]]:
+    """``(line, fields)`` per CSV row, read at once; a CSV syntax error names its line."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    rows = []
+    with _csv_field_limit():
+        try:
+            for row in reader:
+                rows.append((reader.line_num, row))
+        except csv.Error as e:
+            raise CorpusError(source, reader.line_num, f"CSV error ({e})") from None
+    return iter(rows)
 
 
 # ---------------------------------------------------------------- readers
 
 
 def _read_source_csv(text: str, source: str) -> list[Sentence]:
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header = next(reader)
+    rows = _csv_rows(text, source)
+    _, header = next(rows)
     cols = {name.strip(): i for i, name in enumerate(header)}
     if "Sentence" not in cols or "Tag" not in cols:
         raise CorpusError(source, 1, f"header {header}: expected columns 'Sentence' and 'Tag'")
     si, ti, di = cols["Sentence"], cols["Tag"], cols.get("Document")
     out = []
-    for row in reader:
-        line = reader.line_num
+    for line, row in rows:
         if not row or all(not c.strip() for c in row):
             continue
         if len(row) != len(header):
@@ -209,8 +274,8 @@ def _read_source_csv(text: str, source: str) -> list[Sentence]:
 
 
 def _read_gmb_long(text: str, source: str) -> list[Sentence]:
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header = [h.strip() for h in next(reader)]
+    rows = _csv_rows(text, source)
+    header = [h.strip() for h in next(rows)[1]]
     if header[:1] != ["Sentence #"] or "Word" not in header or "Tag" not in header:
         raise CorpusError(source, 1, f"header {header}: expected 'Sentence #,Word,POS,Tag'")
     wi, ti = header.index("Word"), header.index("Tag")
@@ -224,8 +289,7 @@ def _read_gmb_long(text: str, source: str) -> list[Sentence]:
             check_sentence(words, tags, source, start)
             out.append(Sentence(list(words), list(tags), sid, start))
 
-    for row in reader:
-        line = reader.line_num
+    for line, row in rows:
         if not row:
             continue
         if len(row) != len(header):
@@ -242,7 +306,7 @@ def _read_gmb_long(text: str, source: str) -> list[Sentence]:
         word, tag = row[wi], row[ti].strip()
         if not word:
             raise CorpusError(source, line, "empty Word field: expected a word")
-        if not TAG_RE.match(tag):
+        if not is_bio_tag(tag):
             raise CorpusError(source, line, f"tag {tag!r}: expected 'O', 'B-<type>' or 'I-<type>'")
         words.append(word)
         tags.append(tag)
@@ -267,7 +331,7 @@ def _read_conll(text: str, source: str) -> list[Sentence]:
             continue
         if len(parts) < 2:
             raise CorpusError(source, n, f"{raw.strip()!r}: expected a word and a tag column")
-        if not TAG_RE.match(parts[-1]):
+        if not is_bio_tag(parts[-1]):
             raise CorpusError(
                 source, n, f"tag {parts[-1]!r} in the last column: expected 'O', 'B-x' or 'I-x'"
             )
@@ -304,15 +368,65 @@ def _read_hf(ds: Any, source: str) -> list[Sentence]:
     return out
 
 
-def detect_format(text: str) -> str:
-    """Guess the format from the first non-blank line."""
-    first = next((ln for ln in text.splitlines() if ln.strip()), "")
-    header = [h.strip() for h in next(csv.reader([first]))]
+def detect_format(text: str, source: str = "<text>") -> str:
+    """Guess the format from the first non-blank line.
+
+    A first line that looks like a header but is not one of :data:`ACCEPTED_HEADERS` (another
+    separator, other case, other names) raises :class:`CorpusError` listing the accepted ones.
+    """
+    n, first = next(((i, ln) for i, ln in enumerate(text.splitlines(), 1) if ln.strip()), (1, ""))
+    with _csv_field_limit():
+        header = [h.strip() for h in next(csv.reader([first]), [])]
     if header[:1] == ["Sentence #"]:
         return "gmb_long"
     if "Sentence" in header and "Tag" in header:
         return "source_csv"
+    parts = first.split()
+    if parts[:1] == ["-DOCSTART-"] or (len(parts) >= 2 and is_bio_tag(parts[-1])):
+        return "conll"
+    names = {f.strip().strip('"').lower() for f in re.split(r"[,;\t|]", first)}
+    if len(names) > 1 and names & _HEADER_WORDS:
+        raise CorpusError(
+            source,
+            n,
+            f"header {first.strip()[:80]!r} not recognised: expected one of the headers "
+            f"{', '.join(repr(h) for h in ACCEPTED_HEADERS)} (comma-separated, names as "
+            "written), or CoNLL lines 'word ... tag'",
+        )
     return "conll"
+
+
+def _read(source: str | Path | Any, format: str = "auto", encoding: str = "auto") -> Corpus:
+    """Read a corpus without touching its BIO scheme (see :func:`load_corpus`)."""
+    if format not in ("auto", *FORMATS):
+        raise ValueError(f"format={format!r}: expected 'auto' or one of {FORMATS}")
+    check_encoding(encoding)
+    if not isinstance(source, (str, Path)):
+        name = f"<{type(source).__name__}>"
+        corpus = Corpus(_read_hf(source, name), "hf", name)
+    else:
+        path = resolve(source)
+        if path.is_dir():
+            raise IsADirectoryError(
+                f"data file {str(source)!r} is a directory (looked at {path}): expected a corpus "
+                f"file; to check a corpus folder run: python -m helpers.data check {source}"
+            )
+        if not path.is_file():
+            raise FileNotFoundError(f"data file {str(source)!r} not found (looked at {path})")
+        text, enc = read_text(path, encoding)
+        fmt = detect_format(text, str(path)) if format == "auto" else format
+        reader = {"source_csv": _read_source_csv, "gmb_long": _read_gmb_long, "conll": _read_conll}
+        if fmt not in reader:
+            raise ValueError(f"format={fmt!r} is for datasets objects, not files")
+        sents = reader[fmt](text, str(path))
+        if not sents:
+            raise CorpusError(
+                str(path),
+                len(text.splitlines()) or 1,
+                f"no sentences found (read as {fmt}): expected at least one sentence",
+            )
+        corpus = Corpus(sents, fmt, str(path), encoding=enc)
+    return corpus
 
 
 def load_corpus(
@@ -327,30 +441,9 @@ def load_corpus(
     ``"iob2"`` (an ``I-x`` that starts a span is an error).
     Taught in notebooks/02_label_encoding.ipynb.
     """
-    if format not in ("auto", *FORMATS):
-        raise ValueError(f"format={format!r}: expected 'auto' or one of {FORMATS}")
     if scheme not in ("auto", "iob1", "iob2"):
         raise ValueError(f"scheme={scheme!r}: expected 'auto', 'iob1' or 'iob2'")
-    if not isinstance(source, (str, Path)):
-        name = f"<{type(source).__name__}>"
-        corpus = Corpus(_read_hf(source, name), "hf", name)
-    else:
-        path = resolve(source)
-        if not path.is_file():
-            raise FileNotFoundError(f"data file {str(source)!r} not found (looked at {path})")
-        text, enc = read_text(path, encoding)
-        fmt = detect_format(text) if format == "auto" else format
-        reader = {"source_csv": _read_source_csv, "gmb_long": _read_gmb_long, "conll": _read_conll}
-        if fmt not in reader:
-            raise ValueError(f"format={fmt!r} is for datasets objects, not files")
-        sents = reader[fmt](text, str(path))
-        if not sents:
-            raise CorpusError(
-                str(path),
-                len(text.splitlines()) or 1,
-                f"no sentences found (read as {fmt}): expected at least one sentence",
-            )
-        corpus = Corpus(sents, fmt, str(path), encoding=enc)
+    corpus = _read(source, format, encoding)
     orphans = [s for s in corpus.sentences if starts_with_orphan_i(s.tags)]
     if orphans and scheme == "iob2":
         s = orphans[0]
@@ -411,7 +504,10 @@ def split_documents(
 
 
 def to_dataset_dict(splits: dict[str, Iterable[Sentence]]):
-    """``{"train": sentences, ...}`` → ``DatasetDict`` with ``words``, ``tags``, ``doc_id``."""
+    """``{"train": sentences, ...}`` → ``DatasetDict``: ``words``, ``tags``, ``doc_id``, ``line``.
+
+    ``line`` (the sentence's line in its file, or ``None``) lets later errors name the file line.
+    """
     from datasets import Dataset, DatasetDict
 
     return DatasetDict(
@@ -421,55 +517,12 @@ def to_dataset_dict(splits: dict[str, Iterable[Sentence]]):
                     "words": [s.words for s in sents],
                     "tags": [s.tags for s in sents],
                     "doc_id": [s.doc_id or "" for s in sents],
+                    "line": [s.line for s in sents],
                 }
             )
             for name, sents in ((k, list(v)) for k, v in splits.items())
         }
     )
-
-
-# ---------------------------------------------------------------- command line
-
-
-def describe(corpus: Corpus, seconds: float | None = None) -> str:
-    """A short report: format, sentences, tokens, count per tag (what ``python -m`` prints)."""
-    lines = [
-        f"source:    {corpus.source}",
-        f"format:    {corpus.format} (encoding {corpus.encoding or '-'}, scheme {corpus.scheme})",
-        f"sentences: {len(corpus)}",
-        f"tokens:    {corpus.n_tokens}",
-        f"documents: {len(corpus.documents())}",
-    ]
-    lines += [f"note:      {n}" for n in corpus.notes]
-    lines.append("tag counts:")
-    for tag, n in sorted(corpus.tag_counts().items(), key=lambda kv: (kv[0] != "O", kv[0])):
-        lines.append(f"  {tag:<12} {n}")
-    if seconds is not None:
-        lines.append(f"seconds:   {seconds:.2f}")
-    return "\n".join(lines)
-
-
-def main(argv: list[str] | None = None) -> int:
-    import argparse
-
-    ap = argparse.ArgumentParser(prog="python -m helpers.data", description="Inspect an NER file.")
-    ap.add_argument("path")
-    ap.add_argument("--format", default="auto", choices=("auto", "source_csv", "gmb_long", "conll"))
-    ap.add_argument("--encoding", default="auto")
-    ap.add_argument("--scheme", default="auto", choices=("auto", "iob1", "iob2"))
-    args = ap.parse_args(argv)
-    t0 = time.perf_counter()
-    try:
-        corpus = load_corpus(args.path, args.format, args.encoding, args.scheme)
-    except (CorpusError, FileNotFoundError) as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 1
-    print(describe(corpus, time.perf_counter() - t0))
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
 
 
 @dataclass
@@ -506,16 +559,318 @@ def experiment_splits(
     else:
         corpus = load_corpus(data_path)
         source = f"{corpus.source} ({corpus.format})"
+        if n_sentences is not None and n_sentences > len(corpus):
+            raise ValueError(
+                f"n_sentences={n_sentences}: {corpus.source} has only {len(corpus)} sentences; "
+                "pass a smaller n_sentences or None (all)"
+            )
         pool = corpus.sentences[:n_sentences] if n_sentences else corpus.sentences
+        what = f"first {n_sentences}" if n_sentences else f"all {len(corpus)}"
         pool, test = split_sentences(pool, test_size, seed)
-        how = f"first {n_sentences or 'all'} sentences, test_size={test_size}, seed={seed}"
+        how = f"{what} sentences, test_size={test_size}, seed={seed}"
         n_sentences = None
     if n_sentences is not None:
         if n_sentences > len(pool):
-            raise ValueError(f"n_sentences={n_sentences}: the data has only {len(pool)} sentences")
+            raise ValueError(
+                f"n_sentences={n_sentences}: the embedded train file has only {len(pool)} sentences"
+            )
         pool = pool[:n_sentences]
     if validation_size:
         train, validation = split_sentences(pool, validation_size, seed)
     else:
         train, validation = list(pool), []
     return Splits(train, validation, test, source, how)
+
+
+# ---------------------------------------------------------------- corpus check
+
+SPLIT_NAMES = ("train", "validation", "valid", "dev", "test")
+CONFLICTS_HEADING = "## Deliberate conflicts"
+
+
+@dataclass
+class SurfaceForm:
+    """One entity string: mentions per type, times the same words are left all ``O``, and where."""
+
+    text: str
+    types: Counter = field(default_factory=Counter)
+    untagged: int = 0
+    where: list[str] = field(default_factory=list)
+    untagged_where: list[str] = field(default_factory=list)
+
+
+def _place(split: str, s: Sentence) -> str:
+    return f"{split} line {s.line}" + (f" ({s.doc_id})" if s.doc_id else "")
+
+
+def surface_forms(splits: dict[str, Sequence[Sentence]]) -> dict[str, SurfaceForm]:
+    """Every entity string (words joined by spaces, case kept) with its types and ``O`` uses.
+
+    An ``O`` use is the same word sequence elsewhere with all its words tagged ``O``.
+    """
+    from helpers.labels import entity_spans
+
+    forms: dict[str, SurfaceForm] = {}
+    for split, sents in splits.items():
+        for s in sents:
+            for kind, a, b in entity_spans(s.tags):
+                f = forms.setdefault(" ".join(s.words[a:b]), SurfaceForm(" ".join(s.words[a:b])))
+                f.types[kind] += 1
+                if len(f.where) < 3:
+                    f.where.append(f"{kind} {_place(split, s)}")
+    lengths = sorted({len(t.split(" ")) for t in forms})
+    for split, sents in splits.items():
+        for s in sents:
+            for i in range(len(s.words)):
+                for n in lengths:
+                    if i + n > len(s.words) or any(t != "O" for t in s.tags[i : i + n]):
+                        break
+                    f = forms.get(" ".join(s.words[i : i + n]))
+                    if f is not None:
+                        f.untagged += 1
+                        if len(f.untagged_where) < 3:
+                            f.untagged_where.append(_place(split, s))
+    return forms
+
+
+def near_duplicate_documents(
+    splits: dict[str, Sequence[Sentence]], threshold: float = 0.3
+) -> list[tuple[float, str, str, str, str]]:
+    """Pairs of documents in different splits with tf-idf cosine >= ``threshold``.
+
+    Documents are the ``doc_id`` groups, compared as whole texts by scikit-learn's
+    ``TfidfVectorizer`` (English stop words removed, so "the" and "said" do not make two stories
+    alike). Returns ``(cosine, split_a, doc_a, split_b, doc_b)``, most similar first.
+    """
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.metrics.pairwise import cosine_similarity
+
+    docs: dict[tuple[str, str], list[str]] = {}
+    for split, sents in splits.items():
+        for i, s in enumerate(sents):
+            docs.setdefault((split, s.doc_id or f"#{i}"), []).extend(s.words)
+    keys = list(docs)
+    if len({k[0] for k in keys}) < 2:
+        return []
+    sims = cosine_similarity(
+        TfidfVectorizer(stop_words="english").fit_transform([" ".join(docs[k]) for k in keys])
+    )
+    pairs = [
+        (round(float(sims[i, j]), 3), *keys[i], *keys[j])
+        for i in range(len(keys))
+        for j in range(i + 1, len(keys))
+        if keys[i][0] != keys[j][0] and sims[i, j] >= threshold
+    ]
+    return sorted(pairs, key=lambda p: (-p[0], p[1:]))
+
+
+def bio_problems(splits: dict[str, Sequence[Sentence]]) -> list[str]:
+    """Sentences whose tags are not valid IOB2 (an ``I-x`` that starts a span)."""
+    return [
+        f"{_place(split, s)}: {' '.join(s.tags)}: an I- tag starts a span; expected B- (IOB2)"
+        for split, sents in splits.items()
+        for s in sents
+        if starts_with_orphan_i(s.tags)
+    ]
+
+
+def mention_counts(splits: dict[str, Sequence[Sentence]]) -> dict[str, Counter]:
+    """Entity mentions (``B-`` tags, after IOB2 repair) per type, per split."""
+    return {
+        split: Counter(t[2:] for s in sents for t in to_iob2(s.tags) if t.startswith("B-"))
+        for split, sents in splits.items()
+    }
+
+
+def deliberate_conflicts(readme: str) -> dict[str, set[str]]:
+    """The ``## Deliberate conflicts`` table of a datasheet: surface form → its allowed types.
+
+    Rows are ``| surface form | types | rule |`` with types separated by ``/``.
+    """
+    if CONFLICTS_HEADING not in readme:
+        return {}
+    section = readme.split(CONFLICTS_HEADING, 1)[1].split("\n## ", 1)[0]
+    out: dict[str, set[str]] = {}
+    for line in section.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if not line.strip().startswith("|") or len(cells) < 3:
+            continue
+        if cells[0].lower() == "surface form" or not cells[0].strip("-: "):
+            continue
+        out[cells[0].strip("`")] = {t.strip() for t in cells[1].split("/") if t.strip()}
+    return out
+
+
+@dataclass
+class CorpusCheck:
+    """What :func:`check_corpus` found; :meth:`report` is what ``python -m helpers.data check``
+    prints."""
+
+    splits: dict[str, Corpus] = field(repr=False)
+    counts: dict[str, Counter]
+    bio: list[str]
+    multi_type: list[SurfaceForm]
+    also_o: list[SurfaceForm]
+    near_duplicates: list[tuple[float, str, str, str, str]]
+    deliberate: dict[str, set[str]]
+    threshold: float = 0.3
+
+    def unlisted(self) -> list[SurfaceForm]:
+        """Multi-type surface forms whose types the datasheet does not list as deliberate."""
+        return [
+            f for f in self.multi_type if not set(f.types) <= self.deliberate.get(f.text, set())
+        ]
+
+    def stale(self) -> list[str]:
+        """Listed conflicts that no longer occur with more than one type."""
+        now = {f.text for f in self.multi_type}
+        return sorted(t for t in self.deliberate if t not in now)
+
+    @property
+    def ok(self) -> bool:
+        return not self.bio and not self.unlisted()
+
+    def report(self) -> str:
+        names = list(self.splits)
+        types = sorted({t for c in self.counts.values() for t in c})
+        lines = ["files:"]
+        lines += [f"  {n:<10} {c.source}: {len(c)} sentences" for n, c in self.splits.items()]
+        lines += ["", "entity mentions per type and split:"]
+        lines.append("  " + f"{'type':<6}" + "".join(f"{n:>8}" for n in [*names, "total"]))
+        for t in [*types, "all"]:
+            per = [sum(c.values()) if t == "all" else c[t] for c in self.counts.values()]
+            lines.append("  " + f"{t:<6}" + "".join(f"{v:>8}" for v in [*per, sum(per)]))
+        lines += ["", f"BIO errors: {len(self.bio)}"] + [f"  {b}" for b in self.bio]
+        unlisted = {f.text for f in self.unlisted()}
+        lines += ["", f"surface forms with more than one type: {len(self.multi_type)} "
+                  f"({len(unlisted)} not listed as deliberate in the datasheet)"]  # fmt: skip
+        for f in self.multi_type:
+            mark = "NOT LISTED" if f.text in unlisted else "listed"
+            counts = ", ".join(f"{k} {n}" for k, n in sorted(f.types.items()))
+            lines.append(f"  {f.text!r}: {counts} [{mark}]; e.g. {'; '.join(f.where)}")
+        for t in self.stale():
+            lines.append(f"  {t!r}: listed as deliberate but no longer has two types")
+        lines += ["", f"entity surface forms also left O elsewhere: {len(self.also_o)}"]
+        for f in self.also_o:
+            counts = ", ".join(f"{k} {n}" for k, n in sorted(f.types.items()))
+            lines.append(
+                f"  {f.text!r}: {counts}, O {f.untagged}; O at {'; '.join(f.untagged_where)}"
+            )
+        lines += [
+            "",
+            f"near-duplicate documents across splits (tf-idf cosine >= {self.threshold}): "
+            f"{len(self.near_duplicates)}",
+        ]
+        for cos, sa, da, sb, db in self.near_duplicates:
+            lines.append(f"  {cos:.3f}  {sa} {da}  ~  {sb} {db}")
+        lines += ["", "result: " + ("ok" if self.ok else "problems found (see above)")]
+        return "\n".join(lines)
+
+
+def _split_name(path: Path) -> str:
+    stem = path.stem
+    return next((n for n in SPLIT_NAMES if stem == n or stem.endswith(("_" + n, "-" + n))), stem)
+
+
+def check_corpus(
+    folder: str | Path, readme: str | Path | None = None, threshold: float = 0.3
+) -> CorpusCheck:
+    """Check every corpus file in ``folder`` (all but ``*.md``), one split per file.
+
+    Reports counts per type and split, BIO errors, surface forms with several types (compared
+    with the datasheet's ``## Deliberate conflicts`` table, ``folder/README.md`` by default),
+    entity strings also left ``O``, and near-duplicate documents across splits. Run by
+    ``python -m helpers.data check FOLDER`` and by the corpus tests.
+    """
+    root = resolve(folder)
+    if not root.is_dir():
+        raise NotADirectoryError(f"folder {str(folder)!r} is not a directory (looked at {root})")
+    files = sorted(p for p in root.iterdir() if p.is_file() and p.suffix.lower() != ".md")
+    files = [p for p in files if not p.name.startswith(".")]
+    if not files:
+        raise FileNotFoundError(f"folder {str(folder)!r} holds no corpus file")
+    order = {n: i for i, n in enumerate(SPLIT_NAMES)}
+    files.sort(key=lambda p: (order.get(_split_name(p), len(order)), p.name))
+    splits: dict[str, Corpus] = {}
+    for p in files:
+        name = _split_name(p)
+        splits[name if name not in splits else p.stem] = _read(p)
+    sents = {n: c.sentences for n, c in splits.items()}
+    readme_path = resolve(readme) if readme is not None else root / "README.md"
+    listed = deliberate_conflicts(readme_path.read_text("utf-8")) if readme_path.is_file() else {}
+    forms = surface_forms(sents)
+    return CorpusCheck(
+        splits=splits,
+        counts=mention_counts(sents),
+        bio=bio_problems(sents),
+        multi_type=[f for _, f in sorted(forms.items()) if len(f.types) > 1],
+        also_o=[f for _, f in sorted(forms.items()) if f.untagged],
+        near_duplicates=near_duplicate_documents(sents, threshold),
+        deliberate=listed,
+        threshold=threshold,
+    )
+
+
+# ---------------------------------------------------------------- command line
+
+
+def describe(corpus: Corpus, seconds: float | None = None) -> str:
+    """A short report: format, sentences, tokens, count per tag (what ``python -m`` prints)."""
+    lines = [
+        f"source:    {corpus.source}",
+        f"format:    {corpus.format} (encoding {corpus.encoding or '-'}, scheme {corpus.scheme})",
+        f"sentences: {len(corpus)}",
+        f"tokens:    {corpus.n_tokens}",
+        f"documents: {len(corpus.documents())}",
+    ]
+    lines += [f"note:      {n}" for n in corpus.notes]
+    lines.append("tag counts:")
+    for tag, n in sorted(corpus.tag_counts().items(), key=lambda kv: (kv[0] != "O", kv[0])):
+        lines.append(f"  {tag:<12} {n}")
+    if seconds is not None:
+        lines.append(f"seconds:   {seconds:.2f}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m helpers.data FILE`` describes one file; ``... check FOLDER`` checks a corpus."""
+    import argparse
+
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["check"]:
+        ap = argparse.ArgumentParser(
+            prog="python -m helpers.data check",
+            description="Check a corpus folder: counts, BIO errors, label conflicts, duplicates.",
+        )
+        ap.add_argument("folder")
+        ap.add_argument("--readme", default=None, help="datasheet (default: FOLDER/README.md)")
+        ap.add_argument("--threshold", type=float, default=0.3, help="tf-idf cosine (0.3)")
+        args = ap.parse_args(argv[1:])
+        try:
+            result = check_corpus(args.folder, args.readme, args.threshold)
+        except (ValueError, OSError) as e:
+            print(f"error: {e}", file=sys.stderr)
+            return 1
+        print(result.report())
+        return 0 if result.ok else 1
+    ap = argparse.ArgumentParser(
+        prog="python -m helpers.data",
+        description="Inspect an NER file (or: python -m helpers.data check FOLDER).",
+    )
+    ap.add_argument("path")
+    ap.add_argument("--format", default="auto", choices=("auto", "source_csv", "gmb_long", "conll"))
+    ap.add_argument("--encoding", default="auto")
+    ap.add_argument("--scheme", default="auto", choices=("auto", "iob1", "iob2"))
+    args = ap.parse_args(argv)
+    t0 = time.perf_counter()
+    try:
+        corpus = load_corpus(args.path, args.format, args.encoding, args.scheme)
+    except (ValueError, OSError) as e:  # CorpusError, bad encoding, missing file, a directory
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+    print(describe(corpus, time.perf_counter() - t0))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

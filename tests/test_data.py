@@ -5,6 +5,8 @@ Fixtures in tests/fixtures/ are tiny and hand-made; files for error cases are wr
 
 from __future__ import annotations
 
+import codecs
+import csv
 import re
 from collections import Counter
 from pathlib import Path
@@ -216,13 +218,6 @@ def test_iob2_file_with_scheme_iob1_is_unchanged():
     ]
 
 
-def test_to_iob2_and_orphan_detection():
-    iob1 = ["I-PER", "I-PER", "B-PER", "O", "I-LOC", "I-ORG"]
-    assert data.starts_with_orphan_i(iob1)
-    assert data.to_iob2(iob1) == ["B-PER", "I-PER", "B-PER", "O", "B-LOC", "B-ORG"]
-    assert not data.starts_with_orphan_i(["B-PER", "I-PER", "O", "B-LOC"])
-
-
 def test_bad_arguments():
     with pytest.raises(ValueError, match="format='xml'"):
         load_corpus(FIX / "conll_tab.tsv", format="xml")
@@ -290,13 +285,16 @@ def test_hf_bad_rows():
 # ---------------------------------------------------------------- bad input
 
 
+ACCEPTED = ["'Sentence,Tag'", "'Document,Sentence,Tag'", "'Sentence #,Word,POS,Tag'"]
+NOT_RECOGNISED = ["not recognised: expected one of the headers", *ACCEPTED]
+
 BAD = [
-    # id, file name, content, format, line, expected parts of the message
+    # id, file name, content, load_corpus keywords, line, expected parts of the message
     (
         "count-mismatch",
         "a.csv",
         "Sentence,Tag\nGood one .,\"['O', 'O', 'O']\"\nA b .,\"['O', 'O']\"\n",
-        "auto",
+        {},
         3,
         ["3 words but 2 tags", "expected one tag per word"],
     ),
@@ -304,7 +302,7 @@ BAD = [
         "tag-X-geo-csv",
         "a.csv",
         "Sentence,Tag\nIn Paris,\"['O', 'X-geo']\"\n",
-        "auto",
+        {},
         2,
         ["tag 2 is 'X-geo'", "expected 'O', 'B-<type>' or 'I-<type>'"],
     ),
@@ -312,7 +310,7 @@ BAD = [
         "tag-trailing-newline-csv",
         "a.csv",
         "Sentence,Tag\nIn Paris,\"['O', 'B-geo\\n']\"\n",
-        "auto",
+        {},
         2,
         ["tag 2 is 'B-geo\\n'", "expected 'O', 'B-<type>' or 'I-<type>'"],
     ),
@@ -320,7 +318,7 @@ BAD = [
         "tag-B-conll",
         "a.txt",
         "EU B-ORG\nrejects O\n\nIn O\nParis B-\n",
-        "auto",
+        {},
         5,
         ["tag 'B-' in the last column", "expected 'O', 'B-x' or 'I-x'"],
     ),
@@ -328,7 +326,7 @@ BAD = [
         "tag-X-geo-gmb",
         "a.csv",
         "Sentence #,Word,POS,Tag\nSentence: 1,In,IN,O\n,Paris,NNP,X-geo\n",
-        "auto",
+        {},
         3,
         ["tag 'X-geo'", "expected 'O', 'B-<type>' or 'I-<type>'"],
     ),
@@ -336,7 +334,7 @@ BAD = [
         "empty-sentence",
         "a.csv",
         "Sentence,Tag\nOk .,\"['O', 'O']\"\n,[]\n",
-        "auto",
+        {},
         3,
         ["empty sentence", "expected at least one word"],
     ),
@@ -344,7 +342,7 @@ BAD = [
         "double-space",
         "a.csv",
         "Sentence,Tag\nOk  .,\"['O', 'O', 'O']\"\n",
-        "auto",
+        {},
         2,
         ["word 2 is empty"],
     ),
@@ -352,7 +350,7 @@ BAD = [
         "tag-not-a-list",
         "a.csv",
         "Sentence,Tag\nOk .,\"('O', 'O')\"\n",
-        "auto",
+        {},
         2,
         ["expected a list of strings"],
     ),
@@ -360,26 +358,26 @@ BAD = [
         "csv-field-count",
         "a.csv",
         "Sentence,Tag\nOk .,\"['O', 'O']\",extra\n",
-        "auto",
+        {},
         2,
         ["3 fields: expected 2"],
     ),
-    ("empty-file", "a.csv", b"", "auto", 1, ["empty file", "expected a header or sentences"]),
-    ("whitespace-file", "a.csv", b"  \r\n\t\n \n", "auto", 1, ["empty file", "expected"]),
+    ("empty-file", "a.csv", b"", {}, 1, ["empty file", "expected a header or sentences"]),
+    ("whitespace-file", "a.csv", b"  \r\n\t\n \n", {}, 1, ["empty file", "expected"]),
     (
         "undecodable",
         "a.csv",
         b"Sentence,Tag\nOk .,\"['O', 'O']\"\nBad\x81\x8d .,\"['O', 'O']\"\n",
-        "auto",
+        {},
         3,
         ["byte 0x81", "tried encodings utf-8, cp1252, latin-1"],
     ),
-    ("nul-byte", "a.csv", b"Sentence,Tag\nOk\x00 .,\"['O']\"\n", "auto", 2, ["NUL byte"]),
+    ("nul-byte", "a.csv", b"Sentence,Tag\nOk\x00 .,\"['O']\"\n", {}, 2, ["NUL byte"]),
     (
         "wrong-header-source-csv",
         "a.csv",
         "Sentence,Label\nOk .,\"['O', 'O']\"\n",
-        "source_csv",
+        {"format": "source_csv"},
         1,
         ["expected columns 'Sentence' and 'Tag'"],
     ),
@@ -387,16 +385,60 @@ BAD = [
         "wrong-header-gmb",
         "a.csv",
         "Sentence,Word,POS,Tag\n1,Ok,NN,O\n",
-        "gmb_long",
+        {"format": "gmb_long"},
         1,
         ["expected 'Sentence #,Word,POS,Tag'"],
     ),
-    ("wrong-header-auto", "a.csv", "Text,Labels\nOk .,O\n", "auto", 1, ["expected"]),
+    (
+        "wrong-header-auto",
+        "a.csv",
+        "Text,Labels\nOk .,O\n",
+        {},
+        1,
+        ["header 'Text,Labels' not recognised", *ACCEPTED],
+    ),
+    # a header with another separator or in lower case used to fall through to the CoNLL reader
+    ("header-semicolon", "a.csv", "Sentence;Tag\nOk .;['O', 'O']\n", {}, 1, NOT_RECOGNISED),
+    ("header-tab", "a.tsv", "Sentence\tTag\nOk .\t['O', 'O']\n", {}, 1, NOT_RECOGNISED),
+    ("header-lower-case", "a.csv", "sentence,tag\nOk .,\"['O', 'O']\"\n", {}, 1, NOT_RECOGNISED),
+    (
+        "header-gmb-semicolon",
+        "a.csv",
+        "\nSentence #;Word;POS;Tag\nSentence: 1;Ok;NN;O\n",
+        {},
+        2,
+        NOT_RECOGNISED,
+    ),
+    ("header-gmb-lower", "a.csv", "sentence #,word,pos,tag\n", {}, 1, NOT_RECOGNISED),
+    (
+        "utf16-without-bom",
+        "a.csv",
+        "Sentence,Tag\nOk .,\"['O', 'O']\"\n".encode("utf-16-le"),
+        {},
+        1,
+        ["NUL byte", "UTF-16-LE without a byte-order mark", "encoding='utf-16-le'"],
+    ),
+    (
+        "utf16-bom-truncated",
+        "a.csv",
+        "Sentence,Tag\nOk .,\"['O', 'O']\"\n".encode("utf-16") + b"A",
+        {},
+        3,
+        ["undecodable", "tried encodings utf-16-le"],
+    ),
+    (
+        "utf8-asked-for-utf16-file",
+        "a.csv",
+        "Sentence,Tag\nOk .,\"['O', 'O']\"\n".encode("utf-16"),
+        {"encoding": "utf-8"},
+        1,
+        ["byte 0xff", "starts with a utf-16-le byte-order mark", "encoding='auto'"],
+    ),
     (
         "gmb-row-before-sentence-id",
         "a.csv",
         "Sentence #,Word,POS,Tag\n,The,DT,O\nSentence: 1,Ok,NN,O\n",
-        "auto",
+        {},
         2,
         ["word before the first sentence id", "expected 'Sentence: 1'"],
     ),
@@ -404,7 +446,7 @@ BAD = [
         "gmb-empty-word",
         "a.csv",
         "Sentence #,Word,POS,Tag\nSentence: 1,Ok,NN,O\n,,NN,O\n",
-        "auto",
+        {},
         3,
         ["empty Word field", "expected a word"],
     ),
@@ -412,7 +454,7 @@ BAD = [
         "conll-one-column",
         "a.txt",
         "EU NNP B-ORG\nrejects\n",
-        "auto",
+        {},
         2,
         ["'rejects'", "expected a word and a tag column"],
     ),
@@ -420,7 +462,7 @@ BAD = [
         "header-only",
         "a.csv",
         "Sentence,Tag\n",
-        "auto",
+        {},
         1,
         ["no sentences found (read as source_csv)", "expected"],
     ),
@@ -428,7 +470,7 @@ BAD = [
         "conll-docstart-only",
         "a.txt",
         "-DOCSTART- O\n\n",
-        "auto",
+        {},
         2,
         ["no sentences found (read as conll)", "expected"],
     ),
@@ -436,13 +478,106 @@ BAD = [
 
 
 @pytest.mark.parametrize(
-    "name, content, fmt, line, expected", [b[1:] for b in BAD], ids=[b[0] for b in BAD]
+    "name, content, kwargs, line, expected", [b[1:] for b in BAD], ids=[b[0] for b in BAD]
 )
-def test_bad_input_raises_corpus_error(tmp_path, name, content, fmt, line, expected):
+def test_bad_input_raises_corpus_error(tmp_path, name, content, kwargs, line, expected):
     path = write(tmp_path, name, content)
     with pytest.raises(CorpusError) as e:
-        load_corpus(path, format=fmt)
+        load_corpus(path, **kwargs)
     assert_error(e, path, line, *expected)
+
+
+# Odd files that are valid and must load whole: id, content, keywords, format, encoding, words
+RAIN = "Sentence,Tag\nRain in Z\u00fcrich .,\"['O', 'O', 'B-geo', 'O']\"\n"
+LONG_WORD = "x" * 140_000  # over the csv module's 131,072-character field limit
+ODD = [
+    ("utf-16-le-bom", RAIN.encode("utf-16"), {}, "source_csv", "utf-16-le"),
+    (
+        "utf-16-be-bom",
+        codecs.BOM_UTF16_BE + RAIN.encode("utf-16-be"),
+        {},
+        "source_csv",
+        "utf-16-be",
+    ),
+    (
+        "utf-32-le-bom",
+        codecs.BOM_UTF32_LE + RAIN.encode("utf-32-le"),
+        {},
+        "source_csv",
+        "utf-32-le",
+    ),
+    (
+        "utf-32-be-bom",
+        codecs.BOM_UTF32_BE + RAIN.encode("utf-32-be"),
+        {},
+        "source_csv",
+        "utf-32-be",
+    ),
+    ("utf-16-asked-for", RAIN.encode("utf-16"), {"encoding": "utf-16"}, "source_csv", "utf-16"),
+    ("utf-8-bom", codecs.BOM_UTF8 + RAIN.encode(), {}, "source_csv", "utf-8"),
+    ("long-line-conll", f"{LONG_WORD} O\nin O\nOslo B-geo\n", {}, "conll", "utf-8"),
+    (
+        "long-field-csv",
+        f"Sentence,Tag\nRain in {LONG_WORD} .,\"['O', 'O', 'B-geo', 'O']\"\n",
+        {},
+        "source_csv",
+        "utf-8",
+    ),
+    (
+        "long-field-gmb",
+        "Sentence #,Word,POS,Tag\nSentence: 1,Rain,NN,O\n,in,IN,O\n"
+        f",{LONG_WORD},NNP,B-geo\n,.,.,O\n",
+        {},
+        "gmb_long",
+        "utf-8",
+    ),
+]
+
+
+@pytest.mark.parametrize("content, kwargs, fmt, enc", [o[1:] for o in ODD], ids=[o[0] for o in ODD])
+def test_odd_but_valid_files_load_whole(tmp_path, content, kwargs, fmt, enc):
+    c = load_corpus(write(tmp_path, "odd.txt", content), **kwargs)
+    assert (c.format, c.encoding) == (fmt, enc)
+    assert len(c) == 1
+    assert c[0].tags[2] == "B-geo"
+    assert c[0].words[2] in ("Z\u00fcrich", "Oslo", LONG_WORD)
+    assert len(c[0].words) == {"conll": 3}.get(fmt, 4)
+    assert csv.field_size_limit() == 131_072  # the csv module's limit is restored
+
+
+def test_unknown_encoding_names_the_parameter(tmp_path, capsys):
+    path = write(tmp_path, "a.csv", RAIN)
+    with pytest.raises(ValueError, match="encoding='foo' is not an encoding Python knows"):
+        load_corpus(path, encoding="foo")
+    assert data.main([str(path), "--encoding", "foo"]) == 1
+    assert "error: encoding='foo' is not an encoding" in capsys.readouterr().err
+
+
+def test_directory_is_named_a_directory(tmp_path, capsys):
+    with pytest.raises(IsADirectoryError, match="is a directory.*expected a corpus file"):
+        load_corpus(tmp_path)
+    assert data.main([str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert "is a directory" in err and "not found" not in err
+
+
+def test_word_without_token_names_its_file_line(tmp_path, tok, gmb_maps):
+    """A zero-width space or soft hyphen loads (it is text), but yields no subword token: the
+    error at alignment names the sentence in the whole dataset and its line in the file."""
+    from helpers.alignment import features_dataset
+
+    rows = "".join(
+        f"Rain fell on day {i} .,\"['O', 'O', 'O', 'O', 'O', 'O']\"\n" for i in range(1100)
+    )
+    bad = "Rain fell in \u00ad Oslo .,\"['O', 'O', 'O', 'O', 'B-geo', 'O']\"\n"
+    path = write(tmp_path, "zw.csv", "Sentence,Tag\n" + rows + bad)
+    corpus = load_corpus(path)
+    assert corpus[1100].words[3] == "\u00ad" and corpus[1100].line == 1102
+    ds = data.to_dataset_dict({"train": corpus.sentences})["train"]
+    with pytest.raises(
+        ValueError, match=r"sentence 1101 \(file line 1102\): 1 of 6 words .*'\\xad'"
+    ):
+        features_dataset(ds, tok, gmb_maps[0])
 
 
 def test_missing_file(tmp_path):
@@ -537,15 +672,17 @@ def test_to_dataset_dict():
     dd = data.to_dataset_dict({"train": docs, "test": plain})
     assert isinstance(dd, DatasetDict)
     assert list(dd) == ["train", "test"]
-    assert dd["train"].column_names == ["words", "tags", "doc_id"]
-    assert dd["test"].column_names == ["words", "tags", "doc_id"]
+    assert dd["train"].column_names == ["words", "tags", "doc_id", "line"]
+    assert dd["test"].column_names == ["words", "tags", "doc_id", "line"]
     assert (dd["train"].num_rows, dd["test"].num_rows) == (3, 3)
     assert dd["train"][2] == {
         "words": ["Acme", "Corp", "sold", "phones", "."],
         "tags": ["B-org", "I-org", "O", "O", "O"],
         "doc_id": "d2",
+        "line": 5,
     }
     assert dd["test"]["doc_id"] == ["", "", ""]
+    assert dd["test"]["line"] == [2, 3, 4]
 
 
 # ---------------------------------------------------------------- embedded corpus
@@ -620,3 +757,182 @@ def test_cli_bad_file(tmp_path, capsys):
     assert f"{path}, line 2: 3 words but 2 tags" in err
     assert data.main([str(tmp_path / "missing.csv")]) == 1
     assert "not found" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------- experiment splits
+
+
+def _csv_of(n: int) -> str:
+    return "Sentence,Tag\n" + "".join(f"Day {i} .,\"['O', 'O', 'O']\"\n" for i in range(n))
+
+
+def test_experiment_splits_of_a_file(tmp_path):
+    path = write(tmp_path, "twelve.csv", _csv_of(12))
+    sp = data.experiment_splits(path, n_sentences=10, test_size=0.2, validation_size=0.25, seed=1)
+    used = sp.train + sp.validation + sp.test
+    assert len(used) == 10 and len(sp.test) == 2 and len(sp.validation) == 2
+    assert sorted(s.line for s in used) == list(range(2, 12))  # the first 10 sentences
+    assert sp.how == "first 10 sentences, test_size=0.2, seed=1"
+    assert sp.source == f"{path} (source_csv)"
+    whole = data.experiment_splits(path, validation_size=0)
+    assert whole.validation == [] and len(whole.train) + len(whole.test) == 12
+    assert whole.how.startswith("all 12 sentences")
+
+
+def test_experiment_splits_refuses_more_sentences_than_the_file_has(tmp_path):
+    path = write(tmp_path, "twelve.csv", _csv_of(12))
+    with pytest.raises(ValueError, match=r"n_sentences=20: .*twelve.csv has only 12 sentences"):
+        data.experiment_splits(path, n_sentences=20)
+
+
+def test_experiment_splits_embedded():
+    sp = data.experiment_splits(n_sentences=100, validation_size=0.1)
+    assert (len(sp.train), len(sp.validation)) == (90, 10)
+    assert sp.test == data.load_embedded("test").sentences
+    with pytest.raises(ValueError, match=r"n_sentences=5000: .*only \d+ sentences"):
+        data.experiment_splits(n_sentences=5000)
+    with pytest.raises(ValueError, match="n_sentences=2"):
+        data.experiment_splits(n_sentences=2)
+    assert data.experiment_splits(n_sentences=50, validation_size=0).validation == []
+
+
+# ---------------------------------------------------------------- corpus check
+
+
+def _row(doc: str, tagged: str) -> str:
+    """'Washington/B-org said ./O' style → a source_csv row (untagged words are O)."""
+    pairs = [w.rsplit("/", 1) if "/" in w[1:] else (w, "O") for w in tagged.split()]
+    words = " ".join(w for w, _ in pairs)
+    return f'{doc},"{words}","{[t for _, t in pairs]}"\n'
+
+
+FLOOD = "Floods/O swept/O the/O delta/O villages/O after/O monsoon/O rains/O destroyed/O levees/O"
+CHECK_TRAIN = [
+    ("a1", "Washington/B-org said/O talks/O in/O Paris/B-geo would/O resume/O ./O"),
+    ("a1", "Jordan/B-per scored/O twice/O in/O Madrid/B-geo ./O"),
+    ("a2", "He flew to Washington/B-geo on Monday/B-tim ."),
+    ("a2", "Amazon/B-org hired/O staff/O in/O the/O Amazon/O basin/O ./O"),
+    ("a3", FLOOD + " near Dhaka/B-geo ."),
+    ("a4", FLOOD + " in the north ."),  # same story as a3, same split: not reported
+    ("a5", "The/O envoy/O met/O Smith/I-per ./O"),  # I- starts a span
+]
+CHECK_TEST = [
+    ("b1", "Jordan/B-geo closed/O its/O border/O ./O"),
+    ("b2", FLOOD + " around Khulna/B-geo ."),  # a3 retold in the test split
+    ("b3", "Voters in Ghana/B-geo chose a new parliament on Saturday/B-tim ."),
+]
+CHECK_README = """# A datasheet
+
+## Deliberate conflicts
+
+| surface form | types | rule |
+|---|---|---|
+| `Washington` | geo/org | the city is geo; the US government is org |
+| Turkey | geo/nat | listed, but the corpus has no such conflict |
+
+## Next section
+
+| Jordan | geo/per | not in the conflicts section, so not a listing |
+"""
+
+
+def _write_corpus(folder: Path, readme: str = CHECK_README) -> Path:
+    folder.mkdir(exist_ok=True)
+    for name, rows in (("mini_train.csv", CHECK_TRAIN), ("mini_test.csv", CHECK_TEST)):
+        text = "Document,Sentence,Tag\n" + "".join(_row(d, r) for d, r in rows)
+        write(folder, name, text)
+    write(folder, "README.md", readme)
+    return folder
+
+
+def test_deliberate_conflicts_reads_only_its_table():
+    assert data.deliberate_conflicts(CHECK_README) == {
+        "Washington": {"geo", "org"},
+        "Turkey": {"geo", "nat"},
+    }
+    assert data.deliberate_conflicts("# no such section\n| a | geo/org | x |\n") == {}
+
+
+def test_check_corpus_on_a_synthetic_corpus(tmp_path):
+    check = data.check_corpus(_write_corpus(tmp_path / "mini"))
+    assert list(check.splits) == ["train", "test"]
+    assert check.counts == {
+        "train": Counter({"geo": 4, "org": 2, "per": 2, "tim": 1}),
+        "test": Counter({"geo": 3, "tim": 1}),
+    }
+    # (c) BIO: the I- that starts a span, with its file line
+    assert check.bio == [
+        "train line 8 (a5): O O O I-per O: an I- tag starts a span; expected B- (IOB2)"
+    ]
+    # (a) surface forms with two types; Washington is listed, Jordan is not
+    assert {f.text: dict(f.types) for f in check.multi_type} == {
+        "Jordan": {"per": 1, "geo": 1},
+        "Washington": {"org": 1, "geo": 1},
+    }
+    assert [f.text for f in check.unlisted()] == ["Jordan"]
+    assert check.stale() == ["Turkey"]
+    # ... and entity strings also left O: "the Amazon basin"
+    assert [(f.text, f.untagged, f.untagged_where) for f in check.also_o] == [
+        ("Amazon", 1, ["train line 5 (a2)"])
+    ]
+    # (b) the retold story across the split, not the one inside train
+    assert sorted((sa, da, sb, db) for _, sa, da, sb, db in check.near_duplicates) == [
+        ("train", "a3", "test", "b2"),
+        ("train", "a4", "test", "b2"),
+    ]
+    assert all(cos >= 0.3 for cos, *_ in check.near_duplicates)
+    assert not check.ok
+    report = check.report()
+    assert (
+        "'Jordan': geo 1, per 1 [NOT LISTED]; e.g. per train line 3 (a1); geo test line 2 (b1)"
+        in (report)
+    )
+    assert "'Washington': geo 1, org 1 [listed]" in report
+    assert "'Turkey': listed as deliberate but no longer has two types" in report
+    assert re.search(r"^  geo +4 +3 +7$", report, re.M)
+    assert re.search(r"^  all +9 +4 +13$", report, re.M)
+    assert report.endswith("result: problems found (see above)")
+
+
+def test_near_duplicates_threshold(tmp_path):
+    sents = {
+        "train": [Sentence(FLOOD.replace("/O", "").split(), ["O"] * 10, "x", 2)],
+        "test": [Sentence("Voters chose a parliament".split(), ["O"] * 4, "y", 2)],
+    }
+    assert data.near_duplicate_documents(sents) == []
+    sents["test"].append(Sentence(FLOOD.replace("/O", "").split()[:8], ["O"] * 8, "z", 3))
+    ((cos, *pair),) = data.near_duplicate_documents(sents, threshold=0.3)
+    assert pair == ["train", "x", "test", "z"] and 0.5 < cos <= 1.0
+
+
+def test_check_cli(tmp_path, capsys):
+    folder = _write_corpus(tmp_path / "mini")
+    assert data.main(["check", str(folder)]) == 1
+    out = capsys.readouterr().out
+    assert "BIO errors: 1" in out and "1 not listed as deliberate" in out
+    # fixed: a B- tag, and Jordan listed as deliberate → exit 0, the duplicates are still reported
+    CLEAN = [(d, r.replace("Smith/I-per", "Smith/B-per")) for d, r in CHECK_TRAIN]
+    readme = CHECK_README.replace("| Turkey |", "| Jordan | geo/per | rule |\n| Turkey |")
+    (folder / "mini_train.csv").write_text(
+        "Document,Sentence,Tag\n" + "".join(_row(d, r) for d, r in CLEAN)
+    )
+    write(folder, "README.md", readme)
+    assert data.main(["check", str(folder)]) == 0
+    out = capsys.readouterr().out
+    assert "near-duplicate documents across splits (tf-idf cosine >= 0.3): 2" in out
+    assert out.rstrip().endswith("result: ok")
+    assert data.main(["check", str(tmp_path / "nope")]) == 1
+    assert "is not a directory" in capsys.readouterr().err
+
+
+def test_embedded_corpus_has_no_unlisted_label_conflicts(capsys):
+    """The corpus gate: every surface form with two types must be in data/README.md's
+    'Deliberate conflicts' table; the near-duplicate report is printed, not asserted."""
+    check = data.check_corpus("data")
+    print(check.report())
+    assert list(check.splits) == ["train", "test"]
+    assert check.deliberate, "data/README.md has no '## Deliberate conflicts' table"
+    assert not check.bio
+    assert not check.unlisted(), "\n".join(
+        f"{f.text!r}: {dict(f.types)}, e.g. {f.where}" for f in check.unlisted()
+    )

@@ -10,9 +10,12 @@ from helpers.labels import (
     decode,
     encode,
     entity_spans,
+    is_bio_tag,
     label_maps,
     labels_for_types,
     repair_bio,
+    starts_with_orphan_i,
+    to_iob2,
 )
 
 # The source notebook's label map, in order: O=0, B-art=1, ..., I-tim=16.
@@ -158,3 +161,34 @@ def test_repair_bio_does_not_mutate_input():
 )
 def test_entity_spans(tags, expected):
     assert entity_spans(tags) == expected
+
+
+def test_to_iob2_and_orphan_detection():
+    iob1 = ["I-PER", "I-PER", "B-PER", "O", "I-LOC", "I-ORG"]
+    assert starts_with_orphan_i(iob1)
+    assert to_iob2(iob1) == ["B-PER", "I-PER", "B-PER", "O", "B-LOC", "B-ORG"]
+    assert not starts_with_orphan_i(["B-PER", "I-PER", "O", "B-LOC"])
+    assert not starts_with_orphan_i([])
+
+
+@pytest.mark.parametrize(
+    "tag, ok",
+    [
+        ("O", True), ("B-geo", True), ("I-per", True), ("B-ORG", True), ("B-my_type", True),
+        ("B-", False), ("X-geo", False), ("o", False), ("B geo", False), ("B-geo\n", False),
+        ("O\n", False), ("", False), ("B-a b", False), (None, False), (3, False),
+    ],
+)  # fmt: skip
+def test_is_bio_tag(tag, ok):
+    assert is_bio_tag(tag) is ok
+
+
+@pytest.mark.slow  # starts a Python subprocess
+def test_labels_does_not_import_the_corpus_readers():
+    """The import direction is paths → labels → data: labels stands on its own."""
+    import subprocess
+    import sys
+
+    code = "import sys, helpers.labels; print('helpers.data' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

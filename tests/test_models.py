@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -39,10 +38,6 @@ def test_resolve_other_names_unchanged(name):
 def test_resolve_empty_name_raises(name):
     with pytest.raises(ValueError, match="model_name="):
         resolve_model(name)
-
-
-def test_session_is_offline():
-    assert os.environ["HF_HUB_OFFLINE"] == "1"
 
 
 def test_uncached_hub_id_offline_raises(monkeypatch, tmp_path):
@@ -82,6 +77,97 @@ def test_token_classifier_label_maps(gmb_labels):
     assert cfg.id2label[0] == "O" and cfg.id2label[16] == "I-tim"
     assert model.classifier.out_features == 17
     assert cfg.hidden_size == 384 and cfg.num_hidden_layers == 6
+
+
+def test_token_classifier_refuses_duplicate_labels():
+    with pytest.raises(ValueError, match="duplicates"):
+        load_token_classifier("minilm", ["O", "B-per", "I-per", "B-per"])
+
+
+def _tiny_bert(folder: Path, safetensors: bool) -> Path:
+    """A real (random, tiny) BERT saved the way a downloaded checkpoint would be."""
+    from transformers import BertConfig, BertModel
+
+    cfg = BertConfig(
+        vocab_size=50, hidden_size=16, num_hidden_layers=1, num_attention_heads=2,
+        intermediate_size=32,
+    )  # fmt: skip
+    model = BertModel(cfg)
+    if safetensors:
+        model.save_pretrained(folder)
+    else:  # transformers 5 always writes safetensors: write the pickle as older versions did
+        import torch
+
+        model.config.save_pretrained(folder)
+        torch.save(model.state_dict(), folder / "pytorch_model.bin")
+    assert any(folder.glob("*.safetensors")) is safetensors
+    return folder
+
+
+@pytest.fixture(scope="module")
+def bin_only_folder(tmp_path_factory):
+    return _tiny_bert(tmp_path_factory.mktemp("bin_only"), safetensors=False)
+
+
+@pytest.fixture(scope="module")
+def safe_folder(tmp_path_factory):
+    return _tiny_bert(tmp_path_factory.mktemp("safe"), safetensors=True)
+
+
+@pytest.mark.parametrize("loader", [models.load_encoder, models.load_masked_lm])
+def test_pickled_weights_only_are_refused(bin_only_folder, loader):
+    assert (bin_only_folder / "pytorch_model.bin").is_file()
+    with pytest.raises(ModelLoadError, match="only pytorch_model.bin .*safetensors only"):
+        loader(str(bin_only_folder))
+
+
+def test_safetensors_folder_loads(safe_folder):
+    model = models.load_encoder(str(safe_folder))
+    assert model.config.hidden_size == 16
+
+
+@pytest.mark.parametrize(
+    "loader",
+    [
+        lambda **kw: models.load_encoder("minilm", **kw),
+        lambda **kw: load_token_classifier("minilm", ["O"], **kw),
+        lambda **kw: models.load_masked_lm("minilm", **kw),
+        lambda **kw: models._load(__import__("transformers").AutoTokenizer, "minilm", **kw),
+    ],
+)
+def test_remote_code_is_refused(loader):
+    with pytest.raises(ValueError, match="trust_remote_code=True: this course never runs code"):
+        loader(trust_remote_code=True)
+
+
+@pytest.mark.parametrize("level", ["INFO", "WARNING", "ERROR"])
+@pytest.mark.parametrize("bars", [True, False])
+def test_load_leaves_global_logging_settings_alone(safe_folder, level, bars):
+    import datasets
+    from transformers.utils import logging as hf_logging
+
+    before = hf_logging.get_verbosity(), hf_logging.is_progress_bar_enabled()
+    ds_bars = datasets.is_progress_bar_enabled()
+    try:
+        hf_logging.set_verbosity(getattr(hf_logging, level))
+        (hf_logging.enable_progress_bar if bars else hf_logging.disable_progress_bar)()
+        models.load_encoder(str(safe_folder))
+        load_tokenizer()
+        assert hf_logging.get_verbosity() == getattr(hf_logging, level)
+        assert hf_logging.is_progress_bar_enabled() is bars
+        assert datasets.is_progress_bar_enabled() is ds_bars
+    finally:
+        hf_logging.set_verbosity(before[0])
+        (hf_logging.enable_progress_bar if before[1] else hf_logging.disable_progress_bar)()
+
+
+def test_quiet_false_shows_the_new_head_report(safe_folder, capfd, caplog):
+    load_token_classifier(str(safe_folder), ["O", "B-per", "I-per"], quiet=False)
+    report = capfd.readouterr().err + caplog.text
+    assert "classifier.weight" in report and "MISSING" in report
+    caplog.clear()
+    load_token_classifier(str(safe_folder), ["O", "B-per", "I-per"])
+    assert "MISSING" not in capfd.readouterr().err + caplog.text
 
 
 def _recorder(monkeypatch, cls):
