@@ -55,7 +55,7 @@ def _hub_reachable(timeout: float = 3.0) -> bool:
 
 
 @contextmanager
-def _hf_quiet(quiet: bool = True) -> Iterator[None]:
+def hf_quiet(quiet: bool = True) -> Iterator[None]:
     """Within the block: no progress bars and, if ``quiet``, only transformers' errors are logged
     (load reports and bars vary run to run). The user's own settings come back afterwards."""
     from transformers.utils import logging as hf_logging
@@ -104,7 +104,7 @@ def _load(auto_cls: Any, name: str, quiet: bool = True, **kwargs: Any) -> Any:
     is_model = auto_cls.__name__ != "AutoTokenizer"
     if is_model:
         common["use_safetensors"] = True
-    with _hf_quiet(quiet):
+    with hf_quiet(quiet):
         if Path(path).exists():
             if is_model:
                 _check_safetensors(Path(path), name)

@@ -19,7 +19,13 @@ from helpers.alignment import features_dataset
 from helpers.data import Sentence, to_dataset_dict
 from helpers.labels import label_maps
 from helpers.metrics import ner_metrics
-from helpers.models import DEFAULT_MODEL, load_token_classifier, load_tokenizer, pick_precision
+from helpers.models import (
+    DEFAULT_MODEL,
+    hf_quiet,
+    load_token_classifier,
+    load_tokenizer,
+    pick_precision,
+)
 from helpers.paths import output_path
 from helpers.predict import predict_word_tags
 
@@ -399,6 +405,7 @@ def save_run(
     out = output_path(output_dir)
     if is_main_process():
         write_report(out / "metrics.json", parameters, result, test)
-        result.model.save_pretrained(out / "model")
-        result.tokenizer.save_pretrained(out / "model")
+        with hf_quiet(quiet=False):  # no "Writing model shards" bar in notebooks and logs
+            result.model.save_pretrained(out / "model")
+            result.tokenizer.save_pretrained(out / "model")
     return out
