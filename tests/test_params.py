@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 
 import pytest
@@ -11,12 +12,12 @@ from helpers.paths import NOTEBOOKS_DIR
 
 
 def _defaults(notebook: str) -> dict:
-    """The notebook's own parameters cell, executed: the defaults a learner starts from."""
+    """The notebook's own parameters cell, read as literals: the defaults a learner starts from."""
     nb = json.loads((NOTEBOOKS_DIR / notebook).read_text(encoding="utf-8"))
     cell = next(c for c in nb["cells"] if "parameters" in c["metadata"].get("tags", []))
-    values: dict = {}
-    exec("".join(cell["source"]), {}, values)  # our own notebook's literal assignments
-    return values
+    tree = ast.parse("".join(cell["source"]))
+    assert all(isinstance(node, ast.Assign) for node in tree.body), "only assignments expected"
+    return {node.targets[0].id: ast.literal_eval(node.value) for node in tree.body}
 
 
 CONCEPTS = _defaults("01_concepts.ipynb")
