@@ -202,3 +202,17 @@ def tag_or_dash(label: int, id2label: dict[int, str]) -> str:
     if label not in id2label:
         raise KeyError(f"label id {label} is not in id2label (ids 0..{len(id2label) - 1})")
     return id2label[label]
+
+
+def window_margins(word: int, windows_word_ids: Sequence[Sequence[int | None]]) -> dict[int, int]:
+    """Window index → distance of ``word``'s first piece from that window's nearer edge.
+
+    Only windows that hold the word appear. ``word_level`` reads a word from the window with the
+    largest margin (the most context on both sides). Taught in notebooks/03_subword_alignment.ipynb.
+    """
+    out = {}
+    for k, wids in enumerate(windows_word_ids):
+        if word in wids:
+            pos = list(wids).index(word)
+            out[k] = min(pos, len(wids) - 1 - pos)
+    return out

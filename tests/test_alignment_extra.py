@@ -51,3 +51,18 @@ def test_tag_or_dash():
     assert [tag_or_dash(x, id2label) for x in (IGNORE, 0, 1)] == ["-", "O", "B-per"]
     with pytest.raises(KeyError, match="label id 7"):
         tag_or_dash(7, id2label)
+
+
+def test_window_margins_and_word_level_agree():
+    from helpers.alignment import window_margins, word_level
+
+    # two windows of 6 positions sharing words 2 and 3 ([CLS] w.. [SEP])
+    windows = [[None, 0, 1, 2, 3, None], [None, 2, 3, 4, 5, None]]
+    assert window_margins(0, windows) == {0: 1}
+    assert window_margins(2, windows) == {0: 2, 1: 1}
+    assert window_margins(3, windows) == {0: 1, 1: 2}
+    assert window_margins(9, windows) == {}
+    source = word_level([(w, [k] * len(w)) for k, w in enumerate(windows)], 6)
+    for word in (2, 3):
+        margins = window_margins(word, windows)
+        assert margins[source[word]] == max(margins.values())
