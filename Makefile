@@ -22,4 +22,4 @@ lint: $(STAMP)
 	. $(VENV)/bin/activate && ruff check helpers tests notebooks
 
 images: $(STAMP)
-	. $(VENV)/bin/activate && python -m helpers.diagrams
+	. $(VENV)/bin/activate && python tools/diagrams.py

@@ -1,7 +1,9 @@
 """Helpers for the BERT-by-running-it course: one module per concept.
 
 Imports go one way: paths → labels → data → alignment → models → train / metrics / predict;
-curves, diagrams, exercises and bench sit on top and nothing imports them.
+params, curves, bandit, exercises and bench sit on top and nothing imports them. The drawings in
+nlp_images/ come from a tool outside this package, ``python tools/diagrams.py``: no notebook
+imports it.
 """
 
 __all__ = [
@@ -13,8 +15,9 @@ __all__ = [
     "train",
     "metrics",
     "predict",
+    "params",
     "curves",
-    "diagrams",
+    "bandit",
     "exercises",
     "bench",
 ]

@@ -175,3 +175,72 @@ def features_dataset(dataset: Any, tokenizer: Any, label2id: dict[str, int], **k
     finally:
         if bars:  # the user's own setting comes back
             ds_logging.enable_progress_bar()
+
+
+# ---- small readers used by notebooks/03_subword_alignment.ipynb
+
+
+def pieces_per_word(word_ids: Sequence[int | None]) -> list[int]:
+    """How many tokens each word became, from one window's ``word_ids`` (``None`` skipped).
+
+    A word that has no token in ``word_ids`` (cut off by a window) counts 0.
+    Taught in notebooks/03_subword_alignment.ipynb.
+    """
+    seen = [w for w in word_ids if w is not None]
+    if not seen:
+        return []
+    if min(seen) < 0:
+        raise ValueError(f"word_ids holds a negative word index {min(seen)}: expected >= 0")
+    counts = [0] * (max(seen) + 1)
+    for w in seen:
+        counts[w] += 1
+    return counts
+
+
+def n_tokens(words: Sequence[str], tokenizer: Any) -> int:
+    """Tokens of a pre-split sentence, ``[CLS]`` and ``[SEP]`` included, without truncation.
+
+    Taught in notebooks/03_subword_alignment.ipynb.
+    """
+    return len(tokenizer(list(words), is_split_into_words=True)["input_ids"])
+
+
+def split_entity_words(
+    words: Sequence[str], tags: Sequence[str], tokenizer: Any
+) -> tuple[int, int]:
+    """``(B- words split into 2+ pieces, entity words split into 2+ pieces)`` of one sentence.
+
+    Taught in notebooks/03_subword_alignment.ipynb.
+    """
+    if len(words) != len(tags):
+        raise ValueError(f"{len(words)} words but {len(tags)} tags: expected one tag per word")
+    split = [len(tokenizer.tokenize(w)) > 1 for w in words]
+    b_split = sum(s and t.startswith("B-") for s, t in zip(split, tags, strict=True))
+    entity_split = sum(s and t != "O" for s, t in zip(split, tags, strict=True))
+    return b_split, entity_split
+
+
+def tag_or_dash(label: int, id2label: dict[int, str]) -> str:
+    """A label id as its tag, ``"-"`` for ``IGNORE`` (what a table of token labels shows).
+
+    Taught in notebooks/03_subword_alignment.ipynb.
+    """
+    if label == IGNORE:
+        return "-"
+    if label not in id2label:
+        raise KeyError(f"label id {label} is not in id2label (ids 0..{len(id2label) - 1})")
+    return id2label[label]
+
+
+def window_margins(word: int, windows_word_ids: Sequence[Sequence[int | None]]) -> dict[int, int]:
+    """Window index → distance of ``word``'s first piece from that window's nearer edge.
+
+    Only windows that hold the word appear. ``word_level`` reads a word from the window with the
+    largest margin (the most context on both sides). Taught in notebooks/03_subword_alignment.ipynb.
+    """
+    out = {}
+    for k, wids in enumerate(windows_word_ids):
+        if word in wids:
+            pos = list(wids).index(word)
+            out[k] = min(pos, len(wids) - 1 - pos)
+    return out

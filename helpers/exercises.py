@@ -1,7 +1,8 @@
 """Checkers for the short exercise at the end of each notebook.
 
-Each ``check_*`` returns a one-line verdict when the answer is right and raises
-``ExerciseError`` saying why when it is wrong, so a learner can run it until it passes.
+Each ``check_*`` returns "Not answered yet" plus a hint while the answer is ``None``, a one-line
+"Right: ..." verdict when the answer is right, and raises ``ExerciseError`` saying why when it is
+wrong, so a learner can run it until it passes.
 """
 
 from __future__ import annotations
@@ -9,6 +10,11 @@ from __future__ import annotations
 
 class ExerciseError(AssertionError):
     """A wrong answer; the message says what is wrong and gives a hint."""
+
+
+def not_answered(hint: str) -> str:
+    """The verdict for an answer cell still at ``None``: not an error, so a fresh run passes."""
+    return f"Not answered yet. Hint: {hint}."
 
 
 # ---- notebooks/01_concepts.ipynb (section owned by the 01 author)
@@ -32,6 +38,11 @@ def check_01_inputs(answer: object, config: object | None = None) -> str:
     size, the vocabulary or segment table, 510/511 instead of 512, layers or heads.
     Taught in notebooks/01_concepts.ipynb.
     """
+    if answer is None:
+        return not_answered(
+            "look at the 'segment id' column of the pair table in section 2, and at the 'rows' "
+            "column of the embedding tables"
+        )
     sizes = {k: getattr(config, k, v) for k, v in _MINILM_SIZES.items()}
     n_pos = sizes["max_position_embeddings"]
     if not isinstance(answer, (tuple, list)) or len(answer) != 2:
@@ -75,8 +86,108 @@ def check_01_inputs(answer: object, config: object | None = None) -> str:
         )
         raise ExerciseError(f"{pos} positions is wrong: {why}")
     return (
-        f"Correct: sentence B gets segment id 1, and the position table has {n_pos} rows, "
+        f"Right: sentence B gets segment id 1, and the position table has {n_pos} rows, "
         f"so one input holds at most {n_pos} tokens, [CLS] and [SEP] included."
+    )
+
+
+# Exercise 01-2: attention masks for this sentence. Its tokens are what the packaged tokenizer
+# gives (tests/test_exercises.py checks them against it).
+EXERCISE_01_MASK_TEXT = "Kofi Annan visited Accra ."
+EXERCISE_01_MASK_TOKENS: list[str] = [
+    "[CLS]", "ko", "##fi", "anna", "##n", "visited", "acc", "##ra", ".", "[SEP]",
+]  # fmt: skip
+
+
+def check_01_masks(answer: object) -> str:
+    """Check ``(allowed pairs under the bidirectional mask, under the causal mask)``.
+
+    A pair is (query token, key token) with a 1 in the attention mask, for
+    ``EXERCISE_01_MASK_TEXT`` tokenized with ``[CLS]`` and ``[SEP]``. Names the slips: counting
+    words instead of tokens, leaving out the special tokens, leaving out the diagonal (a token
+    sees itself), half of n², the two numbers swapped. Taught in notebooks/01_concepts.ipynb.
+    """
+    if answer is None:
+        return not_answered(
+            "tokenize the sentence first (rare names split into pieces; [CLS] and [SEP] count), "
+            "then count the 1s of each mask as in the 7 x 7 example of section 5"
+        )
+    if not isinstance(answer, (tuple, list)) or len(answer) != 2:
+        raise ExerciseError(f"expected a pair (bidirectional, causal), got {answer!r}")
+    if not all(isinstance(a, int) and not isinstance(a, bool) for a in answer):
+        raise ExerciseError(f"both counts must be plain ints, got {answer!r}")
+    n = len(EXERCISE_01_MASK_TOKENS)
+    right = (n * n, n * (n + 1) // 2)
+    if tuple(answer) == right:
+        return (
+            f"Right: {n} tokens; bidirectional {n}x{n} = {right[0]} pairs, causal "
+            f"{n}+{n - 1}+...+1 = {right[1]}: token i sees i + 1 tokens, itself included."
+        )
+    bi, causal = answer
+    n_words = len(EXERCISE_01_MASK_TEXT.split())
+    for m, what in [
+        (n_words, f"{n_words} words, but attention works on tokens: the tokenizer gives {n}"),
+        (n - 2, "the text's WordPieces only; [CLS] and [SEP] are tokens that attend too"),
+        (n_words + 2, "words plus [CLS] and [SEP]; rare names split into several WordPieces"),
+    ]:
+        if (bi, causal) == (m * m, m * (m + 1) // 2):
+            raise ExerciseError(f"you counted {m} tokens: {what}")
+    if (bi, causal) == (right[1], right[0]):
+        raise ExerciseError("the two numbers are swapped: the causal mask allows fewer pairs")
+    if bi != right[0]:
+        raise ExerciseError(
+            f"bidirectional {bi} is wrong: every token sees every token, n x n for n tokens"
+        )
+    if causal == n * (n - 1) // 2:
+        raise ExerciseError(
+            f"causal {causal} leaves out the diagonal: token i attends to positions 0..i, "
+            "itself included"
+        )
+    if causal * 2 == n * n:
+        raise ExerciseError(f"causal {causal} is half of n x n; count the lower triangle rows")
+    raise ExerciseError(
+        f"causal {causal} is wrong: row i of the causal mask has i + 1 ones; add the rows up"
+    )
+
+
+def check_01_bandit(answer: object, results: dict, last: int) -> str:
+    """Open-ended: the epsilon that earned the most reward per step over the last ``last`` steps.
+
+    ``results`` maps each epsilon to its ``helpers.bandit.BanditResult`` from the learner's own
+    run, so the right answer follows whatever parameters they ran with.
+    Taught in notebooks/01_concepts.ipynb.
+    """
+    if answer is None:
+        return not_answered(
+            "predict first, then read the right-hand end of the average-reward plot (or the "
+            "table below it) for the epsilon whose curve ends highest"
+        )
+    if isinstance(answer, bool) or not isinstance(answer, (int, float)):
+        raise ExerciseError(f"expected one of the epsilons {sorted(results)}, got {answer!r}")
+    match = [e for e in results if abs(e - answer) < 1e-12]
+    if not match:
+        raise ExerciseError(f"{answer!r} was not run: pick one of {sorted(results)}")
+    late = {e: r.window(last)[0] for e, r in results.items()}
+    early = {e: float(r.mean_reward[:last].mean()) for e, r in results.items()}
+    best = max(late, key=late.get)
+    if match[0] == best:
+        return (
+            f"Right: epsilon={best} earns {late[best]:.3f} per step over the last {last} steps. "
+            "Now explain why, in terms of exploring and exploiting."
+        )
+    if match[0] == max(early, key=early.get):
+        raise ExerciseError(
+            f"epsilon={match[0]} leads over the first {last} steps ({early[match[0]]:.3f}), but "
+            f"over the last {last} it earns {late[match[0]]:.3f}: compare the curves' right ends"
+        )
+    if match[0] == 0:
+        raise ExerciseError(
+            f"pure greed (epsilon=0) earns {late[match[0]]:.3f}: it stops "
+            "trying arms once one looks good, and often locks onto a poor one"
+        )
+    raise ExerciseError(
+        f"epsilon={match[0]} earns {late[match[0]]:.3f} per step over the last {last} steps; "
+        "another epsilon earns more"
     )
 
 
@@ -105,6 +216,11 @@ def check_02_label_ids(answer: object) -> str:
     """
     from helpers.labels import GMB_TYPES, build_label_list, labels_for_types
 
+    if answer is None:
+        return not_answered(
+            "O is 0; then the eight B- labels in alphabetical order of the type, then the "
+            "eight I- labels (the id → label table of section 4)"
+        )
     tags = EXERCISE_02_TAGS
     labels = labels_for_types(GMB_TYPES)
     expected = _ids_under(labels, tags)
@@ -122,7 +238,7 @@ def check_02_label_ids(answer: object) -> str:
             f"{len(answer)} ids for {len(tags)} tags: give exactly one id per tag, in order"
         )
     if answer == expected:
-        return f"Correct: {answer}. I-per is {labels.index('I-per')} because O takes id 0."
+        return f"Right: {answer}. I-per is {labels.index('I-per')} because O takes id 0."
     all_sorted = sorted(labels)
     interleaved = ["O"] + [f"{p}-{t}" for t in GMB_TYPES for p in "BI"]
     this_sentence = build_label_list([tags])
@@ -149,6 +265,98 @@ def check_02_label_ids(answer: object) -> str:
     raise ExerciseError(
         f"{len(wrong)} of {len(tags)} ids are wrong; the first is position {first} "
         f"(tag {tags[first]!r}, you gave {answer[first]}). Recount it in the id → label table."
+    )
+
+
+# Exercise 02-2: a broken tag sequence, read as seqeval (and entity_spans) read it.
+EXERCISE_02_BROKEN: list[str] = [
+    "B-per", "I-per", "O", "I-geo", "I-geo", "O", "B-org", "I-per", "O",
+]  # fmt: skip
+
+
+def check_02_spans(answer: object) -> str:
+    """Check the entities of ``EXERCISE_02_BROKEN`` as ``(type, start, end)``, end excluded.
+
+    Names the slips: orphan ``I-`` tags dropped instead of opening an entity, an ``I-`` of
+    another type glued onto the entity before it, ends included (seqeval's ``get_entities``
+    style), positions counted from 1. Taught in notebooks/02_label_encoding.ipynb.
+    """
+    from helpers.labels import entity_spans
+
+    if answer is None:
+        return not_answered(
+            "repair first (an I-x after O or after another type opens a new entity, as "
+            "repair_bio does), then read each entity's first word and the word after its last"
+        )
+    expected = entity_spans(EXERCISE_02_BROKEN)
+    if not isinstance(answer, (list, tuple)) or not all(
+        isinstance(a, (list, tuple)) and len(a) == 3 for a in answer
+    ):
+        raise ExerciseError(
+            f"expected a list of (type, start, end) triples such as ('per', 0, 2), got {answer!r}"
+        )
+    got = [tuple(a) for a in answer]
+    if not all(isinstance(k, str) and isinstance(s, int) and isinstance(e, int) for k, s, e in got):
+        raise ExerciseError("each entity is (type string, start int, end int), e.g. ('geo', 3, 5)")
+    if any(k.startswith(("B-", "I-")) for k, _, _ in got):
+        raise ExerciseError("give the type without its prefix: 'per', not 'B-per'")
+    if got == expected:
+        return (
+            f"Right: {len(expected)} entities. The orphan I-geo opens an entity, and I-per after "
+            "B-org starts a new person, as seqeval reads them."
+        )
+    if got == [(k, s, e - 1) for k, s, e in expected]:
+        raise ExerciseError(
+            "your ends are inclusive (seqeval's get_entities style); here end is excluded, like "
+            "a Python slice: words[start:end]"
+        )
+    if got == [(k, s + 1, e + 1) for k, s, e in expected]:
+        raise ExerciseError("positions count from 0: the first word is position 0")
+    if got == [e for e in expected if EXERCISE_02_BROKEN[e[1]].startswith("B-")]:
+        raise ExerciseError(
+            "you kept only the entities that start with B-; an I-x after O (or after another "
+            "type) is broken IOB2, and it still opens an entity: it is repaired to B-x"
+        )
+    if ("org", 6, 8) in got:
+        raise ExerciseError(
+            "I-per after B-org does not continue the org (the types differ): it starts a person"
+        )
+    if len(got) != len(expected):
+        raise ExerciseError(f"{len(got)} entities: there are {len(expected)}")
+    wrong = next(g for g, e in zip(got, expected, strict=True) if g != e)
+    raise ExerciseError(f"{wrong} is not right; check its type and its word positions")
+
+
+def check_02_leak(answer: object, train_part: list, test_part: list) -> str:
+    """Open-ended: how many documents have sentences on both sides of a sentence-level split.
+
+    ``train_part`` and ``test_part`` are the learner's own ``split_sentences`` result (lists of
+    ``Sentence``), so the right answer follows the ``test_size`` and ``seed`` they ran with.
+    Taught in notebooks/02_label_encoding.ipynb.
+    """
+    if answer is None:
+        return not_answered(
+            "predict first, then rerun with the new test_size and read the 'documents on both "
+            "sides' column of the split table"
+        )
+    if isinstance(answer, bool) or not isinstance(answer, int):
+        raise ExerciseError(f"expected a count of documents (an int), got {answer!r}")
+    shared = {s.doc_id for s in train_part} & {s.doc_id for s in test_part}
+    n_docs = len({s.doc_id for s in [*train_part, *test_part]})
+    if answer == len(shared):
+        return (
+            f"Right: {len(shared)} of {n_docs} documents are cut in two by this split. "
+            "Now explain why the number moved the way it did."
+        )
+    if answer == round(100 * len(shared) / n_docs):
+        raise ExerciseError("that is the percentage; give the number of documents")
+    if answer == n_docs:
+        raise ExerciseError(f"{n_docs} is every document; count only those on both sides")
+    if answer in (len(train_part), len(test_part)):
+        raise ExerciseError("that counts sentences on one side; count documents on both sides")
+    raise ExerciseError(
+        f"{answer} is not what your run shows; did you rerun the split cell after changing "
+        "test_size?"
     )
 
 
@@ -179,6 +387,11 @@ def check_03_first_labels(answer: object) -> str:
     words, tags, tokens, wids = (
         EXERCISE_03_WORDS, EXERCISE_03_TAGS, EXERCISE_03_TOKENS, EXERCISE_03_WORD_IDS
     )  # fmt: skip
+    if answer is None:
+        return not_answered(
+            "special tokens get -100; a word's first piece gets label2id[its tag]; every "
+            "piece that continues a word (##...) gets -100 under 'first'"
+        )
     label2id, id2label = label_maps(labels_for_types(GMB_TYPES))
     word_ids = [label2id[t] for t in tags]
     expected = align_labels(wids, word_ids, "first")
@@ -211,7 +424,7 @@ def check_03_first_labels(answer: object) -> str:
     if answer == expected:
         kept = sum(e != IGNORE for e in expected)
         return (
-            f"Correct: {n} positions, {kept} labelled (one per word), {n - kept} set to -100 "
+            f"Right: {n} positions, {kept} labelled (one per word), {n - kept} set to -100 "
             "(2 special tokens and the continuation pieces)."
         )
     b2i = b_to_i_map(label2id)
@@ -255,10 +468,81 @@ def check_03_first_labels(answer: object) -> str:
     )
 
 
+def check_03_naive_entities(answer: object) -> str:
+    """Check how many entities seqeval counts in the naive token labels of ``EXERCISE_03_*``.
+
+    Naive = every piece copies its word's tag, ``B-`` included (the source's labelling), so each
+    piece of a ``B-`` word opens an entity of its own. Names the slips: the gold count, tokens
+    or WordPieces counted, only the extra entities. Taught in notebooks/03_subword_alignment.ipynb.
+    """
+    from helpers.alignment import pieces_per_word
+
+    if answer is None:
+        return not_answered(
+            "copy each word's tag onto all its pieces (B-per on ahmad, ##ine and ##jad), then "
+            "count the B- tags: seqeval opens an entity at every B-"
+        )
+    if isinstance(answer, bool) or not isinstance(answer, int):
+        raise ExerciseError(f"expected a count of entities (an int), got {answer!r}")
+    pieces = pieces_per_word(EXERCISE_03_WORD_IDS)
+    gold = sum(t.startswith("B-") for t in EXERCISE_03_TAGS)
+    naive = sum(n for n, t in zip(pieces, EXERCISE_03_TAGS, strict=True) if t.startswith("B-"))
+    if answer == naive:
+        return (
+            f"Right: {naive} entities for {gold} real ones; every extra piece of a B- word "
+            "invents one (here " + " + ".join(
+                f"{n} ({w})" for n, w, t in zip(pieces, EXERCISE_03_WORDS, EXERCISE_03_TAGS,
+                                                strict=True) if t.startswith("B-")
+            ) + ")."
+        )  # fmt: skip
+    slips = {
+        gold: f"{gold} is the gold count, what 'first' and the fixed 'all' keep; naive copies "
+        "B- onto every piece",
+        len(EXERCISE_03_TOKENS): "that is the number of tokens, not of entities",
+        len(EXERCISE_03_TOKENS) - 2: "that is the number of WordPieces, not of entities",
+        naive - gold: f"that is only the extra entities; add the {gold} real ones",
+    }
+    raise ExerciseError(
+        slips.get(answer, "list each piece with its copied tag and count the B- tags")
+    )
+
+
+def check_03_windows(
+    answer: object, n_windows: int, n_tokens: int, max_length: int, stride: int
+) -> str:
+    """Open-ended: how many windows ``tokenize_and_align`` made for the long sentence.
+
+    The arguments after ``answer`` come from the learner's own run (``len(win["input_ids"])``,
+    the long sentence's token count, and the parameters), so the right answer follows whatever
+    ``max_length`` and ``stride`` they chose. Taught in notebooks/03_subword_alignment.ipynb.
+    """
+    import math
+
+    if answer is None:
+        return not_answered(
+            "each window holds max_length - 2 text tokens ([CLS] and [SEP] take two) and "
+            "repeats the last stride tokens of the window before: predict, then run"
+        )
+    if isinstance(answer, bool) or not isinstance(answer, int):
+        raise ExerciseError(f"expected a number of windows (an int), got {answer!r}")
+    if answer == n_windows:
+        return (
+            f"Right: {n_windows} windows of at most {max_length} tokens for {n_tokens} tokens; "
+            f"each new window adds up to {max_length - 2 - stride} new tokens."
+        )
+    text = n_tokens - 2
+    if answer == math.ceil(text / (max_length - 2)) or answer == math.ceil(n_tokens / max_length):
+        raise ExerciseError(
+            f"that ignores the overlap: each window after the first repeats {stride} tokens, "
+            f"so it adds only {max_length - 2 - stride} new ones"
+        )
+    raise ExerciseError(
+        f"{answer} is not what your run made; count the 'window k' lines the long-sentence "
+        "cell printed"
+    )
+
+
 # ---- notebooks/04_ner.ipynb
-
-NOT_ANSWERED = "Not answered yet."
-
 
 def check_04_steps(
     steps: int | None,
@@ -275,9 +559,9 @@ def check_04_steps(
     import math
 
     if steps is None or warmup_steps is None:
-        return (
-            f"{NOT_ANSWERED} Hint: each optimizer step sees one batch of {batch_size} sentences; "
-            "count the batches of one epoch (the last one may be smaller), then all epochs."
+        return not_answered(
+            f"each optimizer step sees one batch of {batch_size} sentences; count the batches of "
+            "one epoch (the last one may be smaller), then all epochs"
         )
     per_epoch = math.ceil(n_train / batch_size)
     total = per_epoch * epochs
@@ -312,9 +596,9 @@ def check_04_validation_cost(answer: int | None, n_sentences: int, validation_si
     import math
 
     if answer is None:
-        return (
-            f"{NOT_ANSWERED} Hint: the validation part is {validation_size} of {n_sentences} "
-            "sentences, rounded up (scikit-learn's train_test_split); the rest is trained on."
+        return not_answered(
+            f"the validation part is {validation_size} of {n_sentences} sentences, rounded up "
+            "(scikit-learn's train_test_split); the rest is trained on"
         )
     held = math.ceil(validation_size * n_sentences)
     right = n_sentences - held
@@ -343,9 +627,9 @@ def check_04_prediction(prediction: str | None, recipe_results: dict | None = No
     """
     choices = ("higher", "lower", "about the same")
     if prediction is None:
-        return (
-            f"{NOT_ANSWERED} Hint: predict, then run `papermill notebooks/04_ner.ipynb out.ipynb "
-            "-p validation_size 0.1 -p keep best` and compare its test F1 with this run's."
+        return not_answered(
+            "predict, then run `papermill notebooks/04_ner.ipynb out.ipynb -p validation_size 0.1 "
+            "-p keep best` and compare its test F1 with this run's"
         )
     if prediction not in choices:
         raise ExerciseError(f"prediction={prediction!r}: answer one of {choices}")

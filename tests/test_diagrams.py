@@ -1,15 +1,26 @@
-"""The diagrams: ``draw_all`` writes every PNG, deterministically, and nlp_images/ is up to date."""
+"""The diagrams tool: ``draw_all`` writes every PNG, deterministically; nlp_images/ is current.
+
+``tools/diagrams.py`` is a script outside the ``helpers`` package; it is loaded here from its path.
+"""
 
 from __future__ import annotations
 
+import importlib.util
+import subprocess
+import sys
 from pathlib import Path
 
 import matplotlib.image as mpimg
 import numpy as np
 import pytest
 
-from helpers import diagrams
-from helpers.paths import IMAGES_DIR
+from helpers.paths import IMAGES_DIR, REPO_ROOT
+
+SCRIPT = REPO_ROOT / "tools" / "diagrams.py"
+_spec = importlib.util.spec_from_file_location("course_diagrams", SCRIPT)
+assert _spec is not None and _spec.loader is not None
+diagrams = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(diagrams)
 
 EXPECTED = {
     "BERT.png",
@@ -54,29 +65,48 @@ def test_every_figure_function_is_documented() -> None:
 
 
 def test_committed_images_match_fresh_ones(drawn: list[Path]) -> None:
-    """nlp_images/ is what ``python -m helpers.diagrams`` produces (rerun it after editing).
+    """nlp_images/ is what ``python tools/diagrams.py`` produces (rerun it after editing).
 
     Bytes must match; should a different Pillow/zlib build compress the same pixels differently,
     the decoded pixels must still match exactly.
     """
     for fresh in drawn:
         committed = IMAGES_DIR / fresh.name
-        assert committed.exists(), f"{committed} missing: run python -m helpers.diagrams"
+        assert committed.exists(), f"{committed} missing: run python tools/diagrams.py"
         if committed.read_bytes() == fresh.read_bytes():
             continue
         a, b = mpimg.imread(committed), mpimg.imread(fresh)
         assert a.shape == b.shape and np.array_equal(a, b), (
-            f"{committed.name} is out of date: run python -m helpers.diagrams"
+            f"{committed.name} is out of date: run python tools/diagrams.py"
         )
 
 
 def test_cli_redraws_identical_bytes(
     drawn: list[Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """``python -m helpers.diagrams --out DIR`` writes there, and a redraw is byte-identical."""
+    """``python tools/diagrams.py --out DIR`` writes there, and a redraw is byte-identical."""
     diagrams.main(["--out", str(tmp_path)])
     printed = [Path(p) for p in capsys.readouterr().out.split()]
     assert [p.name for p in printed] == [p.name for p in drawn]
     for first, again in zip(drawn, printed, strict=True):
         assert again.parent == tmp_path
         assert first.read_bytes() == again.read_bytes(), f"{first.name} is not deterministic"
+
+
+def test_helpers_package_does_not_ship_the_tool() -> None:
+    import helpers
+
+    assert "diagrams" not in helpers.__all__
+    assert not (REPO_ROOT / "helpers" / "diagrams.py").exists()
+
+
+@pytest.mark.slow
+def test_script_runs_from_anywhere(tmp_path: Path) -> None:
+    """``python tools/diagrams.py --out DIR`` works as a plain script, from another directory."""
+    out = tmp_path / "images"
+    done = subprocess.run(
+        [sys.executable, str(SCRIPT), "--out", str(out)],
+        cwd=tmp_path, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert {p.name for p in out.iterdir()} == EXPECTED

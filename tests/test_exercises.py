@@ -1,4 +1,5 @@
-"""The exercise checkers: right answers pass, each typical wrong answer gets its explanation.
+"""The exercise checkers: right answers pass, each typical wrong answer gets its explanation,
+and an answer still at None gets "Not answered yet" plus a hint (so fresh notebooks pass nbval).
 
 Each notebook's tests live in their own section, in notebook order.
 """
@@ -18,8 +19,8 @@ EX02_RIGHT = [7, 15, 15, 15, 0, 0, 3, 0, 8, 0]
 
 
 def test_check_02_accepts_the_right_ids():
-    assert "Correct" in exercises.check_02_label_ids(EX02_RIGHT)
-    assert "Correct" in exercises.check_02_label_ids(tuple(EX02_RIGHT))
+    assert "Right:" in exercises.check_02_label_ids(EX02_RIGHT)
+    assert "Right:" in exercises.check_02_label_ids(tuple(EX02_RIGHT))
 
 
 def test_check_02_right_ids_agree_with_helpers_labels(gmb_maps):
@@ -44,7 +45,6 @@ def test_check_02_right_ids_agree_with_helpers_labels(gmb_maps):
         (list(exercises.EXERCISE_02_TAGS), "not the tag"),
         ([7.0, 15, 15, 15, 0, 0, 3, 0, 8, 0], "plain int"),
         ("7 15 15 15 0 0 3 0 8 0", "got str"),
-        (None, "got NoneType"),
         ([7, 15, 15, 16, 0, 0, 3, 0, 8, 0], "position 3 (tag 'I-per', you gave 16)"),
     ],
 )
@@ -63,8 +63,8 @@ EX03_RIGHT = [-100, 7, -100, -100, 0, 3, -100, -100, -100, 0, 8, 0, -100]
 
 def test_check_03_accepts_the_right_labels():
     msg = exercises.check_03_first_labels(EX03_RIGHT)
-    assert "Correct" in msg and "6 labelled" in msg and "7 set to -100" in msg
-    assert "Correct" in exercises.check_03_first_labels(tuple(EX03_RIGHT))
+    assert "Right:" in msg and "6 labelled" in msg and "7 set to -100" in msg
+    assert "Right:" in exercises.check_03_first_labels(tuple(EX03_RIGHT))
 
 
 def test_check_03_constants_match_the_real_tokenizer(tok, gmb_maps):
@@ -102,7 +102,6 @@ def _with(pos: int, value: int) -> list[int]:
         (["B-per" if i == 1 else x for i, x in enumerate(EX03_RIGHT)], "label2id['B-per'] = 7"),
         (_with(1, True), "plain int"),
         ("-100 7 -100", "got str"),
-        (None, "got NoneType"),
     ],
 )
 def test_check_03_explains_wrong_answers(answer, explanation):
@@ -119,8 +118,8 @@ EX01_RIGHT = (1, 512)
 
 def test_check_01_accepts_the_right_pair():
     msg = exercises.check_01_inputs(EX01_RIGHT)
-    assert "Correct" in msg and "512" in msg
-    assert "Correct" in exercises.check_01_inputs(list(EX01_RIGHT))
+    assert "Right:" in msg and "512" in msg
+    assert "Right:" in exercises.check_01_inputs(list(EX01_RIGHT))
 
 
 def test_check_01_sizes_match_the_real_model(tok):
@@ -131,7 +130,7 @@ def test_check_01_sizes_match_the_real_model(tok):
     config = AutoConfig.from_pretrained(resolve_model())
     for name, value in exercises._MINILM_SIZES.items():
         assert getattr(config, name) == value, name
-    assert "Correct" in exercises.check_01_inputs(EX01_RIGHT, config)
+    assert "Right:" in exercises.check_01_inputs(EX01_RIGHT, config)
     pair = tok("A first sentence.", "A second one.")
     assert max(pair["token_type_ids"]) == EX01_RIGHT[0]
 
@@ -163,10 +162,209 @@ def test_check_01_follows_the_config():
         (("1", "512"), "plain ints"),
         (512, "a pair of integers"),
         ((1, 512, 384), "a pair of integers"),
-        (None, "a pair of integers"),
     ],
 )
 def test_check_01_explains_wrong_answers(answer, explanation):
     with pytest.raises(ExerciseError) as err:
         exercises.check_01_inputs(answer)
     assert explanation in str(err.value)
+
+
+# ---- notebooks 01-03: answers still at None, and the exercises added in the revision
+
+
+@pytest.mark.parametrize(
+    "check",
+    [
+        lambda a: exercises.check_01_inputs(a),
+        exercises.check_01_masks,
+        lambda a: exercises.check_01_bandit(a, {}, 10),
+        exercises.check_02_label_ids,
+        exercises.check_02_spans,
+        lambda a: exercises.check_02_leak(a, [], []),
+        exercises.check_03_first_labels,
+        exercises.check_03_naive_entities,
+        lambda a: exercises.check_03_windows(a, 5, 120, 32, 8),
+    ],
+)
+def test_none_is_not_answered_yet_with_a_hint(check):
+    msg = check(None)
+    assert msg.startswith("Not answered yet. Hint: ") and len(msg) > 40
+
+
+# 01-2: "Kofi Annan visited Accra ." → [CLS] ko ##fi anna ##n visited acc ##ra . [SEP]: 10
+# tokens; bidirectional 10 x 10 = 100 pairs, causal 1 + 2 + ... + 10 = 55.
+EX01_MASKS = (100, 55)
+
+
+def test_check_01_masks_tokens_match_the_real_tokenizer(tok):
+    ids = tok(exercises.EXERCISE_01_MASK_TEXT)["input_ids"]
+    assert tok.convert_ids_to_tokens(ids) == exercises.EXERCISE_01_MASK_TOKENS
+
+
+def test_check_01_masks_accepts_the_right_counts():
+    assert exercises.check_01_masks(EX01_MASKS).startswith("Right: 10 tokens")
+    assert exercises.check_01_masks(list(EX01_MASKS)).startswith("Right:")
+
+
+@pytest.mark.parametrize(
+    "answer, explanation",
+    [
+        ((25, 15), "you counted 5 tokens: 5 words"),
+        ((64, 36), "you counted 8 tokens: the text's WordPieces only"),
+        ((49, 28), "you counted 7 tokens: words plus [CLS] and [SEP]"),
+        ((55, 100), "swapped"),
+        ((100, 45), "leaves out the diagonal"),
+        ((100, 50), "half of n x n"),
+        ((100, 54), "row i of the causal mask has i + 1 ones"),
+        ((90, 55), "bidirectional 90 is wrong"),
+        ((100,), "expected a pair"),
+        (("100", "55"), "plain ints"),
+    ],
+)
+def test_check_01_masks_explains_wrong_answers(answer, explanation):
+    with pytest.raises(ExerciseError) as err:
+        exercises.check_01_masks(answer)
+    assert explanation in str(err.value)
+
+
+def _bandit_results():
+    """Two real seeded runs: greedy (0.0) leads early, epsilon 0.1 wins late."""
+    from helpers.bandit import run_bandit
+
+    return {e: run_bandit(e, n_steps=1000, n_runs=300, seed=0) for e in (0.0, 0.1, 0.5)}
+
+
+def test_check_01_bandit_follows_the_learners_run():
+    results = _bandit_results()
+    late = {e: r.window(200)[0] for e, r in results.items()}
+    best = max(late, key=late.get)
+    assert best == 0.1  # Sutton & Barto's finding, on this testbed too
+    assert exercises.check_01_bandit(0.1, results, 200).startswith("Right: epsilon=0.1")
+    # the checker follows the run, not a stored answer: drop 0.1 and the best is another one
+    rest = {e: r for e, r in results.items() if e != 0.1}
+    other = max(rest, key=lambda e: rest[e].window(200)[0])
+    assert exercises.check_01_bandit(other, rest, 200).startswith("Right:")
+
+
+def test_check_01_bandit_explains_wrong_answers():
+    results = _bandit_results()
+    with pytest.raises(ExerciseError, match="pure greed|leads over the first"):
+        exercises.check_01_bandit(0.0, results, 200)
+    with pytest.raises(ExerciseError, match="another epsilon earns more|leads over the first"):
+        exercises.check_01_bandit(0.5, results, 200)
+    with pytest.raises(ExerciseError, match="was not run"):
+        exercises.check_01_bandit(0.2, results, 200)
+    with pytest.raises(ExerciseError, match="expected one of the epsilons"):
+        exercises.check_01_bandit("0.1", results, 200)
+
+
+def test_check_01_bandit_names_the_early_leader():
+    """An epsilon that is best early but not late gets the 'compare the right ends' hint."""
+    import numpy as np
+
+    from helpers.bandit import BanditResult
+
+    z = np.zeros((1, 2))
+    early_star = BanditResult(0.0, np.array([5.0, 5.0, 0.0, 0.0]), np.zeros(4), z, z, z)
+    late_star = BanditResult(0.1, np.array([0.0, 0.0, 5.0, 5.0]), np.zeros(4), z, z, z)
+    results = {0.0: early_star, 0.1: late_star}
+    with pytest.raises(ExerciseError, match="leads over the first 2 steps"):
+        exercises.check_01_bandit(0.0, results, 2)
+    assert exercises.check_01_bandit(0.1, results, 2).startswith("Right:")
+
+
+# 02-2: B-per I-per O I-geo I-geo O B-org I-per O → per 0-2, geo 3-5 (orphan I- opens it),
+# org 6-7, per 7-8 (I-per after B-org starts a person), ends excluded.
+EX02_SPANS = [("per", 0, 2), ("geo", 3, 5), ("org", 6, 7), ("per", 7, 8)]
+
+
+def test_check_02_spans_accepts_the_right_spans():
+    assert exercises.check_02_spans(EX02_SPANS).startswith("Right: 4 entities")
+    assert exercises.check_02_spans([list(e) for e in EX02_SPANS]).startswith("Right:")
+
+
+def test_check_02_spans_agree_with_seqeval():
+    from seqeval.metrics.sequence_labeling import get_entities
+
+    inclusive = get_entities(list(exercises.EXERCISE_02_BROKEN))
+    assert [(k, s, e + 1) for k, s, e in inclusive] == EX02_SPANS
+
+
+@pytest.mark.parametrize(
+    "answer, explanation",
+    [
+        ([("per", 0, 1), ("geo", 3, 4), ("org", 6, 6), ("per", 7, 7)], "ends are inclusive"),
+        ([("per", 1, 3), ("geo", 4, 6), ("org", 7, 8), ("per", 8, 9)], "count from 0"),
+        ([("per", 0, 2), ("org", 6, 7)], "only the entities that start with B-"),
+        ([("per", 0, 2), ("geo", 3, 5), ("org", 6, 8)], "does not continue the org"),
+        ([("B-per", 0, 2), ("geo", 3, 5), ("org", 6, 7), ("per", 7, 8)], "without its prefix"),
+        ([("per", 0, 2), ("geo", 3, 5), ("org", 6, 7), ("geo", 7, 8)], "('geo', 7, 8)"),
+        ([("per", 0, 2)], "1 entities: there are 4"),
+        ("per 0 2", "triples"),
+        ([("per", "0", 2)], "start int"),
+    ],
+)
+def test_check_02_spans_explains_wrong_answers(answer, explanation):
+    with pytest.raises(ExerciseError) as err:
+        exercises.check_02_spans(answer)
+    assert explanation in str(err.value)
+
+
+def _sentences(doc_ids: str):
+    from helpers.data import Sentence
+
+    return [Sentence(["w"], ["O"], d, i) for i, d in enumerate(doc_ids)]
+
+
+def test_check_02_leak_counts_documents_on_both_sides():
+    # documents a, b, c, d; a and c have sentences on both sides → 2 of 4 (50%)
+    train, test = _sentences("aabccd"), _sentences("ac")
+    assert exercises.check_02_leak(2, train, test).startswith("Right: 2 of 4 documents")
+    for answer, explanation in [
+        (50, "percentage"),
+        (4, "every document"),
+        (6, "counts sentences"),
+        (3, "not what your run shows"),
+        ("2", "an int"),
+    ]:
+        with pytest.raises(ExerciseError, match=explanation):
+            exercises.check_02_leak(answer, train, test)
+
+
+# 03-2: naive labels copy B- onto every piece: ahmad ##ine ##jad (3) + mo ##ga ##dis ##hu (4)
+# + tuesday (1) = 8 entities where the gold has 3.
+def test_check_03_naive_entities():
+    from seqeval.metrics.sequence_labeling import get_entities
+
+    naive = [exercises.EXERCISE_03_TAGS[w] for w in exercises.EXERCISE_03_WORD_IDS if w is not None]
+    assert len(get_entities(naive)) == 8
+    assert exercises.check_03_naive_entities(8).startswith("Right: 8 entities for 3")
+    for answer, explanation in [
+        (3, "gold count"),
+        (13, "number of tokens"),
+        (11, "number of WordPieces"),
+        (5, "only the extra entities"),
+        (7, "count the B- tags"),
+        (8.0, "an int"),
+    ]:
+        with pytest.raises(ExerciseError, match=explanation):
+            exercises.check_03_naive_entities(answer)
+
+
+def test_check_03_windows_follows_the_run(tok, gmb_maps):
+    from helpers.alignment import tokenize_and_align
+
+    label2id, _ = gmb_maps
+    words = ["word"] * 118  # 120 tokens with [CLS] and [SEP]
+    tags = ["O"] * 118
+    win = tokenize_and_align([words], [tags], tok, label2id, max_length=32, stride=8)
+    n = len(win["input_ids"])
+    assert n == 5  # 30 text tokens, then 22 new per window: 30 + 4 x 22 >= 118
+    assert exercises.check_03_windows(5, n, 120, 32, 8).startswith("Right: 5 windows")
+    with pytest.raises(ExerciseError, match="ignores the overlap"):
+        exercises.check_03_windows(4, n, 120, 32, 8)
+    with pytest.raises(ExerciseError, match="not what your run made"):
+        exercises.check_03_windows(6, n, 120, 32, 8)
+    with pytest.raises(ExerciseError, match="an int"):
+        exercises.check_03_windows("5", n, 120, 32, 8)

@@ -1,8 +1,9 @@
 """The course's diagrams, drawn with matplotlib: boxes, arrows and small grids.
 
-Every PNG in ``nlp_images/`` comes from this module; ``python -m helpers.diagrams`` (or
-``make images``) redraws them all, ``--out DIR`` writes them elsewhere. Nothing is downloaded and
-no external image is used. Output is deterministic: the same code and the same pinned matplotlib
+A tool, not part of the ``helpers`` package the notebooks import: the notebooks only show the
+PNGs it writes. Every PNG in ``nlp_images/`` comes from this script; ``python tools/diagrams.py``
+(or ``make images``) redraws them all, ``--out DIR`` writes them elsewhere. Nothing is downloaded
+and no external image is used. Output is deterministic: the same code and the same pinned matplotlib
 give byte-identical files (no timestamps, no software tag in the PNG metadata). Figures are drawn
 in inches (one data unit = one inch) on an Agg canvas, without touching pyplot's global state, so
 importing this module from a notebook does not change its plotting backend.
@@ -12,6 +13,7 @@ Taught in notebooks/01_concepts.ipynb.
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
@@ -25,7 +27,13 @@ from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 from PIL import Image
 
-from helpers.paths import IMAGES_DIR
+# Run as a script (``python tools/diagrams.py``), this folder is on sys.path, not the repo root:
+# put the root there so that the course's own tokenizer and alignment code can be imported.
+REPO_ROOT = Path(__file__).resolve().parent.parent
+if str(REPO_ROOT) not in sys.path:
+    sys.path.insert(0, str(REPO_ROOT))
+
+from helpers.paths import IMAGES_DIR  # noqa: E402
 
 DPI = 150
 TEXT = "#222222"
@@ -851,7 +859,7 @@ def draw_all(out_dir: Path | None = None) -> list[Path]:
 
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
-        prog="python -m helpers.diagrams", description="Redraw the course's diagrams."
+        prog="python tools/diagrams.py", description="Redraw the course's diagrams."
     )
     parser.add_argument(
         "--out", type=Path, default=None, help=f"output folder (default: {IMAGES_DIR})"

@@ -1,0 +1,171 @@
+"""Checking a notebook's parameters before anything runs: one call per notebook.
+
+A papermill run (``-p name value``) or an edit in JupyterLab can put any value in a notebook's
+``parameters`` cell. Each ``check_*_params`` function takes the notebook's variables (pass
+``globals()``), checks the parameters that notebook uses, and raises ``ValueError`` naming the
+first bad parameter, its value and what was expected, before a model is loaded. The small
+``need_*`` rules are reusable on their own. Taught in notebooks/01_concepts.ipynb.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+
+def _fail(name: str, value: Any, expected: str) -> None:
+    raise ValueError(f"{name}={value!r}: expected {expected}")
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def need_int(name: str, value: Any, low: int | None = None, high: int | None = None) -> int:
+    """``value`` is a plain int in ``[low, high]`` (either bound may be None); returns it."""
+    if low is not None and high is not None:
+        expected = f"an integer from {low} to {high}"
+    elif low is not None:
+        expected = f"an integer >= {low}"
+    elif high is not None:
+        expected = f"an integer <= {high}"
+    else:
+        expected = "an integer"
+    if not _is_int(value) or (low is not None and value < low):
+        _fail(name, value, expected)
+    if high is not None and value > high:
+        _fail(name, value, expected)
+    return value
+
+
+def need_number(
+    name: str, value: Any, low: float, high: float | None = None, *, low_open: bool = False,
+    high_open: bool = True,
+) -> float:  # fmt: skip
+    """``value`` is a real number between ``low`` and ``high`` (open or closed ends); returns it."""
+    left, right = ("(" if low_open else "["), (")" if high_open else "]")
+    expected = (
+        f"a number in {left}{low}, {high}{right}"
+        if high is not None
+        else f"a number {'>' if low_open else '>='} {low}"
+    )
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
+        _fail(name, value, expected)
+    if value < low or (low_open and value == low):
+        _fail(name, value, expected)
+    if high is not None and (value > high or (high_open and value == high)):
+        _fail(name, value, expected)
+    return float(value)
+
+
+def need_text(name: str, value: Any, must_contain: str | None = None, count: int = 1) -> str:
+    """``value`` is a non-empty string (holding ``must_contain`` exactly ``count`` times)."""
+    if not isinstance(value, str) or not value.strip():
+        _fail(name, value, "a non-empty string")
+    if must_contain is not None and value.count(must_contain) != count:
+        times = "once" if count == 1 else f"{count} times"
+        _fail(name, value, f"text with {must_contain} exactly {times}")
+    return value
+
+
+def need_choice(name: str, value: Any, choices: Sequence[Any]) -> Any:
+    """``value`` is one of ``choices``; returns it."""
+    if value not in choices:
+        _fail(name, value, "one of " + ", ".join(repr(c) for c in choices))
+    return value
+
+
+def need_int_list(name: str, value: Any, low: int, high: int, min_len: int = 1) -> list[int]:
+    """``value`` is a list (or tuple) of at least ``min_len`` ints in ``[low, high]``."""
+    if not isinstance(value, (list, tuple)) or len(value) < min_len:
+        _fail(name, value, f"a list of at least {min_len} integers from {low} to {high}")
+    for item in value:
+        if not _is_int(item) or not low <= item <= high:
+            _fail(name, value, f"a list of integers from {low} to {high} (bad item {item!r})")
+    return list(value)
+
+
+def _get(values: Mapping[str, Any], names: Sequence[str]) -> dict[str, Any]:
+    missing = [n for n in names if n not in values]
+    if missing:
+        raise ValueError(
+            f"parameters {missing} are not defined: run the notebook's parameters cell first"
+        )
+    return {n: values[n] for n in names}
+
+
+def check_concepts_params(values: Mapping[str, Any]) -> None:
+    """The parameters of notebooks/01_concepts.ipynb (pass ``globals()``).
+
+    Taught in notebooks/01_concepts.ipynb.
+    """
+    p = _get(values, [
+        "model_name", "seed", "sentence_a", "sentence_b", "attention_text", "attention_layer",
+        "attention_head", "masked_text", "top_k", "mlm_probability", "mask_demo_sentences",
+        "n_train_sentences", "n_val_sentences", "curve_epochs", "curve_lr",
+        "curve_weight_decay", "curve_dropout", "bandit_epsilons", "bandit_steps", "bandit_runs",
+        "bandit_arms",
+    ])  # fmt: skip
+    need_text("model_name", p["model_name"])
+    need_int("seed", p["seed"])
+    for name in ("sentence_a", "sentence_b", "attention_text"):
+        need_text(name, p[name])
+    need_int("attention_layer", p["attention_layer"])
+    if p["attention_head"] is not None:
+        need_int("attention_head", p["attention_head"], 0)
+    need_text("masked_text", p["masked_text"], must_contain="[MASK]")
+    need_int("top_k", p["top_k"], 1)
+    need_number("mlm_probability", p["mlm_probability"], 0, 1, low_open=True)
+    for name in ("mask_demo_sentences", "n_train_sentences", "n_val_sentences"):
+        need_int(name, p[name], 1)
+    need_int("curve_epochs", p["curve_epochs"], 2)
+    need_number("curve_lr", p["curve_lr"], 0, low_open=True)
+    need_number("curve_weight_decay", p["curve_weight_decay"], 0)
+    need_number("curve_dropout", p["curve_dropout"], 0, 1)
+    eps = p["bandit_epsilons"]
+    ok = (
+        isinstance(eps, (list, tuple))
+        and eps
+        and all(
+            not isinstance(e, bool) and isinstance(e, (int, float)) and 0 <= e <= 1 for e in eps
+        )
+    )
+    if not ok:
+        _fail("bandit_epsilons", eps, "a non-empty list of numbers in [0, 1]")
+    need_int("bandit_steps", p["bandit_steps"], 10)
+    need_int("bandit_runs", p["bandit_runs"], 1)
+    need_int("bandit_arms", p["bandit_arms"], 2)
+
+
+def check_label_encoding_params(values: Mapping[str, Any]) -> None:
+    """The parameters of notebooks/02_label_encoding.ipynb (pass ``globals()``).
+
+    Taught in notebooks/02_label_encoding.ipynb.
+    """
+    p = _get(values, ["split", "show_examples", "seed", "test_size"])
+    need_choice("split", p["split"], ("train", "test"))
+    need_int("show_examples", p["show_examples"], 1)
+    need_int("seed", p["seed"], 0)
+    need_number("test_size", p["test_size"], 0, 1, low_open=True)
+
+
+def check_alignment_params(values: Mapping[str, Any], n_sentences: int) -> None:
+    """The parameters of notebooks/03_subword_alignment.ipynb (pass ``globals()``).
+
+    ``n_sentences`` is the number of train sentences, which bounds ``example_index`` and
+    ``batch_indices``. Taught in notebooks/03_subword_alignment.ipynb.
+    """
+    from helpers.alignment import STRATEGIES
+
+    p = _get(values, [
+        "model_name", "strategy", "example_index", "batch_indices", "max_length", "stride", "seed",
+    ])  # fmt: skip
+    need_text("model_name", p["model_name"])
+    need_choice("strategy", p["strategy"], STRATEGIES)
+    if p["example_index"] is not None:
+        need_int("example_index", p["example_index"], 0, n_sentences - 1)
+    if p["batch_indices"] is not None:
+        need_int_list("batch_indices", p["batch_indices"], 0, n_sentences - 1, min_len=2)
+    need_int("max_length", p["max_length"], 8, 512)
+    need_int("stride", p["stride"], 0, p["max_length"] - 3)
+    need_int("seed", p["seed"])
