@@ -34,6 +34,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 NAIVE = {
     "learning_rate": 2e-5,
@@ -54,41 +55,84 @@ def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _protocol_split(n_sentences: int, seed: int):
-    from helpers.data import load_embedded, split_sentences
-
-    sents = load_embedded("train").sentences[:n_sentences]
-    return split_sentences(sents, 0.2, seed)
-
-
-def run_recipe(recipe: str, n_sentences: int, epochs: int, seed: int, out: str) -> dict:
-    """Train one recipe on the protocol split; return its figures (and save the model)."""
-    from helpers.data import load_embedded
+def _protocol_split(n_sentences: int, seed: int, data: str | None = None, test: str | None = None):
+    """(train, held-out, labels): the first ``n_sentences`` of the embedded train file (or of
+    ``data``) split 80/20 with ``seed`` like the source; with ``test``, all of those train and the
+    test file is held out."""
+    from helpers.data import load_corpus, load_embedded, split_sentences
     from helpers.labels import build_label_list
+
+    pool = (load_corpus(data) if data else load_embedded("train")).sentences[:n_sentences]
+    if test:
+        train, held_out = list(pool), load_corpus(test).sentences
+    else:
+        train, held_out = split_sentences(pool, 0.2, seed)
+    return train, held_out, build_label_list(s.tags for s in [*train, *held_out])
+
+
+def training_gflop(model: Any, tokenizer: Any, sentences: list, epochs: int) -> float:
+    """Approximate useful training work: 6 x (encoder + head parameters) x real tokens x epochs.
+
+    Forward is about 2 multiply-adds per parameter and token, backward about 4; the embedding
+    table is a lookup, not a matrix product, and padding is not counted (it is waste, not work).
+    """
+    n = sum(p.numel() for p in model.parameters()) - sum(
+        p.numel() for p in model.base_model.embeddings.parameters()
+    )
+    tokens = sum(len(tokenizer(s.words, is_split_into_words=True)["input_ids"]) for s in sentences)
+    return 6 * n * tokens * epochs / 1e9
+
+
+def matmul_peak(dtype: str, size: int = 2048, seconds: float = 2.0) -> float:
+    """GFLOP/s of a ``size`` x ``size`` matrix product in ``dtype`` on the CPU (best of a loop)."""
+    import torch
+
+    dt = {"fp32": torch.float32, "bf16": torch.bfloat16}[dtype]
+    a, b = torch.randn(size, size, dtype=dt), torch.randn(size, size, dtype=dt)
+    best, t_end = float("inf"), time.perf_counter() + seconds
+    torch.matmul(a, b)  # warm-up
+    while time.perf_counter() < t_end:
+        t0 = time.perf_counter()
+        torch.matmul(a, b)
+        best = min(best, time.perf_counter() - t0)
+    return 2 * size**3 / best / 1e9
+
+
+def run_recipe(
+    recipe: str,
+    n_sentences: int,
+    epochs: int,
+    seed: int,
+    out: str,
+    data: str | None = None,
+    test: str | None = None,
+) -> dict:
+    """Train one recipe on the protocol split; return its figures (and save the model)."""
     from helpers.train import TrainConfig, evaluate_ner, train_ner
 
-    train, held_out = _protocol_split(n_sentences, seed)
-    labels = build_label_list(s.tags for s in load_embedded("train"))
+    train, held_out, labels = _protocol_split(n_sentences, seed, data, test)
     overrides = NAIVE if recipe == "naive" else {}
     cfg = TrainConfig(epochs=epochs, seed=seed, output_dir=out, **overrides)
     # The source scored (and checkpointed) every epoch; both recipes keep the final epoch, so the
-    # held-out 20% is scored once at the end and chooses nothing.
+    # held-out part is scored once at the end and chooses nothing.
     res = train_ner(train, held_out if recipe == "naive" else None, labels, cfg)
     m, _ = evaluate_ner(res.model, res.tokenizer, held_out)
     if recipe == "project":
         res.model.save_pretrained(Path(out) / "model")
         res.tokenizer.save_pretrained(Path(out) / "model")
+    gflop = training_gflop(res.model, res.tokenizer, train, epochs)
     return {
         "recipe": recipe,
         "samples_per_s": len(train) * epochs / res.train_seconds,
         "wall_s": res.train_seconds,
+        "gflop_per_s": gflop / res.train_seconds,
         "f1": m["f1"],
         "peak_mb": _peak_rss_mb(),
         "precision": res.precision,
     }
 
 
-def run_inference(model_dir: str, repeats: int = 3) -> dict:
+def run_inference(model_dir: str, test: str | None = None, repeats: int = 3) -> dict:
     """Tokens/s of helpers.predict vs the pipeline on the embedded test texts; same entities?"""
     import torch
     from transformers import AutoModelForTokenClassification, AutoTokenizer, pipeline
@@ -99,7 +143,9 @@ def run_inference(model_dir: str, repeats: int = 3) -> dict:
     tok = AutoTokenizer.from_pretrained(model_dir)
     model = AutoModelForTokenClassification.from_pretrained(model_dir, use_safetensors=True)
     model.eval()
-    texts = [" ".join(s.words) for s in load_embedded("test")]
+    from helpers.data import load_corpus
+
+    texts = [" ".join(s.words) for s in (load_corpus(test) if test else load_embedded("test"))]
     n_tokens = sum(len(tok(t)["input_ids"]) for t in texts)
     pipe = pipeline(
         "token-classification", model=model, tokenizer=tok, aggregation_strategy="first", device=-1
@@ -129,7 +175,9 @@ def run_inference(model_dir: str, repeats: int = 3) -> dict:
     }
 
 
-def bench_ner(n_sentences: int, epochs: int, seed: int) -> None:
+def bench_ner(
+    n_sentences: int, epochs: int, seed: int, data: str | None = None, test: str | None = None
+) -> None:
     import torch
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -145,26 +193,47 @@ def bench_ner(n_sentences: int, epochs: int, seed: int) -> None:
                 str(epochs),
                 str(seed),
                 str(Path(tmp) / recipe),
+                data or "-",
+                test or "-",
             ]
             done = subprocess.run(cmd, capture_output=True, text=True, check=False)
             if done.returncode:
                 sys.exit(f"recipe {recipe} failed:\n{done.stderr[-3000:]}")
             rows.append(json.loads(done.stdout.strip().splitlines()[-1]))
-        inf = run_inference(str(Path(tmp) / "project" / "model"))
-    print(
-        f"NER benchmark: embedded corpus, first {n_sentences} train sentences, 80/20 split "
-        f"(seed {seed}), {epochs} epochs; torch {torch.__version__}, "
-        f"{torch.get_num_threads()} threads, cuda={torch.cuda.is_available()}"
+        inf = run_inference(str(Path(tmp) / "project" / "model"), test)
+        peaks = {p: matmul_peak(p) for p in ("fp32", "bf16")}
+    where = (
+        f"{data}, first {n_sentences} sentences"
+        if data
+        else (f"embedded corpus, first {n_sentences} train sentences")
     )
-    print(f"{'recipe':<9}{'precision':>10}{'samples/s':>11}{'wall s':>9}{'F1':>8}{'peak MB':>9}")
+    split = f"test file {test}" if test else f"80/20 split (seed {seed})"
+    print(
+        f"NER benchmark: {where}, {split}, {epochs} epochs; torch {torch.__version__}, "
+        f"{torch.get_num_threads()} threads, cuda={torch.cuda.is_available()}; CPU: {cpu_kind()}"
+    )
+    print(
+        "matmul 2048x2048 peak on this machine, this run: "
+        + ", ".join(f"{p} {g:.0f} GFLOP/s" for p, g in peaks.items())
+    )
+    print(
+        f"{'recipe':<9}{'precision':>10}{'samples/s':>11}{'wall s':>9}{'GFLOP/s':>9}"
+        f"{'of peak':>9}{'F1':>8}{'peak MB':>9}"
+    )
     for r in rows:
+        share = (
+            r["gflop_per_s"] / peaks[r["precision"]] if r["precision"] in peaks else float("nan")
+        )
         print(
             f"{r['recipe']:<9}{r['precision']:>10}{r['samples_per_s']:>11.1f}{r['wall_s']:>9.1f}"
-            f"{r['f1']:>8.3f}{r['peak_mb']:>9.0f}"
+            f"{r['gflop_per_s']:>9.1f}{share:>9.0%}{r['f1']:>8.3f}{r['peak_mb']:>9.0f}"
         )
-    print(f"training speed-up: {rows[1]['samples_per_s'] / rows[0]['samples_per_s']:.2f}x")
     print(
-        f"inference on {inf['texts']} test texts ({inf['tokens']} tokens): pipeline "
+        f"training speed-up: {rows[1]['samples_per_s'] / rows[0]['samples_per_s']:.2f}x "
+        "(GFLOP/s counts 6 x non-embedding parameters x real tokens; padding excluded)"
+    )
+    print(
+        f"inference on {inf['texts']} texts ({inf['tokens']} tokens): pipeline "
         f"{inf['pipeline_tokens_per_s']:.0f} tokens/s, helpers.predict "
         f"{inf['predict_tokens_per_s']:.0f} tokens/s "
         f"({inf['predict_tokens_per_s'] / inf['pipeline_tokens_per_s']:.2f}x); "
@@ -410,8 +479,17 @@ def bench_recipe(windows: int, seeds: list[int], out: str) -> None:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["_recipe"]:
-        recipe, n, epochs, seed, out = argv[1:6]
-        print(json.dumps(run_recipe(recipe, int(n), int(epochs), int(seed), out)))
+        recipe, n, epochs, seed, out, data, test = argv[1:8]
+        figures = run_recipe(
+            recipe,
+            int(n),
+            int(epochs),
+            int(seed),
+            out,
+            None if data == "-" else data,
+            None if test == "-" else test,
+        )
+        print(json.dumps(figures))
         return 0
     ap = argparse.ArgumentParser(prog="python -m helpers.bench")
     sub = ap.add_subparsers(dest="what", required=True)
@@ -419,6 +497,8 @@ def main(argv: list[str] | None = None) -> int:
     ner.add_argument("--n-sentences", type=int, default=300)
     ner.add_argument("--epochs", type=int, default=7)
     ner.add_argument("--seed", type=int, default=42)
+    ner.add_argument("--data", help="your corpus (any format helpers.data reads) instead of ours")
+    ner.add_argument("--test", help="score on this file instead of 20%% of the training side")
     data = sub.add_parser("data", help="time load_corpus on GMB- and CoNLL-sized files")
     data.add_argument("--gmb")
     data.add_argument("--conll")
@@ -431,7 +511,7 @@ def main(argv: list[str] | None = None) -> int:
     rec.add_argument("--out", default="notebooks/results/ner_recipe.json")
     args = ap.parse_args(argv)
     if args.what == "ner":
-        bench_ner(args.n_sentences, args.epochs, args.seed)
+        bench_ner(args.n_sentences, args.epochs, args.seed, args.data, args.test)
     elif args.what == "ablation":
         bench_ablation(args.seeds, args.out)
     elif args.what == "recipe":
