@@ -25,6 +25,7 @@ word rows in 47,959 sentences, latin-1, CRLF; CoNLL-2003 train: 14,041 sentences
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import os
 import random
@@ -268,14 +269,13 @@ def _write_gmb_like(path: Path, n_sent: int = 47_959, n_rows: int = 1_048_575) -
     sizes = [n_rows // n_sent] * n_sent
     for i in range(n_rows - sum(sizes)):
         sizes[i] += 1
-    with open(path, "w", encoding="latin-1", newline="\r\n") as f:
-        f.write("Sentence #,Word,POS,Tag\n")
+    with open(path, "w", encoding="latin-1", newline="") as f:
+        out = csv.writer(f, lineterminator="\r\n")  # the real file's quoting and line ends
+        out.writerow(["Sentence #", "Word", "POS", "Tag"])
         for s, size in enumerate(sizes, 1):
             for k in range(size):
-                w = rng.choice(words)
-                w = f'"{w}"' if w in (",", '"') else w
-                w = '""""' if w == '"""' else w
-                f.write(f"{'Sentence: ' + str(s) if k == 0 else ''},{w},NN,{rng.choice(tags)}\n")
+                sid = f"Sentence: {s}" if k == 0 else ""
+                out.writerow([sid, rng.choice(words), "NN", rng.choice(tags)])
 
 
 def _write_conll_like(path: Path, n_sent: int = 14_041, n_tok: int = 203_621) -> None:
