@@ -219,6 +219,10 @@ def training_arguments(cfg: TrainConfig, n_train: int, evaluate: bool, precision
         report_to="none",
         disable_tqdm=True,
         dataloader_pin_memory=device == "cuda",
+        # Under torchrun: the token-classification loss is a plain mean, so the Trainer must not
+        # rescale it by the process count; frozen parameters are not "unused" ones.
+        average_tokens_across_devices=False,
+        ddp_find_unused_parameters=False,
     )
 
 
