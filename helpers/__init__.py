@@ -17,4 +17,5 @@ __all__ = [
     "diagrams",
     "exercises",
     "bench",
+    "ner",
 ]
