@@ -1,7 +1,7 @@
 """Helpers for the BERT-by-running-it course: one module per concept.
 
 Imports go one way: paths → data → labels → alignment → models → train / metrics / predict;
-curves, diagrams, exercises and bench sit on top and nothing imports them.
+curves, diagrams, exercises, bench and ner (the command line) sit on top and nothing imports them.
 """
 
 __all__ = [

@@ -247,7 +247,8 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DIR",
         default=None,
         help="debugging/tests: every process writes DIR/rank<R>.json (world size, backend, "
-        "batch per device, optimizer steps, a SHA-256 of its final weights)",
+        "batch per device, optimizer steps, a SHA-256 of its final weights, the paths it "
+        "wrote while training)",
     )
 
     pr = sub.add_parser(
@@ -396,7 +397,7 @@ def metrics_table(test: dict[str, Any]) -> str:
 def train_command(args: argparse.Namespace) -> int:
     from helpers.labels import build_label_list
     from helpers.models import load_tokenizer
-    from helpers.train import evaluate_ner, save_run, train_ner
+    from helpers.train import train_ner
 
     main = is_main_process()
     say = print if main else (lambda *a, **k: None)
@@ -415,6 +416,8 @@ def train_command(args: argparse.Namespace) -> int:
         raise UsageError(f"--test-size {args.test_size}: expected a fraction between 0 and 1")
     if not 0 <= args.validation_size < 1:
         raise UsageError(f"--validation-size {args.validation_size}: expected a fraction in [0, 1)")
+    if args.keep == "best" and not args.validation_size:
+        raise UsageError("--keep best needs --validation-size > 0 (validation to choose on)")
     output_dir = Path(args.output_dir).expanduser().resolve()  # relative to the cwd
     fields = {f.name: getattr(args, f.name) for f in dataclasses.fields(TrainConfig)}
     fields.update(batch_size=args.batch_size // world, output_dir=str(output_dir))
@@ -431,6 +434,12 @@ def train_command(args: argparse.Namespace) -> int:
             splits = experiment_splits(
                 args.data, args.n_sentences, args.test_size, args.validation_size, args.seed
             )
+        pool = len(splits.train) + len(splits.validation) + (0 if args.test else len(splits.test))
+        if args.n_sentences is not None and args.n_sentences > pool:  # experiment_splits allows it
+            raise ValueError(
+                f"n_sentences={args.n_sentences}: the data has only {pool} sentences "
+                "(--n-sentences all uses every one)"
+            )
         load_tokenizer(config.model_name)  # an unknown or unreachable model stops here
     except (ValueError, OSError, ModelLoadError) as e:
         if isinstance(e, CorpusError | FileNotFoundError | ModelLoadError):
@@ -443,13 +452,12 @@ def train_command(args: argparse.Namespace) -> int:
         f"test {len(splits.test)} | {len(labels)} labels | batch {args.batch_size} "
         f"= {world} process(es) x {config.batch_size}"
     )
+    writes = audit_writes() if args.rank_report else []
     state: dict[str, Any] = {}
     callbacks = [_progress_callback(not args.no_progress), _state_recorder(state)]
     if args.stop_after_epoch:
         callbacks.append(_stop_after(args.stop_after_epoch))
     result = train_ner(splits.train, splits.validation, labels, config, callbacks=callbacks)
-    if args.rank_report:
-        _write_rank_report(Path(args.rank_report), result, state, len(splits.train))
     epochs_run = result.history[-1]["epoch"] if result.history else 0
     speed = f"{result.samples_per_second:.1f} samples/s, {result.device}, {result.precision}"
     say(
@@ -462,7 +470,18 @@ def train_command(args: argparse.Namespace) -> int:
             f"stopped after epoch {args.stop_after_epoch} (--stop-after-epoch); "
             "no metrics written. Continue with the same command and --resume."
         )
-        return 0
+    else:
+        _finish(args, splits, result, fields, world, output_dir)
+    if args.rank_report:
+        _write_rank_report(Path(args.rank_report), result, state, len(splits.train), writes)
+    return 0
+
+
+def _finish(args, splits, result, fields, world, output_dir) -> None:
+    """Score the test split, print the table, write metrics.json and the model (rank 0)."""
+    from helpers.train import evaluate_ner, save_run
+
+    say = print if is_main_process() else (lambda *a, **k: None)
     test_metrics, _ = evaluate_ner(result.model, result.tokenizer, splits.test)
     parameters = {
         "model_name": args.model_name,
@@ -474,12 +493,11 @@ def train_command(args: argparse.Namespace) -> int:
         **{k: v for k, v in fields.items() if k not in ("model_name", "output_dir")},
         "batch_size": args.batch_size,
         "processes": world,
-        "per_device_batch_size": config.batch_size,
+        "per_device_batch_size": args.batch_size // world,
     }
     run_dir = save_run(output_dir, parameters, result, test_metrics)
     say(f"\ntest split: {len(splits.test)} sentences\n{metrics_table(test_metrics)}")
     say(f"\nwrote {run_dir / 'metrics.json'} and {run_dir / 'model'}")
-    return 0
 
 
 def _schedulers() -> list[str]:
@@ -488,7 +506,31 @@ def _schedulers() -> list[str]:
     return [s.value for s in SchedulerType]
 
 
-def _write_rank_report(directory: Path, result: Any, state: dict[str, Any], n_train: int) -> None:
+WRITE_EVENTS = ("os.mkdir", "os.rename", "os.remove", "shutil.rmtree", "shutil.move")
+
+
+def audit_writes() -> list[str]:
+    """Start recording every path this process opens for writing, creates, renames or removes
+    (Python audit hooks; files written by native code, e.g. safetensors, are not seen).
+    Returns the list that fills up; the hook lasts as long as the process."""
+    seen: list[str] = []
+    write_flags = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND
+
+    def hook(event: str, args: tuple) -> None:
+        if event == "open" and args and isinstance(args[0], str | os.PathLike):
+            mode, flags = args[1], args[2]
+            if (mode and any(c in mode for c in "wax+")) or (not mode and flags & write_flags):
+                seen.append(os.path.abspath(args[0]))
+        elif event in WRITE_EVENTS and args and isinstance(args[0], str | os.PathLike):
+            seen.append(os.path.abspath(args[0]))
+
+    sys.addaudithook(hook)
+    return seen
+
+
+def _write_rank_report(
+    directory: Path, result: Any, state: dict[str, Any], n_train: int, writes: list[str]
+) -> None:
     import torch.distributed as dist
 
     initialized = dist.is_available() and dist.is_initialized()
@@ -499,6 +541,7 @@ def _write_rank_report(directory: Path, result: Any, state: dict[str, Any], n_tr
         "n_train": n_train,
         "weights_sha256": weights_sha256(result.model),
         **state,
+        "writes": sorted(set(writes)),
     }
     directory.mkdir(parents=True, exist_ok=True)
     (directory / f"rank{report['rank']}.json").write_text(json.dumps(report, indent=2))
