@@ -53,12 +53,16 @@ def notebook_parameters(path: Path = NOTEBOOK) -> dict[str, Any]:
             values = {}
             for node in ast.parse("".join(cell["source"])).body:
                 if isinstance(node, ast.Assign) and len(node.targets) == 1:
-                    target = node.targets[0]
-                    if isinstance(target, ast.Name):
-                        try:
-                            values[target.id] = ast.literal_eval(node.value)
-                        except ValueError:
-                            pass
+                    target, value = node.targets[0], node.value
+                elif isinstance(node, ast.AnnAssign) and node.value is not None:
+                    target, value = node.target, node.value  # name: type = value
+                else:
+                    continue
+                if isinstance(target, ast.Name):
+                    try:
+                        values[target.id] = ast.literal_eval(value)
+                    except ValueError:
+                        pass  # not a literal: the library default stays
             return values
     return {}
 
@@ -399,8 +403,7 @@ def train_command(args: argparse.Namespace) -> int:
     from helpers.models import load_tokenizer
     from helpers.train import train_ner
 
-    main = is_main_process()
-    say = print if main else (lambda *a, **k: None)
+    say = print if is_main_process() else (lambda *a, **k: None)
     world = world_size()
     if args.batch_size % world:
         raise UsageError(

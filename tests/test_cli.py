@@ -12,7 +12,7 @@ import sys
 import pytest
 
 from helpers import ner
-from helpers.data import experiment_splits
+from helpers.data import experiment_splits, load_corpus
 from helpers.paths import CORPUS_TEST, CORPUS_TRAIN, NOTEBOOKS_DIR, REPO_ROOT
 from helpers.train import TrainConfig
 
@@ -73,6 +73,15 @@ def test_defaults_are_notebook_04s_parameters():
         assert getattr(args, name) == namespace[name], name
 
 
+def test_notebook_parameters_reads_plain_and_annotated_assignments(tmp_path):
+    cell = 'a = 3  # x = 1\nb: int | None = None\nc: float = 1e-3\nd = len("ab")\nimport os\n'
+    nb = {"cells": [{"cell_type": "code", "metadata": {"tags": ["parameters"]}, "source": cell}]}
+    path = tmp_path / "nb.ipynb"
+    path.write_text(json.dumps(nb))
+    assert ner.notebook_parameters(path) == {"a": 3, "b": None, "c": 1e-3}  # d is no literal
+    assert ner.notebook_parameters(tmp_path / "missing.ipynb") == {}
+
+
 def test_test_file_option_gives_the_notebooks_embedded_splits():
     """--data train file --test test file = experiment_splits(None, ...) of the notebook."""
     for validation_size in (0.1, 0.0):
@@ -81,7 +90,8 @@ def test_test_file_option_gives_the_notebooks_embedded_splits():
         for name in ("train", "validation", "test"):
             a, b = getattr(ours, name), getattr(nb, name)
             assert [(s.words, s.tags) for s in a] == [(s.words, s.tags) for s in b], name
-        assert len(ours.test) == 245 and len(ours.train) + len(ours.validation) == 300
+        assert len(ours.test) == len(load_corpus(CORPUS_TEST))
+        assert len(ours.train) + len(ours.validation) == 300
 
 
 # ---------------------------------------------------------------- user errors
@@ -168,7 +178,6 @@ def test_predict_input_errors_name_file_and_line(capsys, tmp_path):
 def test_train_writes_the_notebooks_report_and_predict_uses_the_model(
     capsys, tmp_path, tiny_model_dir, small_files
 ):
-    from helpers.data import load_corpus
     from helpers.train import evaluate_ner
 
     train, test = small_files
