@@ -20,8 +20,15 @@ from helpers.paths import CORPUS_TEST, CORPUS_TRAIN, REPO_ROOT
 N_TRAIN, BATCH, EPOCHS, PROCESSES = 22, 4, 2, 2
 
 
-@pytest.mark.slow
-def test_two_processes_train_one_model_with_the_global_batch(tiny_model_dir, tmp_path):
+ARGS = ["--n-sentences", str(N_TRAIN), "--validation-size", "0", "--epochs", str(EPOCHS)]
+ARGS += ["--batch-size", str(BATCH), "--learning-rate", "1e-3", "--precision", "fp32"]
+ARGS += ["--data", str(CORPUS_TRAIN), "--test", str(CORPUS_TEST), "--no-progress"]
+
+
+@pytest.fixture(scope="module")
+def ddp_run(tiny_model_dir, tmp_path_factory):
+    """One ``torchrun --nproc_per_node 2`` run of the tiny model: (process, output dir, reports)."""
+    tmp_path = tmp_path_factory.mktemp("ddp")
     out_dir, reports = tmp_path / "run", tmp_path / "ranks"
     env = {
         **os.environ,
@@ -29,14 +36,16 @@ def test_two_processes_train_one_model_with_the_global_batch(tiny_model_dir, tmp
         "PYTHONPATH": os.pathsep.join([str(REPO_ROOT), os.environ.get("PYTHONPATH", "")]),
     }
     cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone"]
-    cmd += ["--nproc_per_node", str(PROCESSES), "-m", "helpers.ner", "train"]
-    cmd += ["--model", tiny_model_dir, "--data", str(CORPUS_TRAIN), "--test", str(CORPUS_TEST)]
-    cmd += ["--n-sentences", str(N_TRAIN), "--validation-size", "0", "--epochs", str(EPOCHS)]
-    cmd += ["--batch-size", str(BATCH), "--learning-rate", "1e-3", "--precision", "fp32"]
-    cmd += ["--output-dir", str(out_dir), "--rank-report", str(reports), "--no-progress"]
+    cmd += ["--nproc_per_node", str(PROCESSES), "-m", "helpers.ner", "train", *ARGS]
+    cmd += ["--model", tiny_model_dir, "--output-dir", str(out_dir), "--rank-report", str(reports)]
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=tmp_path, timeout=300)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    return proc, out_dir, reports
 
+
+@pytest.mark.slow
+def test_two_processes_train_one_model_with_the_global_batch(ddp_run):
+    proc, out_dir, reports = ddp_run
     r0, r1 = (json.loads((reports / f"rank{r}.json").read_text()) for r in (0, 1))
     assert [r0["rank"], r1["rank"]] == [0, 1]
     assert r0["world_size"] == r1["world_size"] == PROCESSES
@@ -61,3 +70,23 @@ def test_two_processes_train_one_model_with_the_global_batch(tiny_model_dir, tmp
     assert report["parameters"]["processes"] == PROCESSES
     assert report["parameters"]["per_device_batch_size"] == BATCH // PROCESSES
     assert proc.stdout.count("overall") == 1  # one metrics table, printed by rank 0
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(
+    strict=True,
+    reason="transformers 5 multiplies the loss by the number of processes when "
+    "average_tokens_across_devices=True, but BertForTokenClassification's loss is a plain mean "
+    "that ignores num_items_in_batch: logged losses and gradients are 2x under 2 processes. "
+    "Fix proposed for helpers/train.py: average_tokens_across_devices=False",
+)
+def test_two_processes_log_the_loss_one_process_logs(ddp_run, tiny_model_dir, tmp_path):
+    """Same global batch, same data: the per-epoch train loss of DDP is close to one process's
+    (not equal: the batch is split and the length-grouped order is sharded)."""
+    from helpers import ner
+
+    _, out_dir, _ = ddp_run
+    assert ner.main(["train", *ARGS, "--model", tiny_model_dir, "--output-dir", str(tmp_path)]) == 0
+    one = json.loads((tmp_path / "metrics.json").read_text())["history"]
+    two = json.loads((out_dir / "metrics.json").read_text())["history"]
+    assert [h["train_loss"] for h in two] == pytest.approx([h["train_loss"] for h in one], rel=0.1)
