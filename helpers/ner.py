@@ -273,7 +273,9 @@ def build_parser() -> argparse.ArgumentParser:
     pr.add_argument(
         "--input", metavar="FILE", help="UTF-8 file with one text per line ('-': stdin)"
     )
-    pr.add_argument("--batch-size", type=_positive_int, default=32, metavar="N")
+    pr.add_argument(
+        "--batch-size", type=_positive_int, default=32, metavar="N", help="texts per forward pass"
+    )
     return ap
 
 
