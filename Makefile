@@ -1,11 +1,18 @@
 # Two commands do all the set-up on a fresh clone:
 #   make run    create .venv (first time), then train the NER model of notebook 04 on the embedded corpus
 #   make test   create .venv (first time), then run every test and every notebook under nbval
+#   make lab    create .venv (first time), then open the course in JupyterLab
 PYTHON ?= python3
 VENV ?= .venv
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint images
+# JupyterLab refuses to run as root unless told; containers often run as root, so --allow-root is
+# added there only (for other users it changes nothing, and leaving it out keeps the intent clear).
+ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
+# more flags for `make lab`, e.g. LAB_ARGS="--port=8890" or, in a container, LAB_ARGS="--ip=0.0.0.0"
+LAB_ARGS ?=
+
+.PHONY: run test lint images lab
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,3 +30,8 @@ lint: $(STAMP)
 
 images: $(STAMP)
 	. $(VENV)/bin/activate && python tools/diagrams.py
+
+# .jupyter/ holds the course's own Jupyter settings (no "Jupyter news?" prompt, no update check),
+# searched before the user's own configuration for this server only
+lab: $(STAMP)
+	. $(VENV)/bin/activate && JUPYTER_CONFIG_PATH="$(CURDIR)/.jupyter$${JUPYTER_CONFIG_PATH:+:$$JUPYTER_CONFIG_PATH}" jupyter lab $(ALLOW_ROOT) $(LAB_ARGS)

@@ -1,9 +1,9 @@
 """Helpers for the BERT-by-running-it course: one module per concept.
 
 Imports go one way: paths → labels → data → alignment → models → train / metrics / predict;
-params, curves, bandit, exercises and bench sit on top and nothing imports them. The drawings in
-nlp_images/ come from a tool outside this package, ``python tools/diagrams.py``: no notebook
-imports it.
+params, curves, bandit, exercises, bench and ner (the command line) sit on top and nothing imports
+them. The drawings in nlp_images/ come from a tool outside this package, ``python
+tools/diagrams.py``: no notebook imports it.
 """
 
 __all__ = [
@@ -20,4 +20,5 @@ __all__ = [
     "bandit",
     "exercises",
     "bench",
+    "ner",
 ]

@@ -1,0 +1,644 @@
+"""Notebook 04's NER fine-tuning as a command: ``python -m helpers.ner train|predict``.
+
+``train`` runs the notebook's code path, call for call: :func:`helpers.data.experiment_splits`,
+:func:`helpers.labels.build_label_list`, :class:`helpers.train.TrainConfig`,
+:func:`helpers.train.train_ner`, :func:`helpers.train.evaluate_ner` and
+:func:`helpers.train.save_run`; its defaults are read from the notebook's ``parameters`` cell.
+Launched by ``torchrun --nproc_per_node N -m helpers.ner train ...`` it trains with distributed
+data parallel (the ``Trainer`` sets it up: gloo on CPU, nccl on CUDA); ``--batch-size`` is the
+global batch, split evenly over the processes. ``predict`` tags raw text with a trained model
+(:func:`helpers.predict.predict`) and prints JSON lines. Taught in notebooks/04_ner.ipynb.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import dataclasses
+import hashlib
+import inspect
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from helpers.data import CorpusError, Splits, experiment_splits, load_corpus, split_sentences
+from helpers.models import PRECISIONS, ModelLoadError
+from helpers.paths import NOTEBOOKS_DIR
+from helpers.train import KEEP, TrainConfig, is_main_process
+
+NOTEBOOK = NOTEBOOKS_DIR / "04_ner.ipynb"
+SPLIT_PARAMETERS = ("n_sentences", "test_size", "validation_size")
+
+
+class UsageError(Exception):
+    """A bad option or input file; the message names it. Printed without a traceback."""
+
+
+# ---------------------------------------------------------------- defaults
+
+
+def notebook_parameters(path: Path = NOTEBOOK) -> dict[str, Any]:
+    """The literal assignments of a notebook's ``parameters`` cell (``{}`` if it is missing).
+
+    The command's defaults are the notebook's, so the two stay one recipe.
+    """
+    try:
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    except (OSError, ValueError, KeyError):
+        return {}
+    for cell in cells:
+        if "parameters" in cell.get("metadata", {}).get("tags", []):
+            values = {}
+            for node in ast.parse("".join(cell["source"])).body:
+                if isinstance(node, ast.Assign) and len(node.targets) == 1:
+                    target, value = node.targets[0], node.value
+                elif isinstance(node, ast.AnnAssign) and node.value is not None:
+                    target, value = node.target, node.value  # name: type = value
+                else:
+                    continue
+                if isinstance(target, ast.Name):
+                    try:
+                        values[target.id] = ast.literal_eval(value)
+                    except ValueError:
+                        pass  # not a literal: the library default stays
+            return values
+    return {}
+
+
+def defaults() -> dict[str, Any]:
+    """Every option's default: ``TrainConfig`` and ``experiment_splits`` defaults, overridden
+    by notebook 04's parameters where the notebook sets them."""
+    out = {f.name: f.default for f in dataclasses.fields(TrainConfig)}
+    sig = inspect.signature(experiment_splits).parameters
+    out.update({k: sig[k].default for k in (*SPLIT_PARAMETERS, "seed")})
+    nb = notebook_parameters()
+    out.update({k: v for k, v in nb.items() if k in out})
+    return out
+
+
+# ---------------------------------------------------------------- argument types
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected an integer > 0")
+    return value
+
+
+def _non_negative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected an integer >= 0")
+    return value
+
+
+def _number(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+
+
+def _or_none(parse):
+    def parse_or_none(text: str):
+        return None if text.lower() == "none" else parse(text)
+
+    parse_or_none.__name__ = parse.__name__
+    return parse_or_none
+
+
+def _sentences(text: str) -> int | None:
+    return None if text.lower() in ("all", "none") else _positive_int(text)
+
+
+# help text and parser of every TrainConfig field; a field missing here fails the tests
+TRAIN_OPTIONS: dict[str, tuple[Any, str]] = {
+    "model_name": (
+        str,
+        "embedded 'minilm', a local model directory, or a hub id (needs a network)",
+    ),
+    "epochs": (_positive_int, "passes over the training sentences"),
+    "learning_rate": (_number, "peak learning rate of the encoder"),
+    "head_learning_rate": (
+        _or_none(_number),
+        "peak learning rate of the new classification head ('none': same as the encoder)",
+    ),
+    "batch_size": (
+        _positive_int,
+        "GLOBAL batch: sentences per optimizer step over all processes; under torchrun each of "
+        "the N processes takes batch-size/N (must divide evenly), so the recipe and the number "
+        "of steps do not change with N",
+    ),
+    "weight_decay": (_number, "AdamW weight decay (matrices only)"),
+    "warmup": (_number, "fraction of the optimizer steps that ramp the learning rate up"),
+    "scheduler": (str, "learning-rate schedule after warm-up (transformers' SchedulerType)"),
+    "freeze_embeddings": (bool, "keep the pre-trained embeddings fixed"),
+    "freeze_layers": (_non_negative_int, "also freeze the lowest N encoder layers"),
+    "dropout": (_or_none(_number), "dropout of the encoder ('none': the checkpoint's own)"),
+    "precision": (str, f"one of {', '.join(PRECISIONS)}; auto honours $COURSE_PRECISION"),
+    "seed": (_non_negative_int, "fixes the splits, the head's initialisation, the batch order"),
+    "output_dir": (str, "where metrics.json, model/ and checkpoints go (relative: to the cwd)"),
+    "strategy": (str, "label 'all' subwords of a word or only the 'first'"),
+    "group_by_length": (bool, "batch sentences of similar length (less padding)"),
+    "keep": (str, f"weights kept at the end: {' or '.join(KEEP)} (best needs validation)"),
+    "save_checkpoints": (bool, "save a checkpoint every epoch (needed for --resume)"),
+    "resume": (bool, "continue from the last checkpoint in --output-dir, if there is one"),
+    "max_length": (_or_none(_positive_int), "cut sentences to N subwords ('none': no cut)"),
+}
+CHOICES = {"precision": PRECISIONS, "strategy": ("first", "all"), "keep": KEEP}
+FLAG_ONLY = ("save_checkpoints", "resume")
+METAVARS = {"model_name": "NAME", "output_dir": "DIR", "scheduler": "NAME", "epochs": "N"}
+METAVARS |= dict.fromkeys(
+    ("batch_size", "freeze_layers", "seed", "max_length"), "N"
+)  # switched on by the flag, off by default
+
+
+def _option(name: str) -> str:
+    return "--" + ("model" if name == "model_name" else name.replace("_", "-"))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    d = defaults()
+    ap = argparse.ArgumentParser(
+        prog="python -m helpers.ner",
+        description="Fine-tune and use a token classifier (NER) exactly as notebooks/04_ner.ipynb "
+        "does. Defaults come from the notebook's parameters cell.",
+    )
+    sub = ap.add_subparsers(dest="command", required=True, metavar="{train,predict}")
+
+    tr = sub.add_parser(
+        "train",
+        help="fine-tune on a corpus, score the test split, write metrics.json and the model",
+        description="Fine-tune a token classifier (notebook 04's recipe), score it on the test "
+        "split, print a table per entity type and write OUTPUT_DIR/metrics.json and "
+        "OUTPUT_DIR/model. Under `torchrun --nproc_per_node N -m helpers.ner train ...` it "
+        "trains with distributed data parallel; only rank 0 prints tables and writes files.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    data = tr.add_argument_group("data (as notebook 04's data_path, n_sentences, ...)")
+    data.add_argument(
+        "--data",
+        metavar="PATH",
+        default=None,
+        help="training corpus in any format helpers.data reads (source CSV, Kaggle GMB CSV, "
+        "CoNLL); default: the embedded corpus with its fixed test file",
+    )
+    data.add_argument(
+        "--test",
+        metavar="PATH",
+        default=None,
+        help="a separate test file (needs --data); then --test-size is not used and the first "
+        "--n-sentences of --data are train/validation, as for the embedded corpus",
+    )
+    data.add_argument(
+        "--n-sentences",
+        type=_sentences,
+        metavar="N",
+        default=d["n_sentences"],
+        help="use the first N sentences of the training file ('all': every sentence)",
+    )
+    data.add_argument(
+        "--test-size",
+        type=_number,
+        metavar="X",
+        default=d["test_size"],
+        help="with --data and no --test: fraction held out as the test split",
+    )
+    data.add_argument(
+        "--validation-size",
+        type=_number,
+        metavar="X",
+        default=d["validation_size"],
+        help="fraction of the training side held out for per-epoch validation (0: none)",
+    )
+    cfg = tr.add_argument_group("training (helpers.train.TrainConfig)")
+    for f in dataclasses.fields(TrainConfig):
+        parse, help_text = TRAIN_OPTIONS[f.name]
+        kw: dict[str, Any] = {"default": d[f.name], "help": help_text, "dest": f.name}
+        if parse is bool:
+            kw["action"] = "store_true" if f.name in FLAG_ONLY else argparse.BooleanOptionalAction
+        else:
+            kw["type"] = parse
+            if f.name in CHOICES:
+                kw["choices"] = CHOICES[f.name]
+            else:
+                kw["metavar"] = METAVARS.get(f.name, "X")
+        cfg.add_argument(_option(f.name), **kw)
+    out = tr.add_argument_group("output and debugging")
+    out.add_argument(
+        "--no-progress", action="store_true", help="no progress bar (it goes to stderr)"
+    )
+    out.add_argument(
+        "--stop-after-epoch",
+        type=_positive_int,
+        metavar="N",
+        default=None,
+        help="debugging/tests: stop after epoch N as if interrupted (the learning-rate schedule "
+        "is still the full run's; with --save-checkpoints, --resume continues it); writes no "
+        "metrics.json",
+    )
+    out.add_argument(
+        "--rank-report",
+        metavar="DIR",
+        default=None,
+        help="debugging/tests: every process writes DIR/rank<R>.json (world size, backend, "
+        "batch per device, optimizer steps, a SHA-256 of its final weights, the paths it "
+        "wrote while training)",
+    )
+
+    pr = sub.add_parser(
+        "predict",
+        help="tag raw texts with a trained model; JSON lines out",
+        description="Tag raw texts with a model trained by `train` (or notebook 04). Prints one "
+        'JSON line per text: {"text": ..., "entities": [{"type", "text", "start", "end", '
+        '"score"}]}; start/end are character offsets, score the mean word probability.',
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    pr.add_argument(
+        "--model",
+        required=True,
+        metavar="DIR",
+        help="a trained model directory, or a run's --output-dir (its model/ is used)",
+    )
+    pr.add_argument("texts", nargs="*", metavar="TEXT", help="texts to tag")
+    pr.add_argument(
+        "--input", metavar="FILE", help="UTF-8 file with one text per line ('-': stdin)"
+    )
+    pr.add_argument(
+        "--batch-size", type=_positive_int, default=32, metavar="N", help="texts per forward pass"
+    )
+    return ap
+
+
+# ---------------------------------------------------------------- train
+
+
+def splits_with_test_file(
+    data_path: str, test_path: str, n_sentences: int | None, validation_size: float, seed: int
+) -> Splits:
+    """Train/validation from the first ``n_sentences`` of ``data_path``, the whole of
+    ``test_path`` as the test split: what ``experiment_splits(None, ...)`` does with the
+    embedded corpus's two files."""
+    pool = load_corpus(data_path).sentences
+    test = load_corpus(test_path).sentences
+    if n_sentences is not None:
+        if n_sentences > len(pool):
+            raise ValueError(f"n_sentences={n_sentences}: the data has only {len(pool)} sentences")
+        pool = pool[:n_sentences]
+    if validation_size:
+        train, validation = split_sentences(pool, validation_size, seed)
+    else:
+        train, validation = list(pool), []
+    how = f"first {n_sentences or 'all'} sentences of --data, test file {test_path}"
+    return Splits(train, validation, test, str(data_path), how)
+
+
+def _user_message(err: Exception) -> str:
+    """``ValueError('batch_size=0: ...')`` → ``--batch-size 0: ...`` (the option, not the field)."""
+    text = str(err)
+    name, sep, rest = text.partition("=")
+    if sep and name.isidentifier():
+        opt = _option(name)
+        if name in ("n_sentences", *TRAIN_OPTIONS):
+            return f"{opt} {rest}" if rest[:1] != " " else f"{opt}{rest}"
+    return text
+
+
+def world_size() -> int:
+    return int(os.environ.get("WORLD_SIZE", "1"))
+
+
+def _progress_callback(enabled: bool) -> Any:
+    """A tqdm bar over optimizer steps (rank 0 only) and one line per epoch."""
+    from tqdm.auto import tqdm
+    from transformers import TrainerCallback
+
+    class Progress(TrainerCallback):
+        bar = None
+
+        def on_train_begin(self, args, state, control, **kw):
+            if enabled and state.is_world_process_zero:
+                self.bar = tqdm(
+                    total=state.max_steps, initial=state.global_step, desc="training", unit="step"
+                )
+
+        def on_step_end(self, args, state, control, **kw):
+            if self.bar is not None:
+                self.bar.update(state.global_step - self.bar.n)
+
+        def on_log(self, args, state, control, logs=None, **kw):
+            if not state.is_world_process_zero or not logs:
+                return
+            names = {"loss": "train loss", "eval_loss": "validation loss", "eval_f1": "F1"}
+            parts = [f"{names[k]} {logs[k]:.4f}" for k in names if k in logs]
+            if parts:
+                line = f"epoch {state.epoch:.0f}: " + ", ".join(parts)
+                (self.bar.write if self.bar is not None else print)(line, file=sys.stderr)
+
+        def on_train_end(self, args, state, control, **kw):
+            if self.bar is not None:
+                self.bar.close()
+
+    return Progress()
+
+
+def _stop_after(n: int) -> Any:
+    """Stop training at the end of epoch ``n`` (that epoch's checkpoint is still saved)."""
+    from transformers import TrainerCallback
+
+    class StopAfter(TrainerCallback):
+        def on_epoch_end(self, args, state, control, **kw):
+            if state.epoch is not None and state.epoch >= n - 1e-9:
+                control.should_training_stop = True
+
+    return StopAfter()
+
+
+def _state_recorder(into: dict[str, Any]) -> Any:
+    from transformers import TrainerCallback
+
+    class Record(TrainerCallback):
+        def on_train_end(self, args, state, control, **kw):
+            into.update(
+                global_step=state.global_step,
+                max_steps=state.max_steps,
+                per_device_batch=args.per_device_train_batch_size,
+                world_size=args.world_size,
+                epoch=state.epoch,
+            )
+
+    return Record()
+
+
+def weights_sha256(model: Any) -> str:
+    """SHA-256 over every tensor of the state dict (names and raw bytes, in name order)."""
+    h = hashlib.sha256()
+    for name, t in sorted(model.state_dict().items()):
+        h.update(name.encode())
+        h.update(t.detach().cpu().contiguous().reshape(-1).view(-1).numpy().tobytes())
+    return h.hexdigest()
+
+
+def metrics_table(test: dict[str, Any]) -> str:
+    """Per entity type and overall: precision, recall, F1, support (entities in the gold data)."""
+    rows = [
+        (t, m["precision"], m["recall"], m["f1"], m["support"]) for t, m in test["per_type"].items()
+    ]
+    total = sum(r[4] for r in rows)
+    rows.append(("overall", test["precision"], test["recall"], test["f1"], total))
+    lines = [f"{'type':<10}{'precision':>10}{'recall':>10}{'f1':>10}{'support':>10}"]
+    lines += [f"{r[0]:<10}{r[1]:>10.3f}{r[2]:>10.3f}{r[3]:>10.3f}{r[4]:>10d}" for r in rows]
+    return "\n".join(lines)
+
+
+def train_command(args: argparse.Namespace) -> int:
+    from helpers.labels import build_label_list
+    from helpers.models import load_tokenizer
+    from helpers.train import train_ner
+
+    say = print if is_main_process() else (lambda *a, **k: None)
+    world = world_size()
+    if args.batch_size % world:
+        raise UsageError(
+            f"--batch-size {args.batch_size} is the global batch and cannot be split evenly "
+            f"over {world} processes; use a multiple of {world}"
+        )
+    if args.test is not None and args.data is None:
+        raise UsageError("--test needs --data (the embedded corpus has its own test file)")
+    for option, path in (("--data", args.data), ("--test", args.test)):
+        if path is not None and not Path(path).is_file():
+            raise UsageError(f"{option} {path}: no such file")
+    if not 0 < args.test_size < 1:
+        raise UsageError(f"--test-size {args.test_size}: expected a fraction between 0 and 1")
+    if not 0 <= args.validation_size < 1:
+        raise UsageError(f"--validation-size {args.validation_size}: expected a fraction in [0, 1)")
+    if args.keep == "best" and not args.validation_size:
+        raise UsageError("--keep best needs --validation-size > 0 (validation to choose on)")
+    output_dir = Path(args.output_dir).expanduser().resolve()  # relative to the cwd
+    fields = {f.name: getattr(args, f.name) for f in dataclasses.fields(TrainConfig)}
+    fields.update(batch_size=args.batch_size // world, output_dir=str(output_dir))
+    config = TrainConfig(**fields)
+    try:
+        config.validate()
+        if args.scheduler not in _schedulers():
+            raise ValueError(f"scheduler={args.scheduler!r}: expected one of {_schedulers()}")
+        if args.test is not None:
+            splits = splits_with_test_file(
+                args.data, args.test, args.n_sentences, args.validation_size, args.seed
+            )
+        else:
+            splits = experiment_splits(
+                args.data, args.n_sentences, args.test_size, args.validation_size, args.seed
+            )
+        pool = len(splits.train) + len(splits.validation) + (0 if args.test else len(splits.test))
+        if args.n_sentences is not None and args.n_sentences > pool:  # experiment_splits allows it
+            raise ValueError(
+                f"n_sentences={args.n_sentences}: the data has only {pool} sentences "
+                "(--n-sentences all uses every one)"
+            )
+        load_tokenizer(config.model_name)  # an unknown or unreachable model stops here
+    except (ValueError, OSError, ModelLoadError) as e:
+        if isinstance(e, CorpusError | FileNotFoundError | ModelLoadError):
+            raise UsageError(str(e)) from None
+        raise UsageError(_user_message(e)) from None
+    labels = build_label_list(s.tags for s in [*splits.train, *splits.validation, *splits.test])
+    say(f"data: {splits.source} | {splits.how}")
+    say(
+        f"sentences: train {len(splits.train)}, validation {len(splits.validation)}, "
+        f"test {len(splits.test)} | {len(labels)} labels | batch {args.batch_size} "
+        f"= {world} process(es) x {config.batch_size}"
+    )
+    writes = audit_writes() if args.rank_report else []
+    state: dict[str, Any] = {}
+    callbacks = [_progress_callback(not args.no_progress), _state_recorder(state)]
+    if args.stop_after_epoch:
+        callbacks.append(_stop_after(args.stop_after_epoch))
+    result = train_ner(splits.train, splits.validation, labels, config, callbacks=callbacks)
+    epochs_run = result.history[-1]["epoch"] if result.history else 0
+    speed = f"{result.samples_per_second:.1f} samples/s, {result.device}, {result.precision}"
+    say(
+        f"trained {len(splits.train)} sentences x {epochs_run} epochs in "
+        f"{result.train_seconds:.1f} s ({speed}); kept epoch {result.kept_epoch}"
+        + ("; resumed from a checkpoint" if result.resumed else "")
+    )
+    if args.stop_after_epoch and state.get("global_step", 0) < state.get("max_steps", 0):
+        say(
+            f"stopped after epoch {args.stop_after_epoch} (--stop-after-epoch); "
+            "no metrics written. Continue with the same command and --resume."
+        )
+    else:
+        _finish(args, splits, result, fields, world, output_dir)
+    if args.rank_report:
+        _write_rank_report(Path(args.rank_report), result, state, len(splits.train), writes)
+    return 0
+
+
+def _finish(args, splits, result, fields, world, output_dir) -> None:
+    """Score the test split, print the table, write metrics.json and the model (rank 0)."""
+    from helpers.train import evaluate_ner, save_run
+
+    say = print if is_main_process() else (lambda *a, **k: None)
+    test_metrics, _ = evaluate_ner(result.model, result.tokenizer, splits.test)
+    parameters = {
+        "model_name": args.model_name,
+        "data_path": args.data,
+        "test_path": args.test,
+        "n_sentences": args.n_sentences,
+        "test_size": args.test_size if args.test is None else None,
+        "validation_size": args.validation_size,
+        **{k: v for k, v in fields.items() if k not in ("model_name", "output_dir")},
+        "batch_size": args.batch_size,
+        "processes": world,
+        "per_device_batch_size": args.batch_size // world,
+    }
+    run_dir = save_run(output_dir, parameters, result, test_metrics)
+    say(f"\ntest split: {len(splits.test)} sentences\n{metrics_table(test_metrics)}")
+    say(f"\nwrote {run_dir / 'metrics.json'} and {run_dir / 'model'}")
+
+
+def _schedulers() -> list[str]:
+    from transformers.trainer_utils import SchedulerType
+
+    return [s.value for s in SchedulerType]
+
+
+WRITE_EVENTS = ("os.mkdir", "os.rename", "os.remove", "shutil.rmtree", "shutil.move")
+
+
+def audit_writes() -> list[str]:
+    """Start recording every path this process opens for writing, creates, renames or removes
+    (Python audit hooks; files written by native code, e.g. safetensors, are not seen).
+    Returns the list that fills up; the hook lasts as long as the process."""
+    seen: list[str] = []
+    write_flags = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND
+
+    def hook(event: str, args: tuple) -> None:
+        if event == "open" and args and isinstance(args[0], str | os.PathLike):
+            mode, flags = args[1], args[2]
+            if (mode and any(c in mode for c in "wax+")) or (not mode and flags & write_flags):
+                seen.append(os.path.abspath(args[0]))
+        elif event in WRITE_EVENTS and args and isinstance(args[0], str | os.PathLike):
+            seen.append(os.path.abspath(args[0]))
+
+    sys.addaudithook(hook)
+    return seen
+
+
+def _write_rank_report(
+    directory: Path, result: Any, state: dict[str, Any], n_train: int, writes: list[str]
+) -> None:
+    import torch.distributed as dist
+
+    initialized = dist.is_available() and dist.is_initialized()
+    report = {
+        "rank": int(os.environ.get("RANK", "0")),
+        "world_size": dist.get_world_size() if initialized else 1,
+        "backend": dist.get_backend() if initialized else None,
+        "n_train": n_train,
+        "weights_sha256": weights_sha256(result.model),
+        **state,
+        "writes": sorted(set(writes)),
+    }
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / f"rank{report['rank']}.json").write_text(json.dumps(report, indent=2))
+
+
+# ---------------------------------------------------------------- predict
+
+
+def read_texts(path: str) -> list[str]:
+    """One text per line of a UTF-8 file ('-': stdin); an empty line is an error (by number)."""
+    if path == "-":
+        raw = sys.stdin.buffer.read()
+        name = "<stdin>"
+    else:
+        try:
+            raw = Path(path).read_bytes()
+        except OSError as e:
+            raise UsageError(f"--input {path}: cannot read ({e.strerror or e})") from None
+        name = path
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = raw[: e.start].count(b"\n") + 1
+        raise UsageError(f"{name}, line {line}: not valid UTF-8 ({e.reason})") from None
+    lines = text.splitlines()
+    for i, line in enumerate(lines, 1):
+        if not line.strip():
+            raise UsageError(f"{name}, line {i}: empty line; expected one text per line")
+    if not lines:
+        raise UsageError(f"{name}: no texts (expected one text per line)")
+    return lines
+
+
+def load_trained(directory: str) -> tuple[Any, Any]:
+    """Model and tokenizer of a trained token classifier (a run's directory or its model/)."""
+    from transformers import AutoConfig
+
+    from helpers.models import load_token_classifier, load_tokenizer
+
+    path = Path(directory).expanduser()
+    if (path / "model" / "config.json").is_file():
+        path = path / "model"
+    if not (path / "config.json").is_file():
+        raise UsageError(
+            f"--model {directory}: no config.json there; expected a trained model "
+            "directory (a run's --output-dir or its model/)"
+        )
+    config = AutoConfig.from_pretrained(path)
+    labels = [config.id2label[i] for i in range(len(config.id2label))]
+    if "O" not in labels:
+        raise UsageError(
+            f"--model {directory}: its labels {labels[:4]}... are not NER tags (no 'O'); "
+            "expected a model trained by `python -m helpers.ner train` or notebook 04"
+        )
+    try:
+        return load_token_classifier(str(path), labels), load_tokenizer(str(path))
+    except (OSError, ValueError, ModelLoadError) as e:
+        raise UsageError(f"--model {directory}: cannot load ({e})") from None
+
+
+def predict_command(args: argparse.Namespace) -> int:
+    from helpers.predict import predict
+
+    if args.input and args.texts:
+        raise UsageError("give texts as arguments or --input FILE, not both")
+    texts = read_texts(args.input) if args.input else args.texts
+    if not texts:
+        raise UsageError("no texts: give TEXT arguments or --input FILE")
+    model, tokenizer = load_trained(args.model)
+    for p in predict(texts, model, tokenizer, batch_size=args.batch_size):
+        ents = [
+            {
+                "type": e.type,
+                "text": e.text,
+                "start": e.start,
+                "end": e.end,
+                "score": round(e.score, 4),
+            }
+            for e in p.entities
+        ]
+        print(json.dumps({"text": p.text, "entities": ents}, ensure_ascii=False))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return train_command(args) if args.command == "train" else predict_command(args)
+    except UsageError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

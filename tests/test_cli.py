@@ -1,0 +1,249 @@
+"""``python -m helpers.ner``: options and defaults, user errors, train → metrics.json, predict,
+resuming an interrupted run."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import json
+import subprocess
+import sys
+
+import pytest
+
+from helpers import ner
+from helpers.data import experiment_splits, load_corpus
+from helpers.paths import CORPUS_TEST, CORPUS_TRAIN, NOTEBOOKS_DIR, REPO_ROOT
+from helpers.train import TrainConfig
+
+TINY = ["--epochs", "2", "--batch-size", "4", "--learning-rate", "1e-3", "--warmup", "0"]
+TINY += ["--precision", "fp32", "--seed", "3", "--n-sentences", "all", "--validation-size", "0"]
+TINY += ["--no-progress"]
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = ner.main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture(scope="module")
+def small_files(tmp_path_factory):
+    """The first 32 sentences of the embedded corpus as train, its first 16 as test (so that a
+    one-layer model learns enough in seconds for its F1 to be non-zero), in the source format."""
+    lines = CORPUS_TRAIN.read_text(encoding="utf-8").splitlines(keepends=True)
+    d = tmp_path_factory.mktemp("cli_data")
+    (d / "train.csv").write_text("".join(lines[:33]), encoding="utf-8")
+    (d / "test.csv").write_text("".join(lines[:17]), encoding="utf-8")
+    return d / "train.csv", d / "test.csv"
+
+
+# ---------------------------------------------------------------- options and defaults
+
+
+def test_help_documents_every_config_field_and_split_parameter(capsys):
+    with pytest.raises(SystemExit) as e:
+        ner.main(["train", "--help"])
+    assert e.value.code == 0
+    text = capsys.readouterr().out
+    for f in dataclasses.fields(TrainConfig):
+        assert ner._option(f.name) in text, f"TrainConfig.{f.name} has no option"
+    for opt in ("--data", "--test", "--n-sentences", "--test-size", "--validation-size"):
+        assert opt in text
+    assert "GLOBAL batch" in text  # the batch rule under torchrun is stated
+    with pytest.raises(SystemExit):
+        ner.main(["predict", "--help"])
+    text = capsys.readouterr().out
+    assert "--input" in text and "JSON line" in text
+
+
+def test_defaults_are_notebook_04s_parameters():
+    """Run the notebook's parameters cell itself (our own code) and compare every shared name."""
+    cells = json.loads((NOTEBOOKS_DIR / "04_ner.ipynb").read_text())["cells"]
+    source = next(c for c in cells if "parameters" in c["metadata"].get("tags", []))["source"]
+    namespace: dict = {}
+    exec("".join(source), namespace)  # noqa: S102 - the course's own notebook, not data
+    args = ner.build_parser().parse_args(["train"])
+    shared = [n for n in vars(args) if n in namespace]
+    assert len(shared) >= 15  # the comparison covers the recipe, not a couple of names
+    for name in shared:
+        if name == "output_dir":  # the command resolves it against the cwd, the notebook the repo
+            assert namespace[name] == TrainConfig.output_dir
+            continue
+        assert getattr(args, name) == namespace[name], name
+
+
+def test_notebook_parameters_reads_plain_and_annotated_assignments(tmp_path):
+    cell = 'a = 3  # x = 1\nb: int | None = None\nc: float = 1e-3\nd = len("ab")\nimport os\n'
+    nb = {"cells": [{"cell_type": "code", "metadata": {"tags": ["parameters"]}, "source": cell}]}
+    path = tmp_path / "nb.ipynb"
+    path.write_text(json.dumps(nb))
+    assert ner.notebook_parameters(path) == {"a": 3, "b": None, "c": 1e-3}  # d is no literal
+    assert ner.notebook_parameters(tmp_path / "missing.ipynb") == {}
+
+
+def test_test_file_option_gives_the_notebooks_embedded_splits():
+    """--data train file --test test file = experiment_splits(None, ...) of the notebook."""
+    for validation_size in (0.1, 0.0):
+        ours = ner.splits_with_test_file(CORPUS_TRAIN, CORPUS_TEST, 300, validation_size, 42)
+        nb = experiment_splits(None, 300, 0.2, validation_size, 42)
+        for name in ("train", "validation", "test"):
+            a, b = getattr(ours, name), getattr(nb, name)
+            assert [(s.words, s.tags) for s in a] == [(s.words, s.tags) for s in b], name
+        assert len(ours.test) == len(load_corpus(CORPUS_TEST))
+        assert len(ours.train) + len(ours.validation) == 300
+
+
+# ---------------------------------------------------------------- user errors
+
+
+@pytest.mark.parametrize(
+    "argv,message",
+    [
+        (["--epochs", "0"], "--epochs: '0': expected an integer > 0"),
+        (["--batch-size", "eight"], "--batch-size: 'eight' is not an integer"),
+        (["--precision", "int8"], "--precision: invalid choice"),
+        (["--learning-rate", "fast"], "--learning-rate: 'fast' is not a number"),
+        (["--frobnicate"], "unrecognized arguments: --frobnicate"),
+    ],
+)
+def test_bad_options_stop_in_argparse(capsys, argv, message):
+    with pytest.raises(SystemExit) as e:
+        ner.main(["train", *argv])
+    assert e.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_bad_values_and_files_name_the_option_or_line(capsys, tmp_path, small_files):
+    bad = tmp_path / "bad.csv"
+    with CORPUS_TRAIN.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.reader(f))[:6]
+    rows[3][2] = str(["B-geo"] + ["X-bad"] * (len(rows[3][1].split()) - 1))  # file line 4
+    with bad.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows(rows)
+    train, test = small_files
+    cases = [
+        (
+            ["--data", tmp_path / "missing.csv"],
+            "--data {}: no such file".format(tmp_path / "missing.csv"),
+        ),
+        (["--test", test], "--test needs --data"),
+        (["--data", bad], f"{bad}, line 4"),
+        (["--data", train, "--n-sentences", "500"], ("--n-sentences 500: ", "only 32 sentences")),
+        (["--warmup", "1.5"], "--warmup 1.5: expected a fraction in [0, 1)"),
+        (["--validation-size", "1"], "--validation-size 1.0: expected a fraction in [0, 1)"),
+        (["--scheduler", "zigzag"], "--scheduler 'zigzag': expected one of"),
+        (["--keep", "best", "--validation-size", "0"], "--keep best needs --validation-size > 0"),
+        (["--model", tmp_path / "no_model"], "no_model"),
+    ]
+    for argv, message in cases:
+        code, out, err = run(capsys, "train", *argv, "--output-dir", tmp_path / "o")
+        assert code == 2, argv
+        wanted = message if isinstance(message, tuple) else (message,)
+        assert err.startswith("error: ") and all(m in err for m in wanted), (argv, err)
+        assert "Traceback" not in err
+    assert not (tmp_path / "o").exists()
+
+
+def test_a_user_error_exits_non_zero_without_traceback(tmp_path):
+    proc = subprocess.run(
+        [sys.executable, "-m", "helpers.ner", "train", "--data", str(tmp_path / "nope.csv")],
+        capture_output=True,
+        text=True,
+        cwd=REPO_ROOT,
+    )
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == f"error: --data {tmp_path / 'nope.csv'}: no such file"
+
+
+def test_predict_input_errors_name_file_and_line(capsys, tmp_path):
+    f = tmp_path / "texts.txt"
+    f.write_text("Ghana votes .\n\nKenya too .\n", encoding="utf-8")
+    code, _, err = run(capsys, "predict", "--model", tmp_path, "--input", f)
+    assert code == 2 and f"{f}, line 2: empty line" in err
+    f.write_bytes("Ghana votes .\nAccra\nKumasi \xe9t\xe9\n".encode("latin-1"))
+    code, _, err = run(capsys, "predict", "--model", tmp_path, "--input", f)
+    assert code == 2 and f"{f}, line 3: not valid UTF-8" in err
+    code, _, err = run(capsys, "predict", "--model", tmp_path, "--input", tmp_path / "none.txt")
+    assert code == 2 and "--input" in err and "cannot read" in err
+    code, _, err = run(capsys, "predict", "--model", tmp_path, "text", "--input", f)
+    assert code == 2 and "not both" in err
+    code, _, err = run(capsys, "predict", "--model", tmp_path, "Some text .")
+    assert code == 2 and f"--model {tmp_path}: no config.json" in err
+
+
+# ---------------------------------------------------------------- training and prediction
+
+
+@pytest.mark.slow
+def test_train_writes_the_notebooks_report_and_predict_uses_the_model(
+    capsys, tmp_path, tiny_model_dir, small_files
+):
+    from helpers.train import evaluate_ner
+
+    train, test = small_files
+    out_dir = tmp_path / "run"
+    argv = ["train", "--model", tiny_model_dir, "--data", train, "--test", test, *TINY]
+    code, out, err = run(
+        capsys, *[a for a in argv if a != "--no-progress"], "--output-dir", out_dir
+    )
+    assert code == 0, err
+    assert "training:" in err and "epoch 1: train loss" in err  # tqdm bar and epoch lines
+    report = json.loads((out_dir / "metrics.json").read_text())
+    assert {"parameters", "history", "kept_epoch", "test", "device", "precision"} <= set(report)
+    assert report["parameters"]["data_path"] == str(train)
+    assert report["parameters"]["epochs"] == 2 and report["kept_epoch"] == 2
+    assert [h["epoch"] for h in report["history"]] == [1, 2]
+    # the saved model is the scored model: reloaded, it gives the same test metrics
+    model, tok = ner.load_trained(str(out_dir))
+    again, _ = evaluate_ner(model, tok, load_corpus(test).sentences)
+    assert again == report["test"]
+    assert report["test"]["f1"] > 0  # the tiny model learned something on sentences it saw
+    # the table: one row per type in the test metrics, then overall, with the reported F1
+    rows = [line.split() for line in out.splitlines()]
+    table = {r[0]: r for r in rows if len(r) == 5 and r[0] != "type"}
+    assert set(table) == {*report["test"]["per_type"], "overall"}
+    assert table["overall"][3] == f"{report['test']['f1']:.3f}"
+
+    texts = ["Voters in Ghana went to the polls on Saturday .", "Nothing here ."]
+    f = tmp_path / "texts.txt"
+    f.write_text("\n".join(texts) + "\n", encoding="utf-8")
+    for args in (texts, ["--input", f]):
+        code, out, err = run(capsys, "predict", "--model", out_dir, *args)
+        assert code == 0, err
+        records = [json.loads(line) for line in out.splitlines()]
+        assert [r["text"] for r in records] == texts
+        for r in records:
+            for e in r["entities"]:
+                assert set(e) == {"type", "text", "start", "end", "score"}
+                assert r["text"][e["start"] : e["end"]] == e["text"] and 0 < e["score"] <= 1
+        assert any(r["entities"] for r in records)
+
+
+@pytest.mark.slow
+def test_an_interrupted_run_resumes_to_the_same_metrics(
+    capsys, tmp_path, tiny_model_dir, small_files
+):
+    train, test = small_files
+    base = ["train", "--model", tiny_model_dir, "--data", train, "--test", test, *TINY]
+    base += ["--epochs", "3"]
+    code, _, err = run(capsys, *base, "--output-dir", tmp_path / "whole")
+    assert code == 0, err
+    whole = json.loads((tmp_path / "whole" / "metrics.json").read_text())
+
+    cut = [*base, "--output-dir", tmp_path / "cut", "--save-checkpoints"]
+    code, out, err = run(capsys, *cut, "--stop-after-epoch", "1")
+    assert code == 0, err
+    assert "stopped after epoch 1" in out
+    assert not (tmp_path / "cut" / "metrics.json").exists()
+    assert [p.name for p in (tmp_path / "cut").glob("checkpoint-*")] == ["checkpoint-8"]
+
+    code, out, err = run(capsys, *cut, "--resume")
+    assert code == 0, err
+    assert "resumed from a checkpoint" in out
+    resumed = json.loads((tmp_path / "cut" / "metrics.json").read_text())
+    assert [h["epoch"] for h in resumed["history"]] == [1, 2, 3]
+    for a, b in zip(resumed["history"], whole["history"], strict=True):
+        assert a["train_loss"] == pytest.approx(b["train_loss"], rel=1e-5)
+    assert whole["test"]["f1"] > 0
+    assert resumed["test"] == whole["test"]
