@@ -542,20 +542,29 @@ def experiment_splits(
     test_size: float = 0.2,
     validation_size: float = 0.1,
     seed: int = 42,
+    test_path: str | Path | None = None,
 ) -> Splits:
     """The three splits of an NER experiment.
 
     ``data_path=None``: the embedded corpus; its fixed test file is the test split and the first
-    ``n_sentences`` of its train file are split into train/validation. Any other file (any format
+    ``n_sentences`` of its train file are split into train/validation. ``data_path`` with
+    ``test_path``: the same with your two files. ``data_path`` alone (any format
     :func:`load_corpus` reads): its first ``n_sentences`` are split like the source notebook
-    (``test_size``, ``seed``), then ``validation_size`` of the training side is held out to pick
-    the best epoch. Taught in notebooks/04_ner.ipynb.
+    (``test_size``, ``seed``). Then ``validation_size`` of the training side is held out (0: no
+    validation). The test split never chooses anything. Taught in notebooks/04_ner.ipynb.
     """
     if n_sentences is not None and (not isinstance(n_sentences, int) or n_sentences < 3):
         raise ValueError(f"n_sentences={n_sentences!r}: expected None or an integer >= 3")
+    if data_path is None and test_path is not None:
+        raise ValueError(f"test_path={str(test_path)!r} needs a data_path for the training side")
     if data_path is None:
         pool, test = load_embedded("train").sentences, load_embedded("test").sentences
-        source, how = "embedded corpus (data/news_ner_*.csv)", "fixed test file"
+        source, how, name = "embedded corpus (data/news_ner_*.csv)", "fixed test file", None
+    elif test_path is not None:
+        corpus, test_corpus = load_corpus(data_path), load_corpus(test_path)
+        pool, test = corpus.sentences, test_corpus.sentences
+        source, how = f"{corpus.source} ({corpus.format})", f"test file {test_corpus.source}"
+        name = corpus.source
     else:
         corpus = load_corpus(data_path)
         source = f"{corpus.source} ({corpus.format})"
@@ -568,11 +577,13 @@ def experiment_splits(
         what = f"first {n_sentences}" if n_sentences else f"all {len(corpus)}"
         pool, test = split_sentences(pool, test_size, seed)
         how = f"{what} sentences, test_size={test_size}, seed={seed}"
-        n_sentences = None
+        n_sentences, name = None, corpus.source
     if n_sentences is not None:
         if n_sentences > len(pool):
+            where = name or "the embedded train file"
             raise ValueError(
-                f"n_sentences={n_sentences}: the embedded train file has only {len(pool)} sentences"
+                f"n_sentences={n_sentences}: {where} has only {len(pool)} sentences; "
+                "pass a smaller n_sentences or None (all)"
             )
         pool = pool[:n_sentences]
     if validation_size:

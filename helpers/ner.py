@@ -23,7 +23,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from helpers.data import CorpusError, Splits, experiment_splits, load_corpus, split_sentences
+from helpers.data import CorpusError, experiment_splits
 from helpers.models import PRECISIONS, ModelLoadError
 from helpers.paths import NOTEBOOKS_DIR
 from helpers.train import KEEP, TrainConfig, is_main_process
@@ -282,26 +282,6 @@ def build_parser() -> argparse.ArgumentParser:
 # ---------------------------------------------------------------- train
 
 
-def splits_with_test_file(
-    data_path: str, test_path: str, n_sentences: int | None, validation_size: float, seed: int
-) -> Splits:
-    """Train/validation from the first ``n_sentences`` of ``data_path``, the whole of
-    ``test_path`` as the test split: what ``experiment_splits(None, ...)`` does with the
-    embedded corpus's two files."""
-    pool = load_corpus(data_path).sentences
-    test = load_corpus(test_path).sentences
-    if n_sentences is not None:
-        if n_sentences > len(pool):
-            raise ValueError(f"n_sentences={n_sentences}: the data has only {len(pool)} sentences")
-        pool = pool[:n_sentences]
-    if validation_size:
-        train, validation = split_sentences(pool, validation_size, seed)
-    else:
-        train, validation = list(pool), []
-    how = f"first {n_sentences or 'all'} sentences of --data, test file {test_path}"
-    return Splits(train, validation, test, str(data_path), how)
-
-
 def _user_message(err: Exception) -> str:
     """``ValueError('batch_size=0: ...')`` → ``--batch-size 0: ...`` (the option, not the field)."""
     text = str(err)
@@ -431,14 +411,14 @@ def train_command(args: argparse.Namespace) -> int:
         config.validate()
         if args.scheduler not in _schedulers():
             raise ValueError(f"scheduler={args.scheduler!r}: expected one of {_schedulers()}")
-        if args.test is not None:
-            splits = splits_with_test_file(
-                args.data, args.test, args.n_sentences, args.validation_size, args.seed
-            )
-        else:
-            splits = experiment_splits(
-                args.data, args.n_sentences, args.test_size, args.validation_size, args.seed
-            )
+        splits = experiment_splits(
+            args.data,
+            args.n_sentences,
+            args.test_size,
+            args.validation_size,
+            args.seed,
+            test_path=args.test,
+        )
         pool = len(splits.train) + len(splits.validation) + (0 if args.test else len(splits.test))
         if args.n_sentences is not None and args.n_sentences > pool:  # experiment_splits allows it
             raise ValueError(

@@ -85,7 +85,7 @@ def test_notebook_parameters_reads_plain_and_annotated_assignments(tmp_path):
 def test_test_file_option_gives_the_notebooks_embedded_splits():
     """--data train file --test test file = experiment_splits(None, ...) of the notebook."""
     for validation_size in (0.1, 0.0):
-        ours = ner.splits_with_test_file(CORPUS_TRAIN, CORPUS_TEST, 300, validation_size, 42)
+        ours = experiment_splits(CORPUS_TRAIN, 300, 0.2, validation_size, 42, test_path=CORPUS_TEST)
         nb = experiment_splits(None, 300, 0.2, validation_size, 42)
         for name in ("train", "validation", "test"):
             a, b = getattr(ours, name), getattr(nb, name)
