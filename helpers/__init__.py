@@ -1,6 +1,6 @@
 """Helpers for the BERT-by-running-it course: one module per concept.
 
-Imports go one way: paths → data → labels → alignment → models → train / metrics / predict;
+Imports go one way: paths → data → labels → alignment → models → train / metrics / predict → mlm;
 curves, diagrams, exercises and bench sit on top and nothing imports them.
 """
 
@@ -13,6 +13,7 @@ __all__ = [
     "train",
     "metrics",
     "predict",
+    "mlm",
     "curves",
     "diagrams",
     "exercises",

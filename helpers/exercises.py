@@ -79,6 +79,7 @@ def check_01_inputs(answer: object, config: object | None = None) -> str:
         f"so one input holds at most {n_pos} tokens, [CLS] and [SEP] included."
     )
 
+
 # ---- notebooks/02_label_encoding.ipynb (section owned by the 02 author)
 
 # Exercise 02: the label ids of this sentence's tags under the source's map.
@@ -149,6 +150,7 @@ def check_02_label_ids(answer: object) -> str:
         f"{len(wrong)} of {len(tags)} ids are wrong; the first is position {first} "
         f"(tag {tags[first]!r}, you gave {answer[first]}). Recount it in the id → label table."
     )
+
 
 # ---- notebooks/03_subword_alignment.ipynb (section owned by the 03 author)
 
@@ -287,3 +289,122 @@ def check_04_steps(
             f"{total} steps, rounded"
         )
     return f"Right: {total} optimizer steps, the first {warmup_steps} warming the learning rate up."
+
+
+# ---- notebooks/05_mlm.ipynb
+
+EXERCISE_05_WORDS = ("Kenyan runner Eliud Kipchoge won the Berlin Marathon on Sunday .").split()
+EXERCISE_05_WORD = 3  # "Kipchoge"
+
+
+def _not_answered(hint: str) -> str:
+    return f"Not answered yet: {hint}"
+
+
+def check_05_whole_word(answer: object, word_ids: list[int | None] | None = None) -> str:
+    """Check the token positions hidden when whole-word masking picks ``"Kipchoge"``.
+
+    ``word_ids`` is ``tokenizer(EXERCISE_05_WORDS, is_split_into_words=True).word_ids()``;
+    without it the embedded tokenizer's are computed. Taught in notebooks/05_mlm.ipynb.
+    """
+    if answer is None:
+        return _not_answered(
+            "list the positions in input_ids ([CLS] is position 0) of every piece of the word; "
+            "word_ids() tells you which word each position belongs to"
+        )
+    if word_ids is None:
+        from helpers.models import load_tokenizer
+
+        tok = load_tokenizer()
+        word_ids = tok(EXERCISE_05_WORDS, is_split_into_words=True).word_ids()
+    right = [i for i, w in enumerate(word_ids) if w == EXERCISE_05_WORD]
+    if not isinstance(answer, (list, tuple, set)) or not all(
+        isinstance(a, int) and not isinstance(a, bool) for a in answer
+    ):
+        raise ExerciseError(f"expected a list of token positions (ints), got {answer!r}")
+    got = sorted(answer)
+    if got == right:
+        return (
+            f"Right: positions {right} are the {len(right)} pieces of "
+            f"{EXERCISE_05_WORDS[EXERCISE_05_WORD]!r}; whole-word masking hides them together."
+        )
+    if got == [EXERCISE_05_WORD]:
+        raise ExerciseError(
+            f"{got} is the word's index among the words; the question asks for token positions "
+            "in input_ids, where the word is split into several pieces"
+        )
+    if got == right[:1]:
+        raise ExerciseError(
+            f"position {got[0]} is only the first piece; whole-word masking hides every piece "
+            "of the word, so the model cannot read the rest of it"
+        )
+    if got == [i - 1 for i in right]:
+        raise ExerciseError(
+            "each position is one too low: position 0 is [CLS], so the first word starts at 1"
+        )
+    if set(got) < set(right):
+        raise ExerciseError(f"{got} misses some pieces of the word: count its ## pieces too")
+    if set(got) > set(right):
+        raise ExerciseError(f"{got} includes positions of other words or special tokens")
+    raise ExerciseError(
+        f"{got} is not right: find the positions whose word_ids() entry is {EXERCISE_05_WORD}"
+    )
+
+
+def check_05_uniform_perplexity(answer: object, vocab_size: int = 30522) -> str:
+    """Check the perplexity of a model that spreads its guess evenly over the vocabulary.
+
+    Taught in notebooks/05_mlm.ipynb.
+    """
+    import math
+
+    if answer is None:
+        return _not_answered(
+            "every token gets probability 1 / vocabulary size; the loss is -log of the "
+            "probability of the right token, and perplexity is exp(mean loss)"
+        )
+    if isinstance(answer, bool) or not isinstance(answer, (int, float)):
+        raise ExerciseError(f"expected a number, got {answer!r}")
+    if math.isclose(answer, vocab_size, rel_tol=0.01):
+        return (
+            f"Right: uniform guessing over {vocab_size:,} tokens has perplexity {vocab_size:,}. "
+            "A random head does worse: it is confidently wrong, not evenly unsure."
+        )
+    slips = [
+        (math.log(vocab_size), "that is the loss, -log(1/V) in nats; perplexity is exp(loss)"),
+        (math.log2(vocab_size), "that is the loss in bits; perplexity is 2**bits = exp(nats)"),
+        (1 / vocab_size, "that is the probability of each token; perplexity is its inverse"),
+        (math.exp(vocab_size) if vocab_size < 700 else math.inf, "exp of V is far too much"),
+    ]
+    for value, why in slips:
+        if math.isclose(answer, value, rel_tol=0.01):
+            raise ExerciseError(f"{answer} is not right: {why}")
+    raise ExerciseError(
+        f"{answer} is not right: with probability 1/V on the right token, the loss is log(V) "
+        "for every token; what is exp of that?"
+    )
+
+
+def check_05_token_vs_word(answer: object) -> str:
+    """Check the prediction: held-out perplexity under token masking vs whole-word masking.
+
+    Taught in notebooks/05_mlm.ipynb.
+    """
+    if answer is None:
+        return _not_answered(
+            'answer "lower" or "higher": with token masking, what else can the model still '
+            "see when one piece of a long word is hidden?"
+        )
+    if not isinstance(answer, str) or answer.strip().lower() not in ("lower", "higher"):
+        raise ExerciseError(f'expected "lower" or "higher", got {answer!r}')
+    if answer.strip().lower() == "higher":
+        raise ExerciseError(
+            'not "higher": under token masking a hidden piece often has the rest of its word '
+            'in view ("ki [MASK] ##hog ##e"), which makes many guesses easy; rerun with '
+            "-p whole_word_mask False and compare"
+        )
+    return (
+        "Right: token masking is the easier task (the other pieces of a word give it away), "
+        "so its perplexity is lower; the two numbers measure different tasks, which is why "
+        "before and after must use the same masks."
+    )

@@ -1,0 +1,79 @@
+"""Checkers of notebooks/05_mlm.ipynb: right answers pass, None is "not answered"."""
+
+from __future__ import annotations
+
+import pytest
+
+from helpers import exercises
+from helpers.exercises import ExerciseError
+
+# [CLS] kenyan runner eli ##ud ki ##pc ##hog ##e won the berlin marathon on sunday . [SEP]
+# "Kipchoge" (word 3) is ki ##pc ##hog ##e: token positions 5, 6, 7, 8, counted by hand.
+KIPCHOGE = [5, 6, 7, 8]
+
+
+def test_exercise_words_tokenize_as_the_tests_assume(tok):
+    enc = tok(exercises.EXERCISE_05_WORDS, is_split_into_words=True)
+    pieces = tok.convert_ids_to_tokens(enc["input_ids"])
+    assert pieces[5:9] == ["ki", "##pc", "##hog", "##e"]
+    assert [i for i, w in enumerate(enc.word_ids()) if w == exercises.EXERCISE_05_WORD] == KIPCHOGE
+
+
+def test_check_05_whole_word_right_and_unanswered(tok):
+    word_ids = tok(exercises.EXERCISE_05_WORDS, is_split_into_words=True).word_ids()
+    assert exercises.check_05_whole_word(KIPCHOGE, word_ids).startswith("Right")
+    assert exercises.check_05_whole_word((8, 7, 6, 5)).startswith("Right")  # any order
+    assert exercises.check_05_whole_word(None).startswith("Not answered yet")
+
+
+@pytest.mark.parametrize(
+    "answer, explanation",
+    [
+        ([3], "word's index"),
+        ([5], "only the first piece"),
+        ([4, 5, 6, 7], "position 0 is [CLS]"),
+        ([5, 6, 7], "misses some pieces"),
+        ([5, 6, 7, 8, 9], "other words or special tokens"),
+        ([11, 12], "find the positions"),
+        ("5 6 7 8", "expected a list"),
+        ([5.0, 6, 7, 8], "expected a list"),
+    ],
+)
+def test_check_05_whole_word_explains_slips(answer, explanation):
+    with pytest.raises(ExerciseError) as err:
+        exercises.check_05_whole_word(answer)
+    assert explanation in str(err.value)
+
+
+def test_check_05_uniform_perplexity():
+    assert exercises.check_05_uniform_perplexity(30522).startswith("Right")
+    assert exercises.check_05_uniform_perplexity(30522.0).startswith("Right")
+    assert exercises.check_05_uniform_perplexity(None).startswith("Not answered yet")
+    assert exercises.check_05_uniform_perplexity(100, vocab_size=100).startswith("Right")
+
+
+@pytest.mark.parametrize(
+    "answer, explanation",
+    [
+        (10.326, "that is the loss"),  # ln 30522 by hand
+        (14.897, "in bits"),  # log2 30522 by hand
+        (1 / 30522, "probability of each token"),
+        (44000, "what is exp of that"),
+        ("30522", "expected a number"),
+        (True, "expected a number"),
+    ],
+)
+def test_check_05_uniform_perplexity_explains_slips(answer, explanation):
+    with pytest.raises(ExerciseError) as err:
+        exercises.check_05_uniform_perplexity(answer)
+    assert explanation in str(err.value)
+
+
+def test_check_05_token_vs_word():
+    assert exercises.check_05_token_vs_word("lower").startswith("Right")
+    assert exercises.check_05_token_vs_word(" Lower ").startswith("Right")
+    assert exercises.check_05_token_vs_word(None).startswith("Not answered yet")
+    with pytest.raises(ExerciseError, match='not "higher"'):
+        exercises.check_05_token_vs_word("higher")
+    with pytest.raises(ExerciseError, match="expected"):
+        exercises.check_05_token_vs_word("the same")
