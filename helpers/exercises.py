@@ -385,26 +385,64 @@ def check_05_uniform_perplexity(answer: object, vocab_size: int = 30522) -> str:
     )
 
 
-def check_05_token_vs_word(answer: object) -> str:
-    """Check the prediction: held-out perplexity under token masking vs whole-word masking.
+def check_05_token_vs_word(
+    prediction: object, whole_dir: str = "runs/mlm", token_dir: str = "runs/mlm-token"
+) -> str:
+    """Confront a prediction with two runs of notebook 05: whole-word vs token masking.
 
-    Taught in notebooks/05_mlm.ipynb.
+    Reads ``metrics.json`` of both runs (relative to the repo root), checks that they differ
+    only in ``whole_word_mask``, and says whether the held-out perplexity after adaptation came
+    out lower or higher with token masking, as predicted or not. Taught in
+    notebooks/05_mlm.ipynb.
     """
-    if answer is None:
+    import json
+
+    from helpers.mlm import output_path
+
+    if prediction is None:
         return _not_answered(
-            'answer "lower" or "higher": with token masking, what else can the model still '
-            "see when one piece of a long word is hidden?"
+            'write "lower" or "higher": with token masking, what can the model still see when '
+            "one piece of a long word is hidden, and which tokens end up hidden?"
         )
-    if not isinstance(answer, str) or answer.strip().lower() not in ("lower", "higher"):
-        raise ExerciseError(f'expected "lower" or "higher", got {answer!r}')
-    if answer.strip().lower() == "higher":
+    if not isinstance(prediction, str) or prediction.strip().lower() not in ("lower", "higher"):
+        raise ExerciseError(f'expected "lower" or "higher", got {prediction!r}')
+    runs = {}
+    for name, folder in (("whole-word", whole_dir), ("token", token_dir)):
+        path = output_path(folder) / "metrics.json"
+        if not path.is_file():
+            return (
+                f"Not run yet: {folder}/metrics.json is missing. Run the notebook with its "
+                "defaults (whole words, output_dir runs/mlm) and with "
+                f"-p whole_word_mask False -p output_dir {token_dir}, then run this cell again."
+            )
+        runs[name] = json.loads(path.read_text())
+    params = {k: {**r["parameters"]} for k, r in runs.items()}
+    for p in params.values():
+        p.pop("whole_word_mask")
+        p.pop("output_dir")
+    if (
+        runs["whole-word"]["parameters"]["whole_word_mask"] is not True
+        or runs["token"]["parameters"]["whole_word_mask"] is not False
+    ):
         raise ExerciseError(
-            'not "higher": under token masking a hidden piece often has the rest of its word '
-            'in view ("ki [MASK] ##hog ##e"), which makes many guesses easy; rerun with '
-            "-p whole_word_mask False and compare"
+            f"{whole_dir} must be a whole-word run and {token_dir} a token run "
+            "(see whole_word_mask in their metrics.json)"
         )
-    return (
-        "Right: token masking is the easier task (the other pieces of a word give it away), "
-        "so its perplexity is lower; the two numbers measure different tasks, which is why "
-        "before and after must use the same masks."
+    other = sorted(k for k in params["token"] if params["token"][k] != params["whole-word"][k])
+    if other:
+        raise ExerciseError(
+            f"the two runs also differ in {', '.join(other)}: change only whole_word_mask"
+        )
+    w = runs["whole-word"]["perplexity"]["after"]["perplexity"]
+    t = runs["token"]["perplexity"]["after"]["perplexity"]
+    measured = "lower" if t < w else "higher"
+    why = (
+        f"token masking {t:.0f}, whole words {w:.0f}. Token masking often leaves the other "
+        "pieces of a word in view (easier), but it also hides lone continuation pieces such as "
+        "'##ong' and simply hides other tokens: the two numbers score different tasks on "
+        "different masks, so neither ranks the models. To compare the models, score both on "
+        "the same batches."
     )
+    if prediction.strip().lower() == measured:
+        return f"Right, it came out {measured}: {why}"
+    raise ExerciseError(f"you predicted {prediction.strip()!r}, but it came out {measured}: {why}")

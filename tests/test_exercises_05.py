@@ -69,11 +69,43 @@ def test_check_05_uniform_perplexity_explains_slips(answer, explanation):
     assert explanation in str(err.value)
 
 
-def test_check_05_token_vs_word():
-    assert exercises.check_05_token_vs_word("lower").startswith("Right")
-    assert exercises.check_05_token_vs_word(" Lower ").startswith("Right")
+def _run(folder, whole_word_mask, ppl, **changes):
+    """A metrics.json as save_adapted writes it, reduced to what the checker reads."""
+    import json
+    from dataclasses import asdict
+
+    from helpers.mlm import AdaptConfig
+
+    params = {**asdict(AdaptConfig()), "whole_word_mask": whole_word_mask, **changes}
+    folder.mkdir(parents=True)
+    report = {"parameters": params, "perplexity": {"after": {"perplexity": ppl}}}
+    (folder / "metrics.json").write_text(json.dumps(report))
+    return str(folder)
+
+
+def test_check_05_token_vs_word_confronts_the_prediction_with_the_runs(tmp_path):
+    whole = _run(tmp_path / "whole", True, 410.0)
+    token = _run(tmp_path / "token", False, 437.0)
+    assert exercises.check_05_token_vs_word("higher", whole, token).startswith("Right")
+    assert "token masking 437, whole words 410" in exercises.check_05_token_vs_word(
+        " Higher ", whole, token
+    )
+    with pytest.raises(ExerciseError, match="you predicted 'lower', but it came out higher"):
+        exercises.check_05_token_vs_word("lower", whole, token)
+    lower = _run(tmp_path / "token2", False, 300.0)
+    assert exercises.check_05_token_vs_word("lower", whole, lower).startswith("Right")
+
+
+def test_check_05_token_vs_word_unanswered_unrun_and_bad_runs(tmp_path):
+    whole = _run(tmp_path / "whole", True, 410.0)
     assert exercises.check_05_token_vs_word(None).startswith("Not answered yet")
-    with pytest.raises(ExerciseError, match='not "higher"'):
-        exercises.check_05_token_vs_word("higher")
+    missing = str(tmp_path / "nothing")
+    assert exercises.check_05_token_vs_word("lower", whole, missing).startswith("Not run yet")
     with pytest.raises(ExerciseError, match="expected"):
-        exercises.check_05_token_vs_word("the same")
+        exercises.check_05_token_vs_word("the same", whole, missing)
+    other = _run(tmp_path / "other", False, 300.0, epochs=3)
+    with pytest.raises(ExerciseError, match="also differ in epochs"):
+        exercises.check_05_token_vs_word("lower", whole, other)
+    swapped = _run(tmp_path / "swapped", True, 300.0)
+    with pytest.raises(ExerciseError, match="a token run"):
+        exercises.check_05_token_vs_word("lower", whole, swapped)
