@@ -404,6 +404,13 @@ def _autocast(precision: str, device: str) -> Iterator[None]:
         yield
 
 
+def _scaler(precision: str, device: str) -> Any:
+    """A gradient scaler for fp16 (small gradients would underflow); a no-op otherwise."""
+    import torch
+
+    return torch.amp.GradScaler(device.split(":")[0], enabled=precision == "fp16")
+
+
 def masked_loss(model: Any, batch: dict, precision: str = "fp32") -> tuple[Any, int]:
     """Summed cross-entropy over the picked positions, and how many there are.
 
@@ -536,6 +543,7 @@ def train_mlm(
         num_warmup_steps=round(0.1 * per_epoch * epochs),
         num_training_steps=per_epoch * epochs,
     )
+    scaler = _scaler(precision, str(next(model.parameters()).device))
     model.train()
     t0 = time.perf_counter()
     for epoch in range(1, epochs + 1):
@@ -544,8 +552,9 @@ def train_mlm(
         for i in range(0, len(perm), batch_size):
             batch = collator([dict(features[j]) for j in perm[i : i + batch_size]])
             loss, n = masked_loss(model, batch, precision)
-            (loss / max(n, 1)).backward()
-            opt.step()
+            scaler.scale(loss / max(n, 1)).backward()
+            scaler.step(opt)
+            scaler.update()
             sched.step()
             opt.zero_grad(set_to_none=True)
             losses.append(float(loss.detach()) / max(n, 1))
@@ -637,6 +646,7 @@ def warm_up_head(
         p.requires_grad = False
     opt = torch.optim.AdamW(params, lr=learning_rate, weight_decay=0.01)
     order = torch.Generator().manual_seed(seed)
+    scaler = _scaler(precision, str(device))
     best, best_state, stale = math.inf, None, 0
     try:
         for epoch in range(1, max_epochs + 1):
@@ -648,8 +658,9 @@ def warm_up_head(
                 with _autocast(precision, str(device)):
                     logits = head(x[idx])
                 loss = torch.nn.functional.cross_entropy(logits.float(), y[idx])
-                loss.backward()
-                opt.step()
+                scaler.scale(loss).backward()
+                scaler.step(opt)
+                scaler.update()
                 opt.zero_grad(set_to_none=True)
                 losses.append(float(loss.detach()))
             phase.steps += losses
