@@ -335,3 +335,20 @@ def test_adapt_saves_a_model_that_loads_as_token_classifier_and_mlm(tiny_model_d
 def test_command_line_refuses_zero_seeds():
     with pytest.raises(SystemExit):
         mlm.main(["downstream", "--seeds", "0"])
+
+
+def test_notebook_parameters_are_the_command_defaults():
+    """`python -m helpers.mlm downstream` adapts with notebook 05's defaults: keep them equal."""
+    import ast
+    import json
+    from dataclasses import asdict
+
+    from helpers.paths import NOTEBOOKS_DIR
+
+    nb = json.loads((NOTEBOOKS_DIR / "05_mlm.ipynb").read_text())
+    cell = next(c for c in nb["cells"] if "parameters" in c["metadata"].get("tags", []))
+    tree = ast.parse("".join(cell["source"]))
+    params = {n.targets[0].id: ast.literal_eval(n.value) for n in tree.body}
+    defaults = asdict(mlm.AdaptConfig())
+    assert params == {k: defaults[k] for k in params}
+    assert set(defaults) == set(params)
