@@ -750,6 +750,7 @@ def adapt(
             cfg.warmup_rounds, cfg.warmup_patience, cfg.warmup_max_epochs, precision, cfg.seed,
         )  # fmt: skip
     before = perplexity(model, heldout, precision)
+    set_seed(cfg.seed)  # dropout: as notebook 05 does before adapting
     phase = train_mlm(
         model, train, collator, heldout, cfg.learning_rate, cfg.batch_size, cfg.epochs,
         precision, cfg.seed,
