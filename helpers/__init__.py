@@ -1,6 +1,6 @@
 """Helpers for the BERT-by-running-it course: one module per concept.
 
-Imports go one way: paths → labels → data → alignment → models → train / metrics / predict;
+Imports go one way: paths → labels → data → alignment → models → train / metrics / predict → mlm;
 params, curves, bandit, exercises, bench and ner (the command line) sit on top and nothing imports
 them. The drawings in nlp_images/ come from a tool outside this package, ``python
 tools/diagrams.py``: no notebook imports it.
@@ -15,6 +15,7 @@ __all__ = [
     "train",
     "metrics",
     "predict",
+    "mlm",
     "params",
     "curves",
     "bandit",

@@ -1,0 +1,951 @@
+"""Masked-language-model (MLM) domain adaptation, measured before and after.
+
+Masking. transformers 5.x has one collator for MLM, ``DataCollatorForLanguageModeling``; the old
+``DataCollatorForWholeWordMask`` is gone. Read from its source (5.23):
+
+* token masking (``whole_word_mask=False``) is right as it is: each non-special token is picked with
+  ``mlm_probability``; a picked token becomes ``[MASK]`` 80% of the time, a random vocabulary id
+  10% and stays unchanged 10%; special tokens and padding (``special_tokens_mask``, or the
+  tokenizer's special ids) are never picked. :class:`WordMaskCollator` uses it unchanged.
+* ``whole_word_mask=True`` groups tokens by **character offsets**, not by ``##`` prefixes: a token
+  starts a new word when its start offset differs from the previous token's end (a gap) or the
+  previous token is special. On raw text a "word" is therefore a whitespace-separated chunk, with
+  its punctuation: "U.S.", "Bush's" and "Tuesday." (with its full stop) are one word each, while
+  the tokenizer's pre-tokenizer (``word_ids()``) makes 4, 3 and 2 words of them. On pre-split words
+  (``is_split_into_words=True``) each word's offsets restart at 0, so the groups equal
+  ``word_ids()``: the corpus's own words, a lone "," being a word of its own. It needs
+  ``offset_mapping`` in every feature (fast tokenizers only).
+* but with ``whole_word_mask=True`` it sets ``mask_replace_prob=1``: every picked word becomes
+  ``[MASK]`` and the 80/10/10 split is dropped (it warns "Random token replacement is not
+  supported with whole word masking").
+
+What this module adds is only that: whole-word masking over the corpus's words, taken from
+``word_ids()``, with the 80/10/10 split decided per token, drawing from the same seeded
+``torch.Generator`` in the same order as the library. A word is picked with ``mlm_probability``
+(so on average that fraction of tokens is picked too) and all its subwords go together.
+
+Evaluation uses fixed masks: :func:`fixed_batches` masks the held-out sentences once from a fresh
+CPU generator seeded with ``seed``, so the same tokens are hidden before and after adaptation and
+the comparison measures the model, not the dice. Perplexity is ``exp`` of the mean cross-entropy
+over the picked positions (labels != -100, whichever of the three replacements they got).
+
+The embedded all-MiniLM-L6-v2 has no trained MLM head: loading it for MLM creates a random one.
+Its decoder is tied to the word embeddings, so freezing the encoder freezes the decoder matrix
+too; the head warm-up (:func:`warm_up_head`) then trains the transform (dense 384x384 + LayerNorm)
+and the output bias (one number per vocabulary entry) until held-out perplexity stops improving.
+That model is "before"; :func:`train_mlm` then adapts encoder and head together.
+
+Taught in notebooks/05_mlm.ipynb.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import os
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from transformers import DataCollatorForLanguageModeling
+
+from helpers.alignment import tokenize_and_align
+from helpers.models import DEFAULT_MODEL, load_masked_lm, load_tokenizer, pick_precision
+from helpers.paths import CORPUS_TEST, CORPUS_TRAIN, REPO_ROOT
+
+IGNORE = -100
+
+
+# ---------------------------------------------------------------- configuration
+
+
+@dataclass
+class AdaptConfig:
+    """The parameters of an adaptation run (notebook 05's ``parameters`` cell has the same)."""
+
+    model_name: str = DEFAULT_MODEL
+    data_path: str | None = None  # None: data/news_ner_train.csv; never the NER test file
+    n_sentences: int | None = 400  # adaptation sentences (of the training side); None = all
+    heldout_size: float = 0.2  # fraction of documents held out for perplexity
+    epochs: int = 2
+    batch_size: int = 16
+    learning_rate: float = 3e-4  # picked on held-out perplexity of the training file (1e-4: worse)
+    warmup_learning_rate: float = 3e-3  # the head warm-up (encoder frozen)
+    warmup_rounds: int = 2  # maskings of the training text the head warm-up learns from
+    warmup_patience: int = 2  # warm-up epochs without a better held-out perplexity, then stop
+    warmup_max_epochs: int = 10
+    mlm_probability: float = 0.15
+    whole_word_mask: bool = True
+    max_length: int = 100
+    precision: str = "auto"
+    seed: int = 42
+    output_dir: str = "runs/mlm"
+
+    def validate(self) -> None:
+        """Raise ``ValueError`` naming the parameter and what it expects."""
+        checks = [
+            (isinstance(self.epochs, int) and self.epochs > 0, "epochs", "an integer > 0"),
+            (
+                isinstance(self.batch_size, int) and self.batch_size > 0,
+                "batch_size",
+                "an integer > 0",
+            ),
+            (self.learning_rate > 0, "learning_rate", "a number > 0"),
+            (self.warmup_learning_rate > 0, "warmup_learning_rate", "a number > 0"),
+            (
+                isinstance(self.warmup_rounds, int) and self.warmup_rounds >= 1,
+                "warmup_rounds",
+                "an integer >= 1",
+            ),
+            (
+                isinstance(self.warmup_patience, int) and self.warmup_patience >= 1,
+                "warmup_patience",
+                "an integer >= 1",
+            ),
+            (
+                isinstance(self.warmup_max_epochs, int) and self.warmup_max_epochs >= 1,
+                "warmup_max_epochs",
+                "an integer >= 1",
+            ),
+            (0 < self.mlm_probability < 1, "mlm_probability", "a fraction in (0, 1)"),
+            (0 < self.heldout_size < 1, "heldout_size", "a fraction in (0, 1)"),
+            (
+                isinstance(self.max_length, int) and 8 <= self.max_length <= 512,
+                "max_length",
+                "an integer in [8, 512]",
+            ),
+            (
+                self.n_sentences is None
+                or (isinstance(self.n_sentences, int) and self.n_sentences > 0),
+                "n_sentences",
+                "None or an integer > 0",
+            ),
+            (
+                self.precision in ("auto", "bf16", "fp16", "fp32"),
+                "precision",
+                "auto|bf16|fp16|fp32",
+            ),
+        ]
+        for ok, name, expected in checks:
+            if not ok:
+                raise ValueError(f"{name}={getattr(self, name)!r}: expected {expected}")
+
+
+def output_path(output_dir: str | Path) -> Path:
+    """``output_dir`` as an absolute path: relative ones are taken from the repo root."""
+    p = Path(output_dir).expanduser()
+    return p if p.is_absolute() else REPO_ROOT / p
+
+
+# ---------------------------------------------------------------- text and masking
+
+
+def adaptation_text(
+    data_path: str | Path | None = None,
+    heldout_size: float = 0.2,
+    seed: int = 42,
+    n_sentences: int | None = None,
+) -> tuple[list[list[str]], list[list[str]]]:
+    """Words of the training side and of the held-out side, split by document.
+
+    ``data_path=None`` is the embedded training file; the NER test file is refused (it scores
+    NER later, so the encoder must never have read it). Files without document ids are split by
+    sentence. ``n_sentences`` keeps the first N training-side sentences (the held-out side is
+    whole).
+    """
+    from helpers.data import load_corpus, split_documents, split_sentences
+    from helpers.paths import resolve
+
+    path = resolve(data_path) if data_path is not None else CORPUS_TRAIN
+    if path.resolve() == CORPUS_TEST.resolve():
+        raise ValueError(
+            f"data_path={str(data_path)!r} is the NER test file: adaptation must use training "
+            "text only (data/news_ner_train.csv)"
+        )
+    sentences = load_corpus(path).sentences
+    if all(s.doc_id is not None for s in sentences):
+        train, heldout = split_documents(sentences, heldout_size, seed)
+    else:
+        train, heldout = split_sentences(sentences, heldout_size, seed)
+    if n_sentences is not None:
+        train = train[:n_sentences]
+    return [s.words for s in train], [s.words for s in heldout]
+
+
+def encode(tokenizer: Any, sentences: Sequence[Sequence[str]], max_length: int) -> list[dict]:
+    """Pre-split sentences → features with ``input_ids`` and ``word_ids`` (-1 off words).
+
+    Uses :func:`helpers.alignment.tokenize_and_align`: a sentence longer than ``max_length``
+    tokens becomes overlapping windows instead of being cut, and a word that yields no token is
+    an error.
+    """
+    enc = tokenize_and_align(sentences, None, tokenizer, max_length=max_length)
+    return [
+        {
+            "input_ids": ids,
+            "attention_mask": [1] * len(ids),
+            "word_ids": [-1 if w is None else w for w in wids],
+        }
+        for ids, wids in zip(enc["input_ids"], enc["word_ids"], strict=True)
+    ]
+
+
+def mask_words(
+    input_ids: Any,
+    word_ids: Any,
+    mlm_probability: float,
+    mask_token_id: int,
+    vocab_size: int,
+    generator: Any = None,
+    mask_replace_prob: float = 0.8,
+    random_replace_prob: float = 0.1,
+) -> tuple[Any, Any]:
+    """Whole-word masking: pick words with ``mlm_probability``, then 80/10/10 per token.
+
+    ``word_ids`` is a ``(batch, length)`` tensor with -1 for special tokens and padding (never
+    picked). Returns ``(inputs, labels)``: labels hold the original id at picked positions and
+    -100 elsewhere. Draws in the library's order (pick, ``[MASK]``, random, random ids).
+    """
+    import torch
+
+    inputs, labels = input_ids.clone(), input_ids.clone()
+    in_word = word_ids >= 0
+    prev = torch.nn.functional.pad(word_ids[:, :-1], (1, 0), value=-1)
+    first = in_word & (word_ids != prev)  # first token of each word
+    probs = torch.full(word_ids.shape, float(mlm_probability))
+    drawn = torch.bernoulli(probs.masked_fill(~first, 0.0), generator=generator).bool()
+    same_word = (word_ids[:, :, None] == word_ids[:, None, :]) & in_word[:, :, None]
+    picked = (same_word & drawn[:, None, :]).any(-1)
+    labels[~picked] = IGNORE
+    replaced = (
+        torch.bernoulli(torch.full(labels.shape, mask_replace_prob), generator=generator).bool()
+        & picked
+    )
+    inputs[replaced] = mask_token_id
+    if random_replace_prob > 0 and mask_replace_prob < 1:
+        scaled = random_replace_prob / (1 - mask_replace_prob)
+        randomised = (
+            torch.bernoulli(torch.full(labels.shape, scaled), generator=generator).bool()
+            & picked
+            & ~replaced
+        )
+        random_ids = torch.randint(vocab_size, labels.shape, generator=generator)
+        inputs[randomised] = random_ids[randomised]
+    return inputs, labels
+
+
+@dataclass
+class WordMaskCollator(DataCollatorForLanguageModeling):
+    """The library's MLM collator, with whole-word masking over ``word_ids`` and 80/10/10.
+
+    ``whole_words=False`` is the library's token masking, unchanged. Features come from
+    :func:`encode` (their ``word_ids`` are removed before padding). ``seed`` gives the collator
+    its own CPU generator (the library's behaviour): successive calls continue its stream.
+    """
+
+    whole_words: bool = True
+
+    def torch_call(self, examples: list[dict[str, Any]]) -> dict[str, Any]:
+        import torch
+
+        word_ids = [list(e["word_ids"]) for e in examples]
+        rest = [{k: v for k, v in e.items() if k != "word_ids"} for e in examples]
+        if not self.whole_words:
+            return super().torch_call(rest)
+        if self.seed is not None and self.generator is None:
+            self.create_rng()
+        batch = self.tokenizer.pad(
+            rest, return_tensors="pt", pad_to_multiple_of=self.pad_to_multiple_of
+        )
+        width = batch["input_ids"].shape[1]
+        if self.tokenizer.padding_side == "left":
+            padded = [[-1] * (width - len(w)) + w for w in word_ids]
+        else:
+            padded = [w + [-1] * (width - len(w)) for w in word_ids]
+        batch.pop("special_tokens_mask", None)
+        batch["input_ids"], batch["labels"] = mask_words(
+            batch["input_ids"],
+            torch.tensor(padded, dtype=torch.long),
+            self.mlm_probability,
+            self.tokenizer.mask_token_id,
+            len(self.tokenizer),
+            self.generator,
+            self.mask_replace_prob,
+            self.random_replace_prob,
+        )
+        return batch
+
+
+def make_collator(
+    tokenizer: Any, whole_words: bool = True, mlm_probability: float = 0.15, seed: int | None = None
+) -> WordMaskCollator:
+    """A :class:`WordMaskCollator` with the 80/10/10 split (the library's defaults)."""
+    return WordMaskCollator(
+        tokenizer=tokenizer, mlm_probability=mlm_probability, seed=seed, whole_words=whole_words
+    )
+
+
+def fixed_batches(
+    features: Sequence[dict],
+    tokenizer: Any,
+    whole_words: bool = True,
+    mlm_probability: float = 0.15,
+    seed: int = 0,
+    batch_size: int = 32,
+) -> list[dict]:
+    """Mask ``features`` once, in order, from a fresh generator seeded with ``seed``.
+
+    The same arguments give the same masks on every call (and on every machine: the draws come
+    from a CPU ``torch.Generator``), so perplexity before and after adaptation is measured on
+    exactly the same hidden tokens.
+    """
+    collator = make_collator(tokenizer, whole_words, mlm_probability, seed)
+    return [
+        collator([dict(f) for f in features[i : i + batch_size]])
+        for i in range(0, len(features), batch_size)
+    ]
+
+
+def masked_text(tokenizer: Any, batch: dict, row: int = 0) -> tuple[str, str]:
+    """``(input as the model sees it, what it must predict)`` for one row of a masked batch.
+
+    Tokens are joined with spaces (subwords keep their ``##``); unpicked positions show ``·`` in
+    the second string.
+    """
+    ids = batch["input_ids"][row].tolist()
+    labels = batch["labels"][row].tolist()
+    keep = [i for i, m in enumerate(batch["attention_mask"][row].tolist()) if m]
+    seen = " ".join(tokenizer.convert_ids_to_tokens([ids[i] for i in keep]))
+    target = " ".join(
+        tokenizer.convert_ids_to_tokens(labels[i]) if labels[i] != IGNORE else "·" for i in keep
+    )
+    return seen, target
+
+
+def masking_counts(batches: Sequence[dict], tokenizer: Any) -> dict[str, int]:
+    """Maskable tokens (not special, not padding), picked ones, and how those were replaced."""
+    import torch
+
+    special = torch.tensor(sorted(tokenizer.all_special_ids))
+    n_tokens = picked = as_mask = unchanged = 0
+    for b in batches:
+        sel = b["labels"] != IGNORE
+        original = torch.where(sel, b["labels"], b["input_ids"])
+        real = b["attention_mask"].bool() & ~torch.isin(original, special)
+        n_tokens += int(real.sum())
+        picked += int(sel.sum())
+        as_mask += int((b["input_ids"][sel] == tokenizer.mask_token_id).sum())
+        unchanged += int((b["input_ids"][sel] == b["labels"][sel]).sum())
+    return {
+        "tokens": n_tokens,
+        "picked": picked,
+        "mask": as_mask,
+        "random": picked - as_mask - unchanged,
+        "unchanged": unchanged,
+    }
+
+
+# ---------------------------------------------------------------- model, loss, perplexity
+
+
+@dataclass
+class LoadedMLM:
+    """A masked-LM model, its tokenizer, and whether its MLM head came from the checkpoint."""
+
+    model: Any
+    tokenizer: Any
+    new_head_keys: list[str]
+
+    @property
+    def has_trained_head(self) -> bool:
+        return not self.new_head_keys
+
+
+def load_mlm(name: str = DEFAULT_MODEL, verbose: bool = True) -> LoadedMLM:
+    """Load ``name`` for MLM and say whether its head was trained or newly initialised.
+
+    The head counts as new when weights outside the encoder (``model.base_model``) were missing
+    from the checkpoint and so were initialised at random (transformers' "newly initialized"
+    report, which :func:`helpers.models.load_masked_lm` keeps quiet: this prints it).
+    """
+    model, info = load_masked_lm(name, output_loading_info=True)
+    prefix = model.base_model_prefix + "."
+    new = sorted(k for k in info["missing_keys"] if not k.startswith(prefix))
+    if verbose:
+        if new:
+            print(
+                f"{name}: {len(new)} MLM-head weights were not in the checkpoint and were newly "
+                f"initialized at random: {', '.join(new)}. The head must be trained before its "
+                "predictions mean anything."
+            )
+        else:
+            print(f"{name}: the checkpoint has a trained MLM head.")
+    return LoadedMLM(model, load_tokenizer(name), new)
+
+
+def head_parameters(model: Any) -> list[tuple[str, Any]]:
+    """``(name, parameter)`` of the head: everything not in the encoder (tied ones excluded)."""
+    encoder = {id(p) for p in model.base_model.parameters()}
+    return [(n, p) for n, p in model.named_parameters() if id(p) not in encoder]
+
+
+@contextlib.contextmanager
+def _autocast(precision: str, device: str) -> Iterator[None]:
+    import torch
+
+    if precision == "fp32":
+        yield
+        return
+    dtype = torch.bfloat16 if precision == "bf16" else torch.float16
+    with torch.autocast(device_type=device.split(":")[0], dtype=dtype):
+        yield
+
+
+def _scaler(precision: str, device: str) -> Any:
+    """A gradient scaler for fp16 (small gradients would underflow); a no-op otherwise."""
+    import torch
+
+    return torch.amp.GradScaler(device.split(":")[0], enabled=precision == "fp16")
+
+
+def masked_loss(model: Any, batch: dict, precision: str = "fp32") -> tuple[Any, int]:
+    """Summed cross-entropy over the picked positions, and how many there are.
+
+    The vocabulary projection (``model.get_output_embeddings()``, 384 x 30,522 for MiniLM) runs
+    only on the picked positions, not on every token: about 7x less of the model's most
+    expensive layer, same loss as ``model(**batch).loss`` (times the count).
+    """
+    import torch
+
+    device = next(model.parameters()).device
+    labels = batch["labels"].to(device)
+    picked = labels != IGNORE
+    inputs = {k: v.to(device) for k, v in batch.items() if k != "labels"}
+    hook = model.get_output_embeddings().register_forward_pre_hook(
+        lambda _module, args: (args[0][picked],)
+    )
+    try:
+        with _autocast(precision, str(device)):
+            logits = model(**inputs).logits
+    finally:
+        hook.remove()
+    loss = torch.nn.functional.cross_entropy(logits.float(), labels[picked], reduction="sum")
+    return loss, int(picked.sum())
+
+
+@dataclass
+class Perplexity:
+    """Perplexity = exp(mean cross-entropy) over ``n_masked`` picked tokens."""
+
+    perplexity: float
+    loss: float
+    n_masked: int
+
+
+def perplexity(model: Any, batches: Sequence[dict], precision: str = "fp32") -> Perplexity:
+    """exp(mean cross-entropy over every picked position of ``batches``)."""
+    import torch
+
+    was_training = model.training
+    model.eval()
+    total, count = 0.0, 0
+    with torch.inference_mode():
+        for b in batches:
+            loss, n = masked_loss(model, b, precision)
+            total += float(loss)
+            count += n
+    model.train(was_training)
+    if count == 0:
+        raise ValueError("no masked token in the batches: nothing to score")
+    mean = total / count
+    return Perplexity(math.exp(mean), mean, count)
+
+
+def fill_mask(
+    model: Any, tokenizer: Any, words: Sequence[str], index: int, k: int = 5
+) -> list[list[tuple[str, float]]]:
+    """Hide every subword of ``words[index]`` with ``[MASK]``; top-``k`` per hidden position.
+
+    Returns one list of ``(token, probability)`` per subword of the hidden word.
+    """
+    import torch
+
+    if not 0 <= index < len(words):
+        raise ValueError(f"index={index}: the sentence has {len(words)} words")
+    enc = tokenizer(list(words), is_split_into_words=True, return_tensors="pt")
+    where = [i for i, w in enumerate(enc.word_ids()) if w == index]
+    enc["input_ids"][0, where] = tokenizer.mask_token_id
+    device = next(model.parameters()).device
+    was_training = model.training
+    model.eval()
+    with torch.inference_mode():
+        logits = model(**{k_: v.to(device) for k_, v in enc.items()}).logits[0, where]
+    model.train(was_training)
+    probs, ids = logits.float().softmax(-1).topk(k)
+    return [
+        list(zip(tokenizer.convert_ids_to_tokens(i.tolist()), p.tolist(), strict=True))
+        for p, i in zip(probs, ids, strict=True)
+    ]
+
+
+# ---------------------------------------------------------------- training
+
+
+@dataclass
+class Phase:
+    """What one training phase did: loss per step, held-out perplexity per epoch, seconds."""
+
+    name: str
+    steps: list[float] = field(default_factory=list)
+    epochs: list[dict[str, float]] = field(default_factory=list)
+    seconds: float = 0.0
+    trainable: int = 0
+    best_epoch: int | None = None
+
+
+def train_mlm(
+    model: Any,
+    features: Sequence[dict],
+    collator: WordMaskCollator,
+    heldout: Sequence[dict] | None = None,
+    learning_rate: float = 1e-4,
+    batch_size: int = 16,
+    epochs: int = 2,
+    precision: str = "fp32",
+    seed: int = 42,
+) -> Phase:
+    """Adapt encoder and head together: AdamW, 10% linear warm-up then linear decay.
+
+    Every batch is masked afresh by ``collator``; ``heldout`` (fixed masks) is scored after each
+    epoch. Sentences are shuffled by a generator seeded with ``seed``.
+    """
+    import torch
+    from transformers import get_scheduler
+
+    params = list(model.parameters())
+    for p in params:
+        p.requires_grad = True
+    phase = Phase("adaptation", trainable=sum(p.numel() for p in params))
+    order = torch.Generator().manual_seed(seed)
+    per_epoch = math.ceil(len(features) / batch_size)
+    decay = [p for n, p in model.named_parameters() if p.ndim >= 2 and "LayerNorm" not in n]
+    rest = [p for p in params if all(p is not q for q in decay)]
+    opt = torch.optim.AdamW(
+        [{"params": decay, "weight_decay": 0.01}, {"params": rest, "weight_decay": 0.0}],
+        lr=learning_rate,
+    )
+    sched = get_scheduler(
+        "linear",
+        opt,
+        num_warmup_steps=round(0.1 * per_epoch * epochs),
+        num_training_steps=per_epoch * epochs,
+    )
+    scaler = _scaler(precision, str(next(model.parameters()).device))
+    model.train()
+    t0 = time.perf_counter()
+    for epoch in range(1, epochs + 1):
+        perm = torch.randperm(len(features), generator=order).tolist()
+        losses = []
+        for i in range(0, len(perm), batch_size):
+            batch = collator([dict(features[j]) for j in perm[i : i + batch_size]])
+            loss, n = masked_loss(model, batch, precision)
+            scaler.scale(loss / max(n, 1)).backward()
+            scaler.step(opt)
+            scaler.update()
+            sched.step()
+            opt.zero_grad(set_to_none=True)
+            losses.append(float(loss.detach()) / max(n, 1))
+        phase.steps += losses
+        row = {"epoch": epoch, "train_loss": sum(losses) / len(losses)}
+        if heldout is not None:
+            row["perplexity"] = perplexity(model, heldout, precision).perplexity
+        row["seconds"] = time.perf_counter() - t0
+        phase.epochs.append(row)
+    model.eval()
+    phase.seconds = time.perf_counter() - t0
+    return phase
+
+
+def head_module(model: Any) -> Any:
+    """The MLM head as one module that maps encoder outputs to vocabulary logits."""
+    for name in ("cls", "lm_head", "predictions"):  # BERT family, RoBERTa family, ALBERT
+        head = getattr(model, name, None)
+        if head is not None:
+            return head
+    raise ValueError(
+        f"{type(model).__name__}: no MLM head module named cls, lm_head or predictions; the "
+        "head warm-up supports BERT-, RoBERTa- and ALBERT-style models"
+    )
+
+
+def encoder_outputs(
+    model: Any, batches: Sequence[dict], precision: str = "fp32"
+) -> tuple[Any, Any]:
+    """Last-layer vectors at the picked positions of masked ``batches``, and their labels."""
+    import torch
+
+    device = next(model.parameters()).device
+    xs, ys = [], []
+    was_training = model.training
+    model.eval()
+    with torch.inference_mode(), _autocast(precision, str(device)):
+        for b in batches:
+            picked = b["labels"] != IGNORE
+            inputs = {k: v.to(device) for k, v in b.items() if k != "labels"}
+            hidden = model.base_model(**inputs).last_hidden_state
+            xs.append(hidden[picked.to(device)].float())
+            ys.append(b["labels"][picked].to(device))
+    model.train(was_training)
+    return torch.cat(xs), torch.cat(ys)
+
+
+def warm_up_head(
+    model: Any,
+    features: Sequence[dict],
+    collator: WordMaskCollator,
+    heldout: Sequence[dict],
+    learning_rate: float = 3e-3,
+    batch_size: int = 128,
+    rounds: int = 2,
+    patience: int = 2,
+    max_epochs: int = 10,
+    precision: str = "fp32",
+    seed: int = 42,
+) -> Phase:
+    """Train the head alone (encoder frozen) until held-out perplexity stops improving.
+
+    The encoder is frozen, so its outputs for a masked sentence never change: they are computed
+    once, for ``rounds`` different maskings of ``features`` (and for the fixed held-out masks),
+    and the head trains on those vectors in steps of ``batch_size`` positions. Stops after
+    ``patience`` epochs without a new best held-out perplexity (or after ``max_epochs``) and
+    keeps the best epoch's head. With a tied decoder the trainable weights are the head's
+    transform and its output bias; the decoder matrix is the frozen word-embedding table.
+    """
+    import torch
+
+    head = head_module(model)
+    params = [p for _, p in head_parameters(model)]
+    if not params:
+        raise ValueError("the model has no head parameters outside the encoder to warm up")
+    phase = Phase("head warm-up", trainable=sum(p.numel() for p in params))
+    t0 = time.perf_counter()
+    train_batches = [
+        collator([dict(f) for f in features[i : i + 32]])
+        for _ in range(rounds)
+        for i in range(0, len(features), 32)
+    ]
+    x, y = encoder_outputs(model, train_batches, precision)
+    xh, yh = encoder_outputs(model, heldout, precision)
+    device = x.device
+    own = {id(p) for p in params}
+    frozen = [p for p in model.parameters() if p.requires_grad and id(p) not in own]
+    for p in frozen:
+        p.requires_grad = False
+    opt = torch.optim.AdamW(params, lr=learning_rate, weight_decay=0.01)
+    order = torch.Generator().manual_seed(seed)
+    scaler = _scaler(precision, str(device))
+    best, best_state, stale = math.inf, None, 0
+    try:
+        for epoch in range(1, max_epochs + 1):
+            head.train()
+            perm = torch.randperm(len(x), generator=order).to(device)
+            losses = []
+            for i in range(0, len(perm), batch_size):
+                idx = perm[i : i + batch_size]
+                with _autocast(precision, str(device)):
+                    logits = head(x[idx])
+                loss = torch.nn.functional.cross_entropy(logits.float(), y[idx])
+                scaler.scale(loss).backward()
+                scaler.step(opt)
+                scaler.update()
+                opt.zero_grad(set_to_none=True)
+                losses.append(float(loss.detach()))
+            phase.steps += losses
+            head.eval()
+            with torch.inference_mode(), _autocast(precision, str(device)):
+                mean = float(torch.nn.functional.cross_entropy(head(xh).float(), yh))
+            phase.epochs.append(
+                {
+                    "epoch": epoch,
+                    "train_loss": sum(losses) / len(losses),
+                    "perplexity": math.exp(mean),
+                    "seconds": time.perf_counter() - t0,
+                }
+            )
+            if mean < best:
+                best, stale, phase.best_epoch = mean, 0, epoch
+                best_state = [p.detach().clone() for p in params]
+            else:
+                stale += 1
+                if stale >= patience:
+                    break
+        with torch.no_grad():
+            for p, saved in zip(params, best_state or [], strict=False):
+                p.copy_(saved)
+    finally:
+        for p in frozen:
+            p.requires_grad = True
+    model.eval()
+    phase.seconds = time.perf_counter() - t0
+    return phase
+
+
+# ---------------------------------------------------------------- the whole run
+
+
+@dataclass
+class AdaptResult:
+    """An adaptation run: the model, its phases, perplexities and where it was saved."""
+
+    model: Any
+    tokenizer: Any
+    config: AdaptConfig
+    precision: str
+    had_trained_head: bool
+    random_head: Perplexity | None
+    before: Perplexity
+    after: Perplexity
+    warmup: Phase | None
+    adaptation: Phase
+    n_train: int
+    n_heldout: int
+    output_dir: Path | None = None
+
+
+def adapt(
+    config: AdaptConfig | None = None, save: bool = True, verbose: bool = True
+) -> AdaptResult:
+    """Load, (warm up the head,) measure "before", adapt, measure "after", save.
+
+    The notebook runs the same steps one cell at a time; ``python -m helpers.mlm downstream``
+    calls this.
+    """
+    import torch
+    from transformers import set_seed
+
+    cfg = config or AdaptConfig()
+    cfg.validate()
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    precision = pick_precision(cfg.precision, device)
+    set_seed(cfg.seed)
+    loaded = load_mlm(cfg.model_name, verbose=verbose)
+    model, tok = loaded.model.to(device), loaded.tokenizer
+    train_words, heldout_words = adaptation_text(
+        cfg.data_path, cfg.heldout_size, cfg.seed, cfg.n_sentences
+    )
+    train = encode(tok, train_words, cfg.max_length)
+    heldout = fixed_batches(
+        encode(tok, heldout_words, cfg.max_length), tok, cfg.whole_word_mask,
+        cfg.mlm_probability, cfg.seed, 32,
+    )  # fmt: skip
+    collator = make_collator(tok, cfg.whole_word_mask, cfg.mlm_probability, cfg.seed)
+    random_head, warm = None, None
+    if not loaded.has_trained_head:
+        random_head = perplexity(model, heldout, precision)
+        warm = warm_up_head(
+            model, train, collator, heldout, cfg.warmup_learning_rate, 128,
+            cfg.warmup_rounds, cfg.warmup_patience, cfg.warmup_max_epochs, precision, cfg.seed,
+        )  # fmt: skip
+    before = perplexity(model, heldout, precision)
+    set_seed(cfg.seed)  # dropout: as notebook 05 does before adapting
+    phase = train_mlm(
+        model, train, collator, heldout, cfg.learning_rate, cfg.batch_size, cfg.epochs,
+        precision, cfg.seed,
+    )  # fmt: skip
+    after = perplexity(model, heldout, precision)
+    result = AdaptResult(
+        model, tok, cfg, precision, loaded.has_trained_head, random_head, before, after,
+        warm, phase, len(train_words), len(heldout_words),
+    )  # fmt: skip
+    if save:
+        save_adapted(result, output_path(cfg.output_dir))
+    return result
+
+
+def metrics_report(result: AdaptResult) -> dict[str, Any]:
+    """What ``metrics.json`` holds: parameters, perplexities, masked-token counts, seconds."""
+    import platform
+
+    import torch
+    import transformers
+
+    def ppl(p: Perplexity | None) -> dict | None:
+        return None if p is None else asdict(p)
+
+    def phase(p: Phase | None) -> dict | None:
+        if p is None:
+            return None
+        return {
+            "seconds": round(p.seconds, 2),
+            "steps": len(p.steps),
+            "epochs": p.epochs,
+            "best_epoch": p.best_epoch,
+            "trainable_parameters": p.trainable,
+        }
+
+    return {
+        "parameters": asdict(result.config),
+        "sentences": {"train": result.n_train, "heldout": result.n_heldout},
+        "had_trained_head": result.had_trained_head,
+        "perplexity": {
+            "random_head": ppl(result.random_head),
+            "before": ppl(result.before),
+            "after": ppl(result.after),
+        },
+        "warmup": phase(result.warmup),
+        "adaptation": phase(result.adaptation),
+        "precision": result.precision,
+        "device": str(next(result.model.parameters()).device),
+        "processor": platform.processor() or platform.machine(),
+        "threads": torch.get_num_threads(),
+        "versions": {"torch": torch.__version__, "transformers": transformers.__version__},
+    }
+
+
+def save_adapted(result: AdaptResult, directory: str | Path) -> Path:
+    """Save the adapted model (safetensors), its tokenizer and ``metrics.json`` in ``directory``.
+
+    The folder loads anywhere a model name is accepted: ``load_token_classifier`` takes its
+    encoder (and drops the MLM head), ``load_mlm`` finds a trained head.
+    """
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    result.model.save_pretrained(directory, safe_serialization=True)
+    result.tokenizer.save_pretrained(directory)
+    (directory / "metrics.json").write_text(json.dumps(metrics_report(result), indent=2))
+    result.output_dir = directory
+    return directory
+
+
+# ---------------------------------------------------------------- downstream NER
+
+
+def cpu_kind() -> str:
+    """The processor's bf16 support, from /proc/cpuinfo: AMX, AVX512-BF16 or neither."""
+    try:
+        flags = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return "unknown (no /proc/cpuinfo)"
+    found = [f for f in ("amx_bf16", "avx512_bf16") if f in flags.split()]
+    model = next((ln.split(":", 1)[1].strip() for ln in flags.splitlines()
+                  if ln.startswith("model name")), "unknown")  # fmt: skip
+    return f"{model}; bf16 flags: {', '.join(found) or 'none'}"
+
+
+def ner_f1(model_name: str, seed: int, output_dir: str) -> dict[str, Any]:
+    """Notebook 04's recipe (``TrainConfig`` defaults) on its split; test entity F1."""
+    from helpers.data import experiment_splits
+    from helpers.labels import build_label_list
+    from helpers.metrics import ner_metrics
+    from helpers.predict import predict_word_tags
+    from helpers.train import TrainConfig, train_ner
+
+    splits = experiment_splits(None, 300, 0.2, 0.1, seed)
+    labels = build_label_list(s.tags for s in [*splits.train, *splits.validation, *splits.test])
+    cfg = TrainConfig(model_name=model_name, seed=seed, output_dir=output_dir)
+    res = train_ner(splits.train, splits.validation, labels, cfg)
+    pred, _ = predict_word_tags(res.model, res.tokenizer, [s.words for s in splits.test])
+    m = ner_metrics([s.tags for s in splits.test], pred)
+    return {
+        "f1": m["f1"],
+        "precision": m["precision"],
+        "recall": m["recall"],
+        "best_epoch": res.best_epoch,
+        "train_seconds": round(res.train_seconds, 1),
+        "ner_precision": res.precision,
+    }
+
+
+def downstream(seeds: Sequence[int], out: str | Path, config: AdaptConfig | None = None) -> dict:
+    """Per seed: adapt (notebook 05's defaults, that seed), then NER with and without it."""
+    import platform
+    import statistics
+    import sys
+    import tempfile
+
+    import torch
+    import transformers
+
+    base = config or AdaptConfig()
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for s in seeds:
+            cfg = AdaptConfig(**{**asdict(base), "seed": s, "output_dir": f"{tmp}/adapted-{s}"})
+            t0 = time.perf_counter()
+            res = adapt(cfg, verbose=False)
+            adapt_s = time.perf_counter() - t0
+            row = {
+                "seed": s,
+                "perplexity_before": res.before.perplexity,
+                "perplexity_after": res.after.perplexity,
+                "adapt_seconds": round(adapt_s, 1),
+            }
+            del res
+            for name, model in (("unadapted", base.model_name), ("adapted", cfg.output_dir)):
+                row[name] = ner_f1(model, s, f"{tmp}/ner-{name}-{s}")
+            row["f1_difference"] = row["adapted"]["f1"] - row["unadapted"]["f1"]
+            rows.append(row)
+            print(
+                f"seed {s}: perplexity {row['perplexity_before']:.1f} -> "
+                f"{row['perplexity_after']:.1f}; NER F1 unadapted {row['unadapted']['f1']:.3f}, "
+                f"adapted {row['adapted']['f1']:.3f}",
+                flush=True,
+            )
+
+    def stats(values: list[float]) -> dict[str, float]:
+        sd = statistics.stdev(values) if len(values) > 1 else 0.0
+        return {"mean": statistics.mean(values), "sd": sd, "min": min(values), "max": max(values)}
+
+    report = {
+        "command": "python -m helpers.mlm " + " ".join(sys.argv[1:]),
+        "what": "NER test entity F1 (notebook 04's recipe: TrainConfig defaults, first 300 "
+        "training sentences, validation 10%, the fixed test file) with the embedded encoder "
+        "unadapted and after MLM adaptation on training-file text (notebook 05's defaults)",
+        "adaptation": asdict(base),
+        "seeds": list(seeds),
+        "runs": rows,
+        "summary": {
+            "unadapted_f1": stats([r["unadapted"]["f1"] for r in rows]),
+            "adapted_f1": stats([r["adapted"]["f1"] for r in rows]),
+            "difference": stats([r["f1_difference"] for r in rows]),
+        },
+        "cpu": cpu_kind(),
+        "device": "cuda" if torch.cuda.is_available() else "cpu",
+        "precision": pick_precision("auto"),
+        "threads": torch.get_num_threads(),
+        "omp_num_threads": os.environ.get("OMP_NUM_THREADS"),
+        "processor": platform.processor() or platform.machine(),
+        "versions": {"torch": torch.__version__, "transformers": transformers.__version__},
+    }
+    out = output_path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(report, indent=2))
+    return report
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    ap = argparse.ArgumentParser(prog="python -m helpers.mlm", description=__doc__.split("\n")[0])
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    d = sub.add_parser("downstream", help="NER F1 with and without MLM adaptation, per seed")
+    d.add_argument("--seeds", type=int, default=3, help="how many seeds (42, 43, ...)")
+    d.add_argument("--out", default="notebooks/results/mlm_downstream.json")
+    args = ap.parse_args(argv)
+    if args.seeds < 1:
+        ap.error(f"--seeds {args.seeds}: expected an integer >= 1")
+    report = downstream([42 + i for i in range(args.seeds)], args.out)
+    s = report["summary"]
+    print(
+        f"unadapted F1 {s['unadapted_f1']['mean']:.3f} ± {s['unadapted_f1']['sd']:.3f}; "
+        f"adapted {s['adapted_f1']['mean']:.3f} ± {s['adapted_f1']['sd']:.3f} "
+        f"({len(report['seeds'])} seeds) → {args.out}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,354 @@
+"""helpers.mlm: masking statistics, fixed masks, perplexity, the missing head, saving."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from helpers import mlm  # noqa: E402
+from helpers.mlm import IGNORE  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def corpus_features(tok):
+    """Every training-side sentence of the embedded corpus, encoded (about 19,000 tokens)."""
+    train, _ = mlm.adaptation_text()
+    return mlm.encode(tok, train, 100)
+
+
+def _batches_with_word_ids(features, collator, batch_size=64):
+    """Masked batches and, for each, its word ids padded with -1 (as the collator pads)."""
+    out = []
+    for i in range(0, len(features), batch_size):
+        chunk = features[i : i + batch_size]
+        batch = collator([dict(f) for f in chunk])
+        width = batch["input_ids"].shape[1]
+        wids = torch.tensor([f["word_ids"] + [-1] * (width - len(f["word_ids"])) for f in chunk])
+        originals = torch.tensor(
+            [f["input_ids"] + [-1] * (width - len(f["input_ids"])) for f in chunk]
+        )
+        out.append((batch, wids, originals))
+    return out
+
+
+@pytest.mark.parametrize("whole_words", [True, False])
+@pytest.mark.parametrize("probability", [0.15, 0.3])
+def test_masking_statistics_over_many_batches(tok, corpus_features, whole_words, probability):
+    """Picked fraction within 1.5 points of the parameter; 80/10/10 within 3 points each."""
+    collator = mlm.make_collator(tok, whole_words, probability, seed=7)
+    tokens = picked = as_mask = unchanged = 0
+    for _ in range(3):  # three passes: about 57,000 maskable tokens
+        for batch, wids, originals in _batches_with_word_ids(corpus_features, collator):
+            sel = batch["labels"] != IGNORE
+            tokens += int((wids >= 0).sum())
+            picked += int(sel.sum())
+            as_mask += int((batch["input_ids"][sel] == tok.mask_token_id).sum())
+            unchanged += int((batch["input_ids"][sel] == originals[sel]).sum())
+            # labels hold the original ids exactly where picked
+            assert torch.equal(batch["labels"][sel], originals[sel])
+    randomised = picked - as_mask - unchanged
+    assert abs(picked / tokens - probability) < 0.015
+    assert abs(as_mask / picked - 0.8) < 0.03
+    assert abs(randomised / picked - 0.1) < 0.03
+    assert abs(unchanged / picked - 0.1) < 0.03
+
+
+def test_whole_words_are_masked_together_and_token_masking_splits_them(tok, corpus_features):
+    """Every word is picked entirely or not at all; token masking does split some words."""
+
+    def split_words(whole_words: bool) -> tuple[int, int]:
+        collator = mlm.make_collator(tok, whole_words, 0.3, seed=3)
+        split = multi = 0
+        for batch, wids, _ in _batches_with_word_ids(corpus_features, collator):
+            sel = batch["labels"] != IGNORE
+            for row in range(len(wids)):
+                for w in wids[row].unique().tolist():
+                    if w < 0:
+                        continue
+                    states = sel[row][wids[row] == w]
+                    if len(states) > 1:
+                        multi += 1
+                        split += bool(states.any() and not states.all())
+        return split, multi
+
+    split, multi = split_words(True)
+    assert multi > 1000 and split == 0
+    split, _ = split_words(False)
+    assert split > 100  # the check above can fail: token masking splits words
+
+
+def test_special_and_padding_tokens_are_never_masked(tok, corpus_features):
+    specials = torch.tensor(sorted(tok.all_special_ids))
+    for whole_words in (True, False):
+        collator = mlm.make_collator(tok, whole_words, 0.5, seed=11)
+        seen_pad = False
+        for batch, wids, originals in _batches_with_word_ids(corpus_features, collator):
+            off = (batch["attention_mask"] == 0) | torch.isin(originals, specials)
+            seen_pad |= bool((batch["attention_mask"] == 0).any())
+            assert (batch["labels"][off] == IGNORE).all()
+            kept = originals.clone()
+            kept[batch["attention_mask"] == 0] = tok.pad_token_id
+            assert torch.equal(batch["input_ids"][off], kept[off])
+            assert (off == (wids < 0)).all()
+        assert seen_pad  # the batches did contain padding
+
+
+def test_fixed_masks_are_identical_across_calls_and_change_with_the_seed(tok, corpus_features):
+    feats = corpus_features[:100]
+    for whole_words in (True, False):
+        a = mlm.fixed_batches(feats, tok, whole_words, 0.15, seed=5, batch_size=32)
+        b = mlm.fixed_batches(feats, tok, whole_words, 0.15, seed=5, batch_size=32)
+        c = mlm.fixed_batches(feats, tok, whole_words, 0.15, seed=6, batch_size=32)
+        assert len(a) == 4
+        for x, y in zip(a, b, strict=True):
+            assert torch.equal(x["input_ids"], y["input_ids"])
+            assert torch.equal(x["labels"], y["labels"])
+        assert any(not torch.equal(x["labels"], z["labels"]) for x, z in zip(a, c, strict=True))
+
+
+def test_the_library_whole_word_mode_drops_random_and_unchanged(tok):
+    """Why the module exists: transformers' whole_word_mask forces every pick to [MASK]."""
+    from transformers import DataCollatorForLanguageModeling
+
+    with pytest.warns(UserWarning, match="Random token replacement is not supported"):
+        lib = DataCollatorForLanguageModeling(tok, whole_word_mask=True)
+    assert lib.mask_replace_prob == 1 and lib.random_replace_prob == 0
+    assert mlm.make_collator(tok).mask_replace_prob == 0.8
+
+
+def test_the_library_groups_pre_split_words_like_word_ids_and_raw_text_by_spaces(tok):
+    """The docstring's reading of the library: offsets → words (private helper, 5.x)."""
+    import numpy as np
+    from transformers import DataCollatorForLanguageModeling
+
+    groups = DataCollatorForLanguageModeling._calc_word_ids_and_prob_mask
+    words = ["Ahmadinejad", "visited", "U.S.", "bases", ",", "Bush's", "Tuesday."]
+    enc = tok(words, is_split_into_words=True, return_offsets_mapping=True,
+              return_special_tokens_mask=True)  # fmt: skip
+    lib, _ = groups(np.array([enc["offset_mapping"]]), np.array([enc["special_tokens_mask"]]))
+    assert [-1 if w is None else w + 1 for w in enc.word_ids()] == lib[0].tolist()
+    raw = tok(" ".join(words), return_offsets_mapping=True, return_special_tokens_mask=True)
+    lib, _ = groups(np.array([raw["offset_mapping"]]), np.array([raw["special_tokens_mask"]]))
+    assert lib[0].max() == len(words)  # 7 space-separated chunks
+    assert max(w for w in raw.word_ids() if w is not None) + 1 > len(words)
+
+
+def test_masked_text_shows_what_the_model_sees_and_must_predict(tok):
+    feats = mlm.encode(tok, [["Protesters", "marched", "in", "Nairobi", "."]], 100)
+    batch = mlm.make_collator(tok, True, 0.999, seed=0)([dict(f) for f in feats])
+    seen, target = mlm.masked_text(tok, batch)
+    assert seen.split()[0] == "[CLS]" and seen.split()[-1] == "[SEP]"
+    assert target.split()[1:-1] == tok.convert_ids_to_tokens(feats[0]["input_ids"][1:-1])
+
+
+def test_encode_refuses_a_word_without_tokens(tok):
+    with pytest.raises(ValueError, match="produced no token"):
+        mlm.encode(tok, [["fine", "\u200b"]], 100)
+
+
+def test_adaptation_text_never_reads_the_ner_test_file():
+    from helpers.paths import CORPUS_TEST
+
+    with pytest.raises(ValueError, match="NER test file"):
+        mlm.adaptation_text(CORPUS_TEST)
+    with pytest.raises(ValueError, match="NER test file"):
+        mlm.adaptation_text("data/news_ner_test.csv")
+
+
+def test_adaptation_text_splits_by_document():
+    from helpers.data import load_embedded
+
+    train, heldout = mlm.adaptation_text(heldout_size=0.2, seed=1)
+    doc_of = {tuple(s.words): s.doc_id for s in load_embedded("train").sentences}
+    assert not {doc_of[tuple(w)] for w in train} & {doc_of[tuple(w)] for w in heldout}
+    assert len(train) + len(heldout) == len(doc_of)
+    assert len(mlm.adaptation_text(n_sentences=50)[0]) == 50
+
+
+def test_config_errors_name_the_parameter():
+    with pytest.raises(ValueError, match="mlm_probability"):
+        mlm.AdaptConfig(mlm_probability=1.5).validate()
+    with pytest.raises(ValueError, match="epochs"):
+        mlm.AdaptConfig(epochs=0).validate()
+    mlm.AdaptConfig().validate()
+
+
+def test_output_path_resolves_relative_to_the_repo(tmp_path):
+    from helpers.paths import REPO_ROOT
+
+    assert mlm.output_path("runs/mlm") == REPO_ROOT / "runs/mlm"
+    assert mlm.output_path(tmp_path) == tmp_path
+
+
+# ---- a tiny randomly initialised model (real tokenizer, 16-wide, 1 layer)
+
+
+@pytest.fixture(scope="module")
+def tiny_dirs(tmp_path_factory, tok):
+    """Two tiny model folders: one saved with an MLM head, one (the bare encoder) without."""
+    from transformers import BertConfig, BertForMaskedLM, BertModel, set_seed
+
+    set_seed(0)
+    cfg = BertConfig(vocab_size=tok.vocab_size, hidden_size=16, num_hidden_layers=1,
+                     num_attention_heads=2, intermediate_size=32)  # fmt: skip
+    dirs = {}
+    for name, cls in (("with_head", BertForMaskedLM), ("without_head", BertModel)):
+        path = tmp_path_factory.mktemp(name)
+        cls(cfg).save_pretrained(path, safe_serialization=True)
+        tok.save_pretrained(path)
+        dirs[name] = str(path)
+    return dirs
+
+
+def test_perplexity_is_exp_of_the_mean_loss_over_masked_tokens(tok, tiny_dirs):
+    from transformers import AutoModelForMaskedLM
+
+    model = AutoModelForMaskedLM.from_pretrained(tiny_dirs["with_head"]).eval()
+    train, _ = mlm.adaptation_text()
+    batches = mlm.fixed_batches(mlm.encode(tok, train[:40], 100), tok, True, 0.15, 1, 16)
+    losses = []
+    with torch.no_grad():
+        for b in batches:
+            logits = model(input_ids=b["input_ids"], attention_mask=b["attention_mask"]).logits
+            logp = torch.log_softmax(logits.double(), -1)
+            for r, c in (b["labels"] != IGNORE).nonzero().tolist():
+                losses.append(-float(logp[r, c, b["labels"][r, c]]))
+    got = mlm.perplexity(model, batches)
+    assert got.n_masked == len(losses) > 50
+    assert got.perplexity == pytest.approx(math.exp(sum(losses) / len(losses)), rel=1e-4)
+    assert got.perplexity > 1000  # random weights, 30,522 words: near-uniform guesses
+
+
+def test_masked_loss_matches_the_library_loss(tok, tiny_dirs):
+    """Projecting only the picked positions gives transformers' own MLM loss."""
+    from transformers import AutoModelForMaskedLM
+
+    model = AutoModelForMaskedLM.from_pretrained(tiny_dirs["with_head"]).eval()
+    train, _ = mlm.adaptation_text()
+    (b,) = mlm.fixed_batches(mlm.encode(tok, train[:16], 100), tok, True, 0.15, 2, 16)
+    with torch.no_grad():
+        total, n = mlm.masked_loss(model, b)
+        library = model(**b).loss
+    assert n == int((b["labels"] != IGNORE).sum())
+    assert float(total) / n == pytest.approx(float(library), rel=1e-5)
+
+
+def test_a_folder_without_mlm_head_gets_one_and_says_so(tiny_dirs, capsys):
+    loaded = mlm.load_mlm(tiny_dirs["without_head"])
+    out = capsys.readouterr().out
+    assert not loaded.has_trained_head
+    assert "cls.predictions.transform.dense.weight" in loaded.new_head_keys
+    assert "newly initialized" in out and "cls.predictions.bias" in out
+    assert hasattr(loaded.model, "cls")  # a head exists now, randomly initialised
+
+
+def test_a_folder_with_a_trained_head_is_recognised(tiny_dirs, capsys):
+    loaded = mlm.load_mlm(tiny_dirs["with_head"])
+    assert loaded.has_trained_head and loaded.new_head_keys == []
+    assert "has a trained MLM head" in capsys.readouterr().out
+
+
+def test_minilm_head_is_tied_to_the_word_embeddings():
+    loaded = mlm.load_mlm("minilm", verbose=False)
+    m = loaded.model
+    assert not loaded.has_trained_head
+    assert m.config.tie_word_embeddings
+    assert m.cls.predictions.decoder.weight is m.bert.embeddings.word_embeddings.weight
+    names = {n for n, _ in mlm.head_parameters(m)}
+    assert names == {
+        "cls.predictions.bias",
+        "cls.predictions.transform.dense.weight",
+        "cls.predictions.transform.dense.bias",
+        "cls.predictions.transform.LayerNorm.weight",
+        "cls.predictions.transform.LayerNorm.bias",
+    }
+
+
+def test_fill_mask_hides_every_subword_of_the_word(tok, tiny_dirs):
+    from transformers import AutoModelForMaskedLM
+
+    model = AutoModelForMaskedLM.from_pretrained(tiny_dirs["with_head"])
+    words = ["Ahmadinejad", "spoke", "in", "Tehran", "."]
+    top = mlm.fill_mask(model, tok, words, 0, k=3)
+    assert len(top) == len(tok.tokenize("Ahmadinejad")) == 3  # ahmad ##ine ##jad
+    for row in top:
+        probs = [p for _, p in row]
+        assert len(row) == 3 and probs == sorted(probs, reverse=True) and sum(probs) <= 1
+    with pytest.raises(ValueError, match="index=5"):
+        mlm.fill_mask(model, tok, words, 5)
+
+
+@pytest.mark.slow
+def test_warm_up_trains_only_the_head_and_keeps_its_best_epoch(tok, tiny_model_dir):
+    from transformers import set_seed
+
+    set_seed(0)
+    loaded = mlm.load_mlm(tiny_model_dir, verbose=False)
+    model = loaded.model
+    train, heldout = mlm.adaptation_text()
+    feats = mlm.encode(tok, train[:48], 100)
+    held = mlm.fixed_batches(mlm.encode(tok, heldout[:32], 100), tok, True, 0.15, 0, 32)
+    encoder = {n: p.detach().clone() for n, p in model.base_model.named_parameters()}
+    head = {n: p.detach().clone() for n, p in mlm.head_parameters(model)}
+    start = mlm.perplexity(model, held).perplexity
+    phase = mlm.warm_up_head(model, feats, mlm.make_collator(tok, seed=0), held,
+                             rounds=1, patience=2, max_epochs=4)  # fmt: skip
+    for n, p in model.base_model.named_parameters():
+        assert torch.equal(p, encoder[n]), n
+        assert p.requires_grad  # unfrozen again afterwards
+    assert all(not torch.equal(p, head[n]) for n, p in mlm.head_parameters(model))
+    best = min(e["perplexity"] for e in phase.epochs)
+    after = mlm.perplexity(model, held).perplexity
+    assert after == pytest.approx(best, rel=1e-3) and after < start
+    assert phase.trainable == sum(p.numel() for _, p in mlm.head_parameters(model))
+
+
+@pytest.mark.slow
+def test_adapt_saves_a_model_that_loads_as_token_classifier_and_mlm(tiny_model_dir, tmp_path):
+    import json
+
+    from helpers.models import load_token_classifier
+
+    cfg = mlm.AdaptConfig(model_name=tiny_model_dir, n_sentences=32, epochs=1,
+                          warmup_max_epochs=2, warmup_rounds=1, precision="fp32",
+                          output_dir=str(tmp_path / "adapted"))  # fmt: skip
+    res = mlm.adapt(cfg, verbose=False)
+    assert not res.had_trained_head and res.warmup is not None
+    assert res.random_head.n_masked == res.before.n_masked == res.after.n_masked
+    assert res.before.perplexity < res.random_head.perplexity
+    assert len(res.adaptation.steps) == 2  # 32 sentences, batch 16, 1 epoch
+    metrics = json.loads((tmp_path / "adapted" / "metrics.json").read_text())
+    assert metrics["perplexity"]["after"]["perplexity"] == res.after.perplexity
+    assert metrics["parameters"]["n_sentences"] == 32
+    assert (tmp_path / "adapted" / "model.safetensors").is_file()
+    clf = load_token_classifier(str(tmp_path / "adapted"), ["O", "B-geo", "I-geo"])
+    assert torch.equal(
+        clf.bert.encoder.layer[0].output.dense.weight,
+        res.model.bert.encoder.layer[0].output.dense.weight,
+    )
+    assert mlm.load_mlm(str(tmp_path / "adapted"), verbose=False).has_trained_head
+
+
+def test_command_line_refuses_zero_seeds():
+    with pytest.raises(SystemExit):
+        mlm.main(["downstream", "--seeds", "0"])
+
+
+def test_notebook_parameters_are_the_command_defaults():
+    """`python -m helpers.mlm downstream` adapts with notebook 05's defaults: keep them equal."""
+    import ast
+    import json
+    from dataclasses import asdict
+
+    from helpers.paths import NOTEBOOKS_DIR
+
+    nb = json.loads((NOTEBOOKS_DIR / "05_mlm.ipynb").read_text())
+    cell = next(c for c in nb["cells"] if "parameters" in c["metadata"].get("tags", []))
+    tree = ast.parse("".join(cell["source"]))
+    params = {n.targets[0].id: ast.literal_eval(n.value) for n in tree.body}
+    defaults = asdict(mlm.AdaptConfig())
+    assert params == {k: defaults[k] for k in params}
+    assert set(defaults) == set(params)
