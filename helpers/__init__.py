@@ -13,6 +13,7 @@ __all__ = [
     "train",
     "metrics",
     "predict",
+    "pseudo_label",
     "curves",
     "diagrams",
     "exercises",
