@@ -15,6 +15,7 @@ the experiment over several seeds and writes a results file.
 
 from __future__ import annotations
 
+import math
 import random
 import re
 import time
@@ -409,6 +410,17 @@ def cpu_kind() -> str:
     return f"{model}; bf16 units: {', '.join(flags) or 'none'}"
 
 
+def _no_nan(x: Any) -> Any:
+    """NaN (an undefined precision, e.g. of zero pseudo entities) → None, so the JSON is strict."""
+    if isinstance(x, float) and math.isnan(x):
+        return None
+    if isinstance(x, dict):
+        return {k: _no_nan(v) for k, v in x.items()}
+    if isinstance(x, list):
+        return [_no_nan(v) for v in x]
+    return x
+
+
 def main(argv: list[str] | None = None) -> int:
     import argparse
     import json
@@ -511,7 +523,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     path = Path(a.out) if Path(a.out).is_absolute() else REPO_ROOT / a.out
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(report, indent=2))
+    path.write_text(json.dumps(_no_nan(report), indent=2, allow_nan=False))
     print("wrote", path)
     return 0
 
