@@ -153,27 +153,23 @@ def pseudo_label_quality(
     """Entity precision/recall of pseudo labels against the hidden gold tags of the same sentences.
 
     For the report only, after selection. ``entities`` counts gold entities, ``predicted`` the
-    pseudo-labelled ones, ``correct`` those with the right type and exact span.
+    pseudo-labelled ones, ``correct`` those with the right type and exact span (seqeval's
+    default entity match; both sides are read as IOB2 spans). An undefined precision or recall
+    is NaN.
     """
-    if not pseudo:
-        return {
-            "precision": float("nan"),
-            "recall": float("nan"),
-            "f1": float("nan"),
-            "entities": 0,
-            "predicted": 0,
-            "correct": 0,
-        }
-    m = ner_metrics(gold, pseudo)
-    g = sum(len(entity_spans(t)) for t in gold)
-    p = sum(len(entity_spans(t)) for t in pseudo)
-    c = sum(
-        len(set(entity_spans(a)) & set(entity_spans(b))) for a, b in zip(pseudo, gold, strict=True)
-    )
+    if len(pseudo) != len(gold):
+        raise ValueError(f"{len(pseudo)} pseudo-labelled sentences but {len(gold)} gold ones")
+    g = p = c = 0
+    for a, b in zip(pseudo, gold, strict=True):
+        if len(a) != len(b):
+            raise ValueError(f"{len(a)} pseudo tags for {len(b)} gold tags in one sentence")
+        pa, gb = set(entity_spans(a)), set(entity_spans(b))
+        g, p, c = g + len(gb), p + len(pa), c + len(pa & gb)
+    nan = float("nan")
     return {
-        "precision": m["precision"] if p else float("nan"),
-        "recall": m["recall"] if g else float("nan"),
-        "f1": m["f1"],
+        "precision": c / p if p else nan,
+        "recall": c / g if g else nan,
+        "f1": 2 * c / (p + g) if p + g else 0.0,  # seqeval's value when neither side has any
         "entities": g,
         "predicted": p,
         "correct": c,

@@ -9,6 +9,7 @@ import pytest
 
 from helpers.data import Sentence, load_embedded
 from helpers.labels import repair_bio
+from helpers.metrics import ner_metrics
 from helpers.predict import predict_word_tags
 from helpers.pseudo_label import (
     Round,
@@ -103,6 +104,7 @@ def test_pseudo_label_refuses_anything_that_carries_tags(tiny_model_dir, tok):
             pseudo_label(model, tok, pool, 0.5)
 
 
+@pytest.mark.slow
 def test_pseudo_label_selects_by_the_models_own_confidences(full_run, tiny_data):
     """The selected sentences are exactly those whose predicted words all reach the threshold."""
     train, _, _ = tiny_data
@@ -125,6 +127,8 @@ def test_pseudo_label_quality_counts_entities():
     q = pseudo_label_quality(pseudo, gold)
     assert (q["entities"], q["predicted"], q["correct"]) == (2, 3, 1)
     assert math.isclose(q["precision"], 1 / 3) and math.isclose(q["recall"], 1 / 2)
+    m = ner_metrics(gold, pseudo)  # seqeval agrees
+    assert math.isclose(q["f1"], m["f1"]) and math.isclose(q["precision"], m["precision"])
     assert pseudo_label_quality([], [])["entities"] == 0
 
 
