@@ -304,7 +304,8 @@ def run(
     report fields and never changes what is selected. Each round trains a fresh model from
     ``config.model_name`` with the same recipe; per-epoch scoring uses the labelled sentences
     (never the test split). ``start=(model, tokenizer, round0)`` reuses a round-0 model trained
-    on the same labelled sentences with the same config. Taught in
+    on the same labelled sentences with the same config; it is only read, never trained further.
+    ``PseudoRun.model`` is the last round's model. Taught in
     notebooks/08_pseudo_labelling.ipynb.
     """
     words = _words_only(pool)
@@ -463,10 +464,21 @@ def main(argv: list[str] | None = None) -> int:
         )
         labelled, pool = split_labelled(train_all, a.n_labelled, a.n_unlabelled or None, seed)
         words, gold = hide_labels(pool), [s.tags for s in pool]
-        runs, start = {}, None
+        # round 0 (labelled only) once per seed; every threshold starts from this same model
+        res0 = train_ner(labelled, labelled, labels, cfg)
+        round0 = Round(
+            0,
+            0,
+            0,
+            len(labelled),
+            True,
+            score(res0.model, res0.tokenizer, test),
+            res0.train_seconds,
+        )
+        start = (res0.model, res0.tokenizer, round0)
+        runs = {}
         for th in thresholds:
             pr = run(labelled, words, test, labels, cfg, th, a.rounds, a.rule, gold, start)
-            start = (pr.model, pr.tokenizer, pr.rounds[0]) if start is None else start
             runs[str(th)] = [
                 {
                     "round": r.round,
