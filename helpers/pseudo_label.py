@@ -449,6 +449,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--epochs", type=int, default=6)
     ap.add_argument("--precision", default="auto")
+    ap.add_argument("--model", default="minilm", help="model name or directory")
     ap.add_argument("--out", default="notebooks/results/pseudo_labelling.json")
     a = ap.parse_args(argv)
 
@@ -460,7 +461,11 @@ def main(argv: list[str] | None = None) -> int:
     t_all = time.perf_counter()
     for seed in range(a.seeds):
         cfg = TrainConfig(
-            epochs=a.epochs, precision=a.precision, seed=seed, output_dir="runs/pseudo"
+            model_name=a.model,
+            epochs=a.epochs,
+            precision=a.precision,
+            seed=seed,
+            output_dir=str(REPO_ROOT / "runs" / "pseudo"),
         )
         labelled, pool = split_labelled(train_all, a.n_labelled, a.n_unlabelled or None, seed)
         words, gold = hide_labels(pool), [s.tags for s in pool]

@@ -237,3 +237,27 @@ def test_run_checks_its_parameters_before_training(tiny_data):
         run(labelled, words, labelled, labels, cfg, rounds=-1)
     with pytest.raises(TypeError, match="words only"):
         run(labelled, labelled, labelled, labels, cfg)
+
+
+@pytest.mark.slow
+def test_command_writes_the_results_file(tiny_model_dir, tmp_path):
+    import json
+
+    from helpers.pseudo_label import main
+
+    out = tmp_path / "pl.json"
+    args = ["--seeds", "1", "--n-labelled", "12", "--n-unlabelled", "12", "--epochs", "1",
+            "--rounds", "1", "--threshold", "0.6", "--low-threshold", "0.1", "--precision",
+            "fp32", "--model", tiny_model_dir, "--out", str(out)]  # fmt: skip
+    assert main(args) == 0
+    rep = json.loads(out.read_text())
+    assert rep["command"].startswith("python -m helpers.pseudo_label --seeds 1")
+    assert "bf16 units:" in rep["cpu"] and rep["precision"] == "fp32" and rep["threads"] >= 1
+    assert rep["parameters"]["threshold"] == 0.6 and rep["parameters"]["n_unlabelled"] == 12
+    (seed,) = rep["seeds"]
+    high, low = seed["runs"]["0.6"], seed["runs"]["0.1"]
+    assert [r["round"] for r in high] == [0, 1] == [r["round"] for r in low]
+    # both thresholds start from the same round-0 model: same baseline, nested round-1 selections
+    assert high[0]["test"] == low[0]["test"] == seed["baseline"]
+    assert low[1]["n_new"] >= high[1]["n_new"]
+    assert 0.0 <= seed["ceiling"]["f1"] <= 1.0
