@@ -1,0 +1,263 @@
+"""helpers.pseudo_label: selection by threshold, hidden labels, rounds, determinism, reports."""
+
+from __future__ import annotations
+
+import math
+import random
+
+import pytest
+
+from helpers.data import Sentence, load_embedded
+from helpers.labels import repair_bio
+from helpers.metrics import ner_metrics
+from helpers.predict import predict_word_tags
+from helpers.pseudo_label import (
+    Round,
+    hide_labels,
+    pseudo_label,
+    pseudo_label_quality,
+    reinforcement,
+    run,
+    select,
+    sentence_confidence,
+    split_labelled,
+    threshold_sweep,
+)
+from helpers.train import TrainConfig
+from tests.conftest import FAST
+
+# ---------------------------------------------------------------- selection (synthetic)
+
+CONF = [
+    [0.99, 0.90, 0.95],  # min 0.90 exactly, mean 0.9467
+    [0.99, 0.8999, 0.99],  # min just below 0.90, mean 0.9600
+    [0.50, 1.00],  # min 0.50, mean 0.75
+    [1.0],
+]
+
+
+def test_min_rule_keeps_exactly_the_sentences_whose_every_word_reaches_the_threshold():
+    assert select(CONF, 0.9, "min") == [0, 3]
+    assert select(CONF, 0.8999, "min") == [0, 1, 3]
+    assert select(CONF, 0.0, "min") == [0, 1, 2, 3]
+    assert select(CONF, 1.0, "min") == [3]
+
+
+def test_mean_rule_averages_the_words():
+    assert select(CONF, 0.95, "mean") == [1, 3]
+    assert select(CONF, 0.76, "mean") == [0, 1, 3]
+    assert sentence_confidence([0.5, 1.0], "mean") == 0.75
+    assert sentence_confidence([0.5, 1.0], "min") == 0.5
+
+
+@pytest.mark.parametrize("threshold", [-0.1, 1.01])
+def test_threshold_outside_0_1_names_the_parameter(threshold):
+    with pytest.raises(ValueError, match="^threshold="):
+        select(CONF, threshold)
+
+
+def test_bad_rule_and_empty_sentence_are_refused():
+    with pytest.raises(ValueError, match="^rule="):
+        select(CONF, 0.5, "max")
+    with pytest.raises(ValueError, match="no words"):
+        select([[]], 0.5)
+
+
+# ---------------------------------------------------------------- splitting and hidden labels
+
+
+def test_split_labelled_is_disjoint_sized_and_seeded():
+    sents = load_embedded("train").sentences
+    lab, pool = split_labelled(sents, 50, 200, seed=1)
+    assert len(lab) == 50 and len(pool) == 200
+    assert not {id(s) for s in lab} & {id(s) for s in pool}
+    again, _ = split_labelled(sents, 50, 200, seed=1)
+    other, _ = split_labelled(sents, 50, 200, seed=2)
+    assert [s.line for s in again] == [s.line for s in lab]
+    assert [s.line for s in other] != [s.line for s in lab]
+    _, everything = split_labelled(sents, 50, None, seed=1)
+    assert len(everything) == len(sents) - 50
+
+
+@pytest.mark.parametrize(
+    "kw,name", [({"n_labelled": 0}, "n_labelled"), ({"n_unlabelled": 0}, "n_unlabelled")]
+)
+def test_split_labelled_bad_sizes_name_the_parameter(kw, name):
+    sents = load_embedded("train").sentences[:20]
+    args = {"n_labelled": 5, "n_unlabelled": 10, **kw}
+    with pytest.raises(ValueError, match=f"^{name}="):
+        split_labelled(sents, **args)
+
+
+def test_hide_labels_returns_words_only():
+    s = [Sentence(["Paris", "is", "big"], ["B-geo", "O", "O"])]
+    assert hide_labels(s) == [["Paris", "is", "big"]]
+
+
+def test_pseudo_label_refuses_anything_that_carries_tags(tiny_model_dir, tok):
+    from helpers.models import load_token_classifier
+
+    model = load_token_classifier(tiny_model_dir, ["O", "B-geo", "I-geo"])
+    labelled = Sentence(["Paris", "is", "big"], ["B-geo", "O", "O"])
+    for pool in ([labelled], [(["Paris"], ["B-geo"])], ["Paris is big"]):
+        with pytest.raises(TypeError, match="words only"):
+            pseudo_label(model, tok, pool, 0.5)
+
+
+@pytest.mark.slow
+def test_pseudo_label_selects_by_the_models_own_confidences(full_run, tiny_data):
+    """The selected sentences are exactly those whose predicted words all reach the threshold."""
+    train, _, _ = tiny_data
+    words = hide_labels(load_embedded("train").sentences[40:70])
+    tags, conf = predict_word_tags(full_run.model, full_run.tokenizer, words)
+    mins = sorted(min(c) for c in conf)
+    threshold = mins[len(mins) // 2]  # about half pass
+    got = pseudo_label(full_run.model, full_run.tokenizer, words, threshold)
+    assert got.selected == [i for i, c in enumerate(conf) if min(c) >= threshold]
+    assert 0 < len(got.selected) < len(words)
+    assert got.tags == [repair_bio(t) for t in tags]
+
+
+# ---------------------------------------------------------------- report-only scores
+
+
+def test_pseudo_label_quality_counts_entities():
+    gold = [["B-geo", "O", "B-per", "I-per"], ["O", "O"]]
+    pseudo = [["B-geo", "O", "B-per", "O"], ["B-org", "O"]]
+    q = pseudo_label_quality(pseudo, gold)
+    assert (q["entities"], q["predicted"], q["correct"]) == (2, 3, 1)
+    assert math.isclose(q["precision"], 1 / 3) and math.isclose(q["recall"], 1 / 2)
+    m = ner_metrics(gold, pseudo)  # seqeval agrees
+    assert math.isclose(q["f1"], m["f1"]) and math.isclose(q["precision"], m["precision"])
+    assert pseudo_label_quality([], [])["entities"] == 0
+
+
+def test_threshold_sweep_trades_kept_sentences_for_precision():
+    gold = [["B-geo", "O"], ["B-per", "O"], ["O", "B-tim"]]
+    tags = [["B-geo", "O"], ["B-org", "O"], ["O", "O"]]
+    conf = [[0.95, 0.99], [0.6, 0.9], [0.99, 0.7]]
+    rows = threshold_sweep(tags, conf, gold, [0.0, 0.65, 0.9])
+    assert [r["kept"] for r in rows] == [3, 2, 1]
+    assert [r["wrong_entities"] for r in rows] == [1, 0, 0]
+    assert math.isclose(rows[0]["precision"], 1 / 2) and rows[2]["precision"] == 1.0
+    assert [round(r["coverage"], 3) for r in rows] == [0.333, 0.333, 0.333]
+    assert math.isclose(rows[1]["recall_in_kept"], 1 / 2)  # the missed tim entity was kept
+
+
+def test_reinforcement_follows_the_wrong_words():
+    gold = [["B-geo", "O", "O"]]
+    old = [["B-org", "O", "B-per"]]  # two wrong words
+    new = [["B-org", "O", "O"]]  # retrained: keeps the first mistake, fixes the second
+    r = reinforcement(old, [[0.6, 0.9, 0.5]], new, [[0.9, 0.9, 0.8]], gold)
+    assert (r["wrong_words"], r["kept_wrong"]) == (2, 1)
+    assert math.isclose(r["confidence_before"], 0.55) and math.isclose(r["confidence_after"], 0.85)
+
+
+# ---------------------------------------------------------------- the loop (trains the tiny model)
+
+
+def _setup(full_run, tiny_data, seed=0):
+    train, _, labels = tiny_data
+    pool_sents = load_embedded("train").sentences[40:70]
+    test = load_embedded("test").sentences[:12]
+    cfg = TrainConfig(model_name=full_run.config["model_name"], output_dir="unused", seed=seed)
+    for k, v in FAST.items():
+        setattr(cfg, k, v)
+    return train[:16], pool_sents, test, labels, cfg
+
+
+@pytest.mark.slow
+def test_rounds_accumulate_and_selected_sentences_keep_their_pseudo_tags(
+    full_run, tiny_data, tmp_path
+):
+    labelled, pool_sents, test, labels, cfg = _setup(full_run, tiny_data)
+    cfg.output_dir = str(tmp_path)
+    words = hide_labels(pool_sents)
+    tags0, conf0 = predict_word_tags(full_run.model, full_run.tokenizer, words)
+    mins = sorted(min(c) for c in conf0)
+    threshold = mins[len(mins) // 2]
+    round0 = Round(0, 0, 0, len(labelled), False, {"f1": 0.0}, 0.0)
+    out = run(
+        labelled,
+        words,
+        test,
+        labels,
+        cfg,
+        threshold,
+        rounds=2,
+        start=(full_run.model, full_run.tokenizer, round0),
+    )
+    first = [i for i, c in enumerate(conf0) if min(c) >= threshold]
+    # round 1 took exactly the sentences the starting model was sure of, with its tags
+    assert sorted(i for i, (r, _) in out.pseudo.items() if r == 1) == first
+    assert all(out.pseudo[i][1] == repair_bio(tags0[i]) for i in first)
+    # counts add up round by round; nothing is pseudo-labelled twice
+    assert [r.round for r in out.rounds] == [0, 1, 2]
+    assert out.rounds[1].n_new == len(first)
+    for prev, cur in zip(out.rounds, out.rounds[1:], strict=False):
+        assert cur.n_pseudo == prev.n_pseudo + cur.n_new
+        assert cur.n_train == len(labelled) + cur.n_pseudo
+        assert cur.retrained == (cur.n_new > 0)
+    assert len(out.pseudo) == out.rounds[2].n_pseudo <= len(words)
+    # round 2 only looked at what round 1 left in the pool
+    assert len(out.last_labels.tags) == len(words) - len(first)
+
+
+@pytest.mark.slow
+def test_hidden_gold_never_changes_the_selection_and_a_seed_repeats(full_run, tiny_data, tmp_path):
+    """Three runs, same seed: real hidden gold, poisoned hidden gold, none at all.
+
+    Selections, pseudo tags and test scores must be identical; only the report fields differ.
+    """
+    labelled, pool_sents, test, labels, cfg = _setup(full_run, tiny_data, seed=5)
+    cfg.output_dir = str(tmp_path)
+    words = hide_labels(pool_sents)
+    gold = [s.tags for s in pool_sents]
+    rng = random.Random(0)
+    poisoned = [[rng.choice(labels) for _ in t] for t in gold]
+    kw = {"threshold": 0.3, "rounds": 1}
+    runs = [
+        run(labelled, words, test, labels, cfg, pool_gold=g, **kw) for g in (gold, poisoned, None)
+    ]
+    assert runs[0].pseudo, "nothing was selected: the test shows nothing"
+    for other in runs[1:]:
+        assert other.pseudo == runs[0].pseudo
+        assert other.f1() == runs[0].f1()
+    assert runs[0].rounds[1].new_quality != runs[1].rounds[1].new_quality
+    assert runs[2].rounds[1].new_quality == {}
+
+
+def test_run_checks_its_parameters_before_training(tiny_data):
+    labelled, _, labels = tiny_data
+    cfg = TrainConfig()
+    words = hide_labels(labelled[:3])
+    with pytest.raises(ValueError, match="^threshold="):
+        run(labelled, words, labelled, labels, cfg, threshold=1.5)
+    with pytest.raises(ValueError, match="^rounds="):
+        run(labelled, words, labelled, labels, cfg, rounds=-1)
+    with pytest.raises(TypeError, match="words only"):
+        run(labelled, labelled, labelled, labels, cfg)
+
+
+@pytest.mark.slow
+def test_command_writes_the_results_file(tiny_model_dir, tmp_path):
+    import json
+
+    from helpers.pseudo_label import main
+
+    out = tmp_path / "pl.json"
+    args = ["--seeds", "1", "--n-labelled", "12", "--n-unlabelled", "12", "--epochs", "1",
+            "--rounds", "1", "--threshold", "0.6", "--low-threshold", "0.1", "--precision",
+            "fp32", "--model", tiny_model_dir, "--out", str(out)]  # fmt: skip
+    assert main(args) == 0
+    rep = json.loads(out.read_text())
+    assert rep["command"].startswith("python -m helpers.pseudo_label --seeds 1")
+    assert "bf16 units:" in rep["cpu"] and rep["precision"] == "fp32" and rep["threads"] >= 1
+    assert rep["parameters"]["threshold"] == 0.6 and rep["parameters"]["n_unlabelled"] == 12
+    (seed,) = rep["seeds"]
+    high, low = seed["runs"]["0.6"], seed["runs"]["0.1"]
+    assert [r["round"] for r in high] == [0, 1] == [r["round"] for r in low]
+    # both thresholds start from the same round-0 model: same baseline, nested round-1 selections
+    assert high[0]["test"] == low[0]["test"] == seed["baseline"]
+    assert low[1]["n_new"] >= high[1]["n_new"]
+    assert 0.0 <= seed["ceiling"]["f1"] <= 1.0
