@@ -403,7 +403,6 @@ def _summary(rows: list[dict]) -> dict:
         "sd_f1": round(statistics.stdev(f1), 4) if len(f1) > 1 else 0.0,
         "min_f1": min(f1),
         "max_f1": max(f1),
-        "runs": len(f1),
     }
 
 

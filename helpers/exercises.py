@@ -638,7 +638,7 @@ def check_04_prediction(prediction: str | None, recipe_results: dict | None = No
         return f"Noted: {prediction!r}. Now run it and compare the two test F1 values."
     rows = recipe_results["recipes"]
     summary = "; ".join(
-        f"{name}: mean F1 {r['mean_f1']:.3f} (sd {r['sd_f1']:.3f}, {r['runs']} runs)"
+        f"{name}: mean F1 {r['mean_f1']:.3f} (sd {r['sd_f1']:.3f}, {len(r['runs'])} runs)"
         for name, r in rows.items()
     )
     return (

@@ -65,7 +65,7 @@ def test_prediction_is_open_but_checked_for_form():
         check_04_prediction("better")
     results = {
         "command": "python -m helpers.bench recipe",
-        "recipes": {"a": {"mean_f1": 0.8, "sd_f1": 0.02, "runs": 6}},
+        "recipes": {"a": {"mean_f1": 0.8, "sd_f1": 0.02, "runs": [{"f1": 0.8}] * 6}},
     }
     reply = check_04_prediction("higher", results)
     assert "mean F1 0.800 (sd 0.020, 6 runs)" in reply and "helpers.bench recipe" in reply
