@@ -13,6 +13,8 @@ __all__ = [
     "train",
     "metrics",
     "predict",
+    "nsp",
+    "lm",
     "curves",
     "diagrams",
     "exercises",

@@ -19,7 +19,7 @@ IGNORE = -100  # label of a position the loss skips
 
 
 def reduced_tokenizer(base: Any, texts: Sequence[str]) -> Any:
-    """A ``BertTokenizer`` keeping only the special tokens and the pieces ``base`` uses on ``texts``.
+    """A ``BertTokenizer`` with only the special tokens and the pieces ``base`` uses on ``texts``.
 
     Ids are renumbered (special tokens first, then the pieces in ``base``'s id order), so the
     result is the same on every machine; WordPiece picks the longest known prefix, and every piece
@@ -31,8 +31,13 @@ def reduced_tokenizer(base: Any, texts: Sequence[str]) -> Any:
 
     if not texts:
         raise ValueError("texts is empty: nothing to build a vocabulary from")
-    special = [base.pad_token_id, base.unk_token_id, base.cls_token_id, base.sep_token_id,
-               base.mask_token_id]
+    special = [
+        base.pad_token_id,
+        base.unk_token_id,
+        base.cls_token_id,
+        base.sep_token_id,
+        base.mask_token_id,
+    ]
     if None in special:
         raise ValueError("the base tokenizer lacks one of [PAD] [UNK] [CLS] [SEP] [MASK]")
     used: set[int] = set()
@@ -135,8 +140,14 @@ class LMRun:
     precision: str = "fp32"
 
 
-def batches(tokenizer: Any, texts: Sequence[str], batch_size: int, steps: int, seed: int = 0,
-            max_length: int = 64) -> list[list[dict[str, list[int]]]]:
+def batches(
+    tokenizer: Any,
+    texts: Sequence[str],
+    batch_size: int,
+    steps: int,
+    seed: int = 0,
+    max_length: int = 64,
+) -> list[list[dict[str, list[int]]]]:
     """``steps`` batches of tokenized ``texts`` (reshuffled each pass), the same for both models.
 
     Taught in notebooks/07_clm_vs_mlm.ipynb.

@@ -100,9 +100,7 @@ def make_pairs(
         else:
             d = rng.choice([d for d in range(len(docs)) if d != doc_of[i]])
             j, label = rng.choice(docs[d]), NOT_NEXT
-        pairs.append(
-            Pair(text[i], text[j], label, i, j, sentences[i].doc_id, sentences[j].doc_id)
-        )
+        pairs.append(Pair(text[i], text[j], label, i, j, sentences[i].doc_id, sentences[j].doc_id))
     rng.shuffle(pairs)
     return pairs
 
@@ -205,10 +203,14 @@ def train_nsp(
     trainable = freeze(model, embeddings=True, layers=freeze_layers)
     head = {id(p) for p in model.cls.parameters()}
     groups = [
-        {"params": [p for p in model.parameters() if p.requires_grad and id(p) in head],
-         "lr": head_learning_rate},
-        {"params": [p for p in model.parameters() if p.requires_grad and id(p) not in head],
-         "lr": learning_rate},
+        {
+            "params": [p for p in model.parameters() if p.requires_grad and id(p) in head],
+            "lr": head_learning_rate,
+        },
+        {
+            "params": [p for p in model.parameters() if p.requires_grad and id(p) not in head],
+            "lr": learning_rate,
+        },
     ]
     opt = torch.optim.AdamW([g for g in groups if g["params"]], weight_decay=0.01)
     n_batches = math.ceil(len(pairs) / batch_size)

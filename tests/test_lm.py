@@ -23,8 +23,13 @@ def small_tok(tok, texts):
 
 def test_reduced_tokenizer_tokenizes_like_the_base(tok, small_tok, texts):
     assert len(small_tok) < len(tok) / 5
-    assert [small_tok.pad_token_id, small_tok.unk_token_id, small_tok.cls_token_id,
-            small_tok.sep_token_id, small_tok.mask_token_id] == [0, 1, 2, 3, 4]
+    assert [
+        small_tok.pad_token_id,
+        small_tok.unk_token_id,
+        small_tok.cls_token_id,
+        small_tok.sep_token_id,
+        small_tok.mask_token_id,
+    ] == [0, 1, 2, 3, 4]
     for t in texts:
         assert small_tok.tokenize(t) == tok.tokenize(t)
     assert lm.reduced_tokenizer(tok, texts).get_vocab() == small_tok.get_vocab()
@@ -143,8 +148,9 @@ def test_batches_cover_every_text_each_pass(small_tok, texts):
 
 def test_generation_is_deterministic_with_a_seed(small_tok):
     out = [
-        lm.greedy_generate(lm.build_model(small_tok, "clm", seed=s, **SIZES), small_tok,
-                           "the president said", 6)
+        lm.greedy_generate(
+            lm.build_model(small_tok, "clm", seed=s, **SIZES), small_tok, "the president said", 6
+        )
         for s in (7, 7, 8)
     ]
     assert out[0] == out[1]
@@ -158,11 +164,15 @@ def test_greedy_generate_matches_transformers_generate(small_tok):
     prompt = "the president said"
     ids = [small_tok.cls_token_id, *small_tok(prompt, add_special_tokens=False)["input_ids"]]
     out = model.generate(
-        torch.tensor([ids]), max_new_tokens=6, do_sample=False, min_new_tokens=6,
-        pad_token_id=small_tok.pad_token_id, eos_token_id=None,
+        torch.tensor([ids]),
+        max_new_tokens=6,
+        do_sample=False,
+        min_new_tokens=6,
+        pad_token_id=small_tok.pad_token_id,
+        eos_token_id=None,
     )
     mine = lm.greedy_generate(model, small_tok, prompt, 6)
-    theirs = out[0, len(ids):].tolist()
+    theirs = out[0, len(ids) :].tolist()
     if small_tok.sep_token_id in theirs:  # greedy_generate stops at [SEP]
         theirs = theirs[: theirs.index(small_tok.sep_token_id)]
     assert mine == small_tok.decode(theirs)
