@@ -172,7 +172,7 @@ class NSPTrainResult:
 def train_nsp(
     model: Any,
     tokenizer: Any,
-    pairs: Sequence[Pair],
+    pairs: Sequence[Pair] | Sequence[Sequence[Pair]],
     epochs: int = 1,
     batch_size: int = 32,
     learning_rate: float = 5e-5,
@@ -182,6 +182,10 @@ def train_nsp(
     seed: int = 0,
 ) -> NSPTrainResult:
     """Train the NSP head (and the encoder layers above ``freeze_layers``) with AdamW.
+
+    ``pairs`` is one list of pairs used for every epoch, or one list per epoch (for example
+    :func:`make_pairs` with a new seed each pass: fresh negatives, less memorising); in that case
+    ``epochs`` is the number of lists.
 
     Linear warm-up over the first 10% of steps, then linear decay; ``precision`` as
     :func:`helpers.models.pick_precision` (bf16 via autocast). Taught in notebooks/06_nsp.ipynb.
@@ -197,6 +201,12 @@ def train_nsp(
             raise ValueError(f"{name}={v!r}: expected a positive integer")
     if not pairs:
         raise ValueError("no training pairs")
+    per_epoch = [list(p) for p in pairs] if not isinstance(pairs[0], Pair) else None
+    if per_epoch is not None:
+        epochs = len(per_epoch)
+        if len({len(p) for p in per_epoch}) != 1 or not per_epoch[0]:
+            raise ValueError("pairs per epoch: expected non-empty lists of the same length")
+    epoch_pairs = per_epoch or [list(pairs)] * epochs
     set_seed(seed)
     device = next(model.parameters()).device
     prec = pick_precision(precision, device.type)
@@ -213,17 +223,17 @@ def train_nsp(
         },
     ]
     opt = torch.optim.AdamW([g for g in groups if g["params"]], weight_decay=0.01)
-    n_batches = math.ceil(len(pairs) / batch_size)
+    n_batches = math.ceil(len(epoch_pairs[0]) / batch_size)
     total = n_batches * epochs
     sched = get_linear_schedule_with_warmup(opt, max(1, round(0.1 * total)), total)
     gen = torch.Generator().manual_seed(seed)
     result = NSPTrainResult(trainable=trainable, precision=prec)
     model.train()
     start = time.perf_counter()
-    for _ in range(epochs):
-        order = torch.randperm(len(pairs), generator=gen).tolist()
+    for this in epoch_pairs:
+        order = torch.randperm(len(this), generator=gen).tolist()
         for b in range(n_batches):
-            batch = [pairs[i] for i in order[b * batch_size : (b + 1) * batch_size]]
+            batch = [this[i] for i in order[b * batch_size : (b + 1) * batch_size]]
             enc = encode_pairs(tokenizer, batch).to(device)
             labels = torch.tensor([p.label for p in batch], device=device)
             dtype = torch.float16 if prec == "fp16" else torch.bfloat16

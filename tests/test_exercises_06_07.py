@@ -19,7 +19,12 @@ TYPES = [0, 0, 0, 0, 0, 1, 1, 1]
 def test_06_segment_ones():
     assert check_06_segment_ones(None, TYPES).startswith("not answered yet")
     assert check_06_segment_ones(3, TYPES).startswith("Right")
-    for wrong, why in [(2, "final \\[SEP\\]"), (5, "segment 0"), (8, "whole input"), (4, "subword pieces")]:
+    for wrong, why in [
+        (2, "final \\[SEP\\]"),
+        (5, "segment 0"),
+        (8, "whole input"),
+        (4, "subword pieces"),
+    ]:
         with pytest.raises(ExerciseError, match=why):
             check_06_segment_ones(wrong, TYPES)
     with pytest.raises(ExerciseError, match="whole number"):

@@ -192,3 +192,13 @@ def test_training_moves_only_unfrozen_weights_and_is_seeded(nsp_dirs, tok, train
     assert results[0] == results[1]
     k, n = accuracy(pairs, results[0][1])
     assert n == len(pairs) and 0 <= k <= n
+
+
+@pytest.mark.slow
+def test_training_takes_one_list_of_pairs_per_epoch(nsp_dirs, tok, train_sents):
+    per_epoch = [make_pairs(train_sents[:40], seed=s) for s in (0, 1)]
+    model, _, _ = load_nsp_model(nsp_dirs[0])
+    run = train_nsp(model, tok, per_epoch, epochs=5, batch_size=8, precision="fp32")
+    assert run.steps == len(run.losses) == 2 * -(-len(per_epoch[0]) // 8)  # epochs = lists
+    with pytest.raises(ValueError, match="same length"):
+        train_nsp(model, tok, [per_epoch[0], per_epoch[0][:-2]], precision="fp32")
