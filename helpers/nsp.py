@@ -60,7 +60,7 @@ def _documents(sentences: Sequence[Sentence]) -> list[list[int]]:
 
 
 def make_pairs(
-    sentences: Sequence[Sentence], negatives: str = "other_doc", seed: int = 0
+    sentences: Sequence[Sentence], negatives: str = "other_doc", seed: int = 0, both: bool = False
 ) -> list[Pair]:
     """Balanced IsNext / NotNext pairs from ``sentences`` (one split: never mix train and test).
 
@@ -70,7 +70,8 @@ def make_pairs(
     with ``"same_doc"`` a sentence of the same document that is neither A, nor next to A (a harder
     negative: same topic, wrong order). With ``"same_doc"`` only anchors whose document offers
     such a sentence are used, for both classes. An odd anchor out is left unused, so the classes
-    are exactly balanced. Taught in notebooks/06_nsp.ipynb.
+    are exactly balanced. ``both=True`` gives every anchor both pairs, its IsNext and one
+    NotNext (twice the pairs, for a tighter held-out estimate). Taught in notebooks/06_nsp.ipynb.
     """
     if negatives not in NEGATIVES:
         raise ValueError(f"negatives={negatives!r}: expected one of {NEGATIVES}")
@@ -90,16 +91,21 @@ def make_pairs(
         raise ValueError(f"only {len(anchors)} usable anchor sentences: need at least 2")
     rng = random.Random(seed)
     rng.shuffle(anchors)
-    half = len(anchors) // 2
+    if both:
+        plan = [(i, IS_NEXT) for i in anchors] + [(i, NOT_NEXT) for i in anchors]
+    else:
+        half = len(anchors) // 2
+        plan = [(i, IS_NEXT) for i in anchors[:half]]
+        plan += [(i, NOT_NEXT) for i in anchors[half : 2 * half]]
     pairs = []
-    for k, i in enumerate(anchors[: 2 * half]):
-        if k < half:
-            j, label = i + 1, IS_NEXT
+    for i, label in plan:
+        if label == IS_NEXT:
+            j = i + 1
         elif negatives == "same_doc":
-            j, label = rng.choice(same_doc_candidates(i)), NOT_NEXT
+            j = rng.choice(same_doc_candidates(i))
         else:
             d = rng.choice([d for d in range(len(docs)) if d != doc_of[i]])
-            j, label = rng.choice(docs[d]), NOT_NEXT
+            j = rng.choice(docs[d])
         pairs.append(Pair(text[i], text[j], label, i, j, sentences[i].doc_id, sentences[j].doc_id))
     rng.shuffle(pairs)
     return pairs

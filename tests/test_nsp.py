@@ -77,6 +77,19 @@ def test_exact_balance_and_anchor_count():
     assert Counter(p.label for p in pairs) == {IS_NEXT: 3, NOT_NEXT: 3}
 
 
+@pytest.mark.parametrize("negatives", ["other_doc", "same_doc"])
+def test_both_gives_every_anchor_one_pair_of_each_class(test_sents, negatives):
+    single = make_pairs(test_sents, negatives, seed=2)
+    pairs = make_pairs(test_sents, negatives, seed=2, both=True)
+    by_anchor: dict[int, list[int]] = {}
+    for p in pairs:
+        by_anchor.setdefault(p.index_a, []).append(p.label)
+        if p.label == NOT_NEXT:
+            assert p.index_b != p.index_a + 1
+    assert all(sorted(v) == [IS_NEXT, NOT_NEXT] for v in by_anchor.values())
+    assert len(by_anchor) >= len(single)  # every anchor, even the odd one out
+
+
 def test_balance_on_the_corpus(train_sents):
     for negatives in ("other_doc", "same_doc"):
         counts = Counter(p.label for p in make_pairs(train_sents, negatives, seed=3))
