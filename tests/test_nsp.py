@@ -211,7 +211,9 @@ def test_training_moves_only_unfrozen_weights_and_is_seeded(nsp_dirs, tok, train
 def test_training_takes_one_list_of_pairs_per_epoch(nsp_dirs, tok, train_sents):
     per_epoch = [make_pairs(train_sents[:40], seed=s) for s in (0, 1)]
     model, _, _ = load_nsp_model(nsp_dirs[0])
-    run = train_nsp(model, tok, per_epoch, epochs=5, batch_size=8, precision="fp32")
+    run = train_nsp(
+        model, tok, per_epoch, epochs=5, batch_size=8, freeze_layers=0, precision="fp32"
+    )
     assert run.steps == len(run.losses) == 2 * -(-len(per_epoch[0]) // 8)  # epochs = lists
     with pytest.raises(ValueError, match="same length"):
-        train_nsp(model, tok, [per_epoch[0], per_epoch[0][:-2]], precision="fp32")
+        train_nsp(model, tok, [per_epoch[0], per_epoch[0][:-2]], freeze_layers=0, precision="fp32")
