@@ -979,3 +979,139 @@ def check_08_low_threshold(answer: object, run: object, default_threshold: float
         f"{wrong} wrong entities, and test F1 moved by {f1[-1] - f1[0]:+.3f}. Compare your "
         "explanation with the section on errors that reinforce themselves."
     )
+
+
+# ---- notebooks/06_nsp.ipynb
+
+
+def check_06_segment_ones(answer: object, token_type_ids: list[int]) -> str:
+    """Check how many tokens of a ``[CLS] A [SEP] B [SEP]`` input carry segment id 1.
+
+    ``token_type_ids`` is the pair's encoding as the tokenizer returns it. Taught in
+    notebooks/06_nsp.ipynb.
+    """
+    if answer is None:
+        return (
+            "not answered yet: count the tokens of sentence B and decide which of the special "
+            "tokens belong to B's segment"
+        )
+    if not isinstance(answer, int) or isinstance(answer, bool):
+        raise ExerciseError(f"expected a whole number of tokens, got {answer!r}")
+    ones = sum(1 for t in token_type_ids if t == 1)
+    zeros = len(token_type_ids) - ones
+    if answer == ones:
+        return f"Right: {ones} tokens (sentence B's pieces and the final [SEP]) carry segment id 1."
+    if answer == ones - 1:
+        raise ExerciseError(
+            f"{answer} leaves out the final [SEP]: it closes sentence B and gets B's segment id 1"
+        )
+    if answer == zeros:
+        raise ExerciseError(
+            f"{answer} is segment 0: [CLS], sentence A and the first [SEP]; count the other side"
+        )
+    if answer == len(token_type_ids):
+        raise ExerciseError(f"{answer} is the whole input; only sentence B's side has id 1")
+    raise ExerciseError(
+        f"{answer} is not right: B's segment starts right after the first [SEP]; count words "
+        "as the tokenizer splits them (subword pieces), not as spaces do"
+    )
+
+
+def check_06_min_correct(answer: object, n: int = 200, confidence: float = 0.95) -> str:
+    """Check the fewest right answers out of ``n`` whose Wilson interval lies above 0.5.
+
+    Taught in notebooks/06_nsp.ipynb.
+    """
+    from helpers.nsp import wilson_interval
+
+    if answer is None:
+        return (
+            "not answered yet: try k = 100, 101, ... with helpers.nsp.wilson_interval(k, n) and "
+            "stop at the first whose lower end is above 0.5"
+        )
+    if not isinstance(answer, int) or isinstance(answer, bool) or not 0 <= answer <= n:
+        raise ExerciseError(f"expected a whole number between 0 and {n}, got {answer!r}")
+    best = next(k for k in range(n + 1) if wilson_interval(k, n, confidence)[0] > 0.5)
+    lo, hi = wilson_interval(answer, n, confidence)
+    if answer == best:
+        return (
+            f"Right: {best}/{n} = {best / n:.3f} is the least accuracy that rules chance out "
+            f"at {confidence:.0%} (interval {lo:.3f}-{hi:.3f}); a model just above half is not "
+            "enough evidence."
+        )
+    if answer < best:
+        raise ExerciseError(
+            f"with {answer}/{n} right the interval is {lo:.3f}-{hi:.3f}: it still contains 0.5, "
+            "so a coin could have done as well"
+        )
+    raise ExerciseError(
+        f"{answer}/{n} does exclude 0.5 (interval {lo:.3f}-{hi:.3f}), but a smaller count "
+        "already does: look for the first one"
+    )
+
+
+# ---- notebooks/07_clm_vs_mlm.ipynb
+
+
+def check_07_causal_zeros(answer: object, n: int) -> str:
+    """Check how many entries of an ``n`` x ``n`` causal attention matrix are forced to 0.
+
+    Taught in notebooks/07_clm_vs_mlm.ipynb.
+    """
+    if answer is None:
+        return (
+            "not answered yet: row i may look at positions 0..i; count the entries to the right "
+            "of the diagonal"
+        )
+    if not isinstance(answer, int) or isinstance(answer, bool):
+        raise ExerciseError(f"expected a whole number of entries, got {answer!r}")
+    right = n * (n - 1) // 2
+    if answer == right:
+        return (
+            f"Right: {right} of the {n * n} entries are 0 (all above the diagonal), so each "
+            "position sees itself and its past only."
+        )
+    if answer == n * (n + 1) // 2:
+        raise ExerciseError(
+            f"{answer} counts the diagonal too: a position may attend to itself, only the "
+            "future is blocked"
+        )
+    if answer in (n * n // 2, (n * n + 1) // 2):
+        raise ExerciseError(f"{answer} is half the matrix; the diagonal is neither half")
+    if answer == 0:
+        raise ExerciseError("0 is the bidirectional (masked LM) case; the causal mask blocks some")
+    raise ExerciseError(
+        f"{answer} is not right: row 0 blocks {n - 1} entries, row 1 blocks {n - 2}, and so on"
+    )
+
+
+def check_07_clm_positions(answer: object, lengths: list[int]) -> str:
+    """Check how many predictions a causal LM learns from in a batch of sentences.
+
+    ``lengths`` are the sentences' token counts, [CLS] and [SEP] included, padding excluded.
+    Taught in notebooks/07_clm_vs_mlm.ipynb.
+    """
+    if answer is None:
+        return (
+            "not answered yet: every position predicts the token after it; which token is never "
+            "predicted?"
+        )
+    if not isinstance(answer, int) or isinstance(answer, bool):
+        raise ExerciseError(f"expected a whole number of positions, got {answer!r}")
+    total = sum(lengths)
+    right = total - len(lengths)
+    if answer == right:
+        return (
+            f"Right: {right} predictions, one per token except each sentence's first, against "
+            f"about {round(0.15 * total)} for a masked LM on the same batch."
+        )
+    if answer == total:
+        raise ExerciseError(
+            f"{answer} counts every token; the first token of each sentence ([CLS]) has nothing "
+            "before it and is never a target"
+        )
+    if abs(answer - 0.15 * total) <= 0.05 * total:
+        raise ExerciseError(f"{answer} is about 15% of the tokens: that is the masked LM's count")
+    raise ExerciseError(
+        f"{answer} is not right: add up the lengths and take away one target per sentence"
+    )

@@ -1,0 +1,285 @@
+"""Next-sentence prediction (NSP): sentence pairs from real documents, a head trained briefly.
+
+BERT was pre-trained on two tasks at once: masked words, and "does sentence B follow sentence A?".
+This module builds such pairs from a corpus whose sentences carry a ``doc_id`` and stand in
+document order, loads an encoder with its NSP head (saying whether the head was trained or is new),
+trains the head briefly and scores held-out pairs with a confidence interval.
+Taught in notebooks/06_nsp.ipynb.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from helpers.data import Sentence
+
+# The labels of transformers' BertForNextSentencePrediction: 0 = B continues A, 1 = B is random.
+IS_NEXT, NOT_NEXT = 0, 1
+LABEL_NAMES = {IS_NEXT: "IsNext", NOT_NEXT: "NotNext"}
+NEGATIVES = ("other_doc", "same_doc")
+HEAD_PREFIX = "cls.seq_relationship."
+
+
+@dataclass(frozen=True)
+class Pair:
+    """Sentence A, sentence B, the label, and where both came from (indices into the input)."""
+
+    a: str
+    b: str
+    label: int
+    index_a: int
+    index_b: int
+    doc_a: str
+    doc_b: str
+
+
+def _documents(sentences: Sequence[Sentence]) -> list[list[int]]:
+    """Indices of each document's sentences, in order; documents must be contiguous."""
+    docs: list[list[int]] = []
+    seen: set[str] = set()
+    for i, s in enumerate(sentences):
+        where = f"sentence {i}" + (f" (line {s.line})" if s.line is not None else "")
+        if s.doc_id is None:
+            raise ValueError(f"{where} has no doc_id: NSP pairs need documents")
+        if docs and sentences[docs[-1][0]].doc_id == s.doc_id:
+            docs[-1].append(i)
+            continue
+        if s.doc_id in seen:
+            raise ValueError(
+                f"{where}: document {s.doc_id!r} appears again after other documents; "
+                "expected each document's sentences together and in order"
+            )
+        seen.add(s.doc_id)
+        docs.append([i])
+    return docs
+
+
+def make_pairs(
+    sentences: Sequence[Sentence], negatives: str = "other_doc", seed: int = 0, both: bool = False
+) -> list[Pair]:
+    """Balanced IsNext / NotNext pairs from ``sentences`` (one split: never mix train and test).
+
+    Every sentence that has a successor in its document is an *anchor* A. The anchors are shuffled
+    with ``seed``; half of them get their true next sentence (IsNext), the other half a negative
+    (NotNext): with ``negatives="other_doc"`` a sentence from another document (BERT's recipe),
+    with ``"same_doc"`` a sentence of the same document that is neither A, nor next to A (a harder
+    negative: same topic, wrong order). With ``"same_doc"`` only anchors whose document offers
+    such a sentence are used, for both classes. An odd anchor out is left unused, so the classes
+    are exactly balanced. ``both=True`` gives every anchor both pairs, its IsNext and one
+    NotNext (twice the pairs, for a tighter held-out estimate). Taught in notebooks/06_nsp.ipynb.
+    """
+    if negatives not in NEGATIVES:
+        raise ValueError(f"negatives={negatives!r}: expected one of {NEGATIVES}")
+    docs = _documents(sentences)
+    doc_of = {i: d for d, idx in enumerate(docs) for i in idx}
+    text = [" ".join(s.words) for s in sentences]
+
+    def same_doc_candidates(i: int) -> list[int]:
+        return [j for j in docs[doc_of[i]] if abs(j - i) > 1]
+
+    anchors = [i for idx in docs for i in idx[:-1]]
+    if negatives == "same_doc":
+        anchors = [i for i in anchors if same_doc_candidates(i)]
+    elif len(docs) < 2:
+        raise ValueError("negatives='other_doc' needs at least two documents")
+    if len(anchors) < 2:
+        raise ValueError(f"only {len(anchors)} usable anchor sentences: need at least 2")
+    rng = random.Random(seed)
+    rng.shuffle(anchors)
+    if both:
+        plan = [(i, IS_NEXT) for i in anchors] + [(i, NOT_NEXT) for i in anchors]
+    else:
+        half = len(anchors) // 2
+        plan = [(i, IS_NEXT) for i in anchors[:half]]
+        plan += [(i, NOT_NEXT) for i in anchors[half : 2 * half]]
+    pairs = []
+    for i, label in plan:
+        if label == IS_NEXT:
+            j = i + 1
+        elif negatives == "same_doc":
+            j = rng.choice(same_doc_candidates(i))
+        else:
+            d = rng.choice([d for d in range(len(docs)) if d != doc_of[i]])
+            j = rng.choice(docs[d])
+        pairs.append(Pair(text[i], text[j], label, i, j, sentences[i].doc_id, sentences[j].doc_id))
+    rng.shuffle(pairs)
+    return pairs
+
+
+def wilson_interval(successes: int, n: int, confidence: float = 0.95) -> tuple[float, float]:
+    """Wilson score interval for a binomial proportion (``successes`` out of ``n``).
+
+    Unlike the textbook "p ± z·sqrt(p(1-p)/n)" it stays inside [0, 1] and keeps its coverage for
+    small ``n`` and proportions near 0 or 1. Taught in notebooks/06_nsp.ipynb.
+    """
+    from statistics import NormalDist
+
+    if not isinstance(n, int) or n <= 0:
+        raise ValueError(f"n={n!r}: expected a positive integer")
+    if not isinstance(successes, int) or not 0 <= successes <= n:
+        raise ValueError(f"successes={successes!r}: expected an integer between 0 and n={n}")
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence={confidence!r}: expected a fraction between 0 and 1")
+    z = NormalDist().inv_cdf(0.5 + confidence / 2)
+    p = successes / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def load_nsp_model(
+    name: str = "minilm", seed: int = 0, **kwargs: Any
+) -> tuple[Any, list[str], bool]:
+    """``BertForNextSentencePrediction`` from ``name``: ``(model, missing_keys, head_trained)``.
+
+    The head counts as trained when none of its weights (``cls.seq_relationship.*``) is missing
+    from the checkpoint; the embedded MiniLM has none, so its head starts random, while
+    ``bert-base-uncased`` ships one. ``seed`` fixes a new head's random start.
+    Taught in notebooks/06_nsp.ipynb.
+    """
+    from transformers import BertForNextSentencePrediction, set_seed
+
+    from helpers.models import _load
+
+    set_seed(seed)
+    model, info = _load(BertForNextSentencePrediction, name, output_loading_info=True, **kwargs)
+    missing = sorted(info["missing_keys"])
+    return model, missing, not any(k.startswith(HEAD_PREFIX) for k in missing)
+
+
+def encode_pairs(tokenizer: Any, pairs: Sequence[Pair], max_length: int = 128) -> Any:
+    """``[CLS] A [SEP] B [SEP]`` encodings with ``token_type_ids`` (0 for A, 1 for B), padded."""
+    return tokenizer(
+        [p.a for p in pairs],
+        [p.b for p in pairs],
+        truncation="longest_first",
+        max_length=max_length,
+        padding=True,
+        return_tensors="pt",
+    )
+
+
+@dataclass
+class NSPTrainResult:
+    """What a short NSP training run did."""
+
+    losses: list[float] = field(default_factory=list)
+    seconds: float = 0.0
+    steps: int = 0
+    trainable: int = 0
+    precision: str = "fp32"
+
+
+def train_nsp(
+    model: Any,
+    tokenizer: Any,
+    pairs: Sequence[Pair] | Sequence[Sequence[Pair]],
+    epochs: int = 1,
+    batch_size: int = 32,
+    learning_rate: float = 5e-5,
+    head_learning_rate: float = 1e-3,
+    freeze_layers: int = 3,
+    precision: str = "auto",
+    seed: int = 0,
+) -> NSPTrainResult:
+    """Train the NSP head (and the encoder layers above ``freeze_layers``) with AdamW.
+
+    ``pairs`` is one list of pairs used for every epoch, or one list per epoch (for example
+    :func:`make_pairs` with a new seed each pass: fresh negatives, less memorising); in that case
+    ``epochs`` is the number of lists.
+
+    Linear warm-up over the first 10% of steps, then linear decay; ``precision`` as
+    :func:`helpers.models.pick_precision` (bf16 via autocast). Taught in notebooks/06_nsp.ipynb.
+    """
+    import torch
+    from transformers import get_linear_schedule_with_warmup, set_seed
+
+    from helpers.models import pick_precision
+    from helpers.train import freeze
+
+    for name, v in (("epochs", epochs), ("batch_size", batch_size)):
+        if not isinstance(v, int) or v < 1:
+            raise ValueError(f"{name}={v!r}: expected a positive integer")
+    if not pairs:
+        raise ValueError("no training pairs")
+    per_epoch = [list(p) for p in pairs] if not isinstance(pairs[0], Pair) else None
+    if per_epoch is not None:
+        epochs = len(per_epoch)
+        if len({len(p) for p in per_epoch}) != 1 or not per_epoch[0]:
+            raise ValueError("pairs per epoch: expected non-empty lists of the same length")
+    epoch_pairs = per_epoch or [list(pairs)] * epochs
+    set_seed(seed)
+    device = next(model.parameters()).device
+    prec = pick_precision(precision, device.type)
+    trainable = freeze(model, embeddings=True, layers=freeze_layers)
+    head = {id(p) for p in model.cls.parameters()}
+    groups = [
+        {
+            "params": [p for p in model.parameters() if p.requires_grad and id(p) in head],
+            "lr": head_learning_rate,
+        },
+        {
+            "params": [p for p in model.parameters() if p.requires_grad and id(p) not in head],
+            "lr": learning_rate,
+        },
+    ]
+    opt = torch.optim.AdamW([g for g in groups if g["params"]], weight_decay=0.01)
+    n_batches = math.ceil(len(epoch_pairs[0]) / batch_size)
+    total = n_batches * epochs
+    sched = get_linear_schedule_with_warmup(opt, max(1, round(0.1 * total)), total)
+    gen = torch.Generator().manual_seed(seed)
+    result = NSPTrainResult(trainable=trainable, precision=prec)
+    model.train()
+    start = time.perf_counter()
+    for this in epoch_pairs:
+        order = torch.randperm(len(this), generator=gen).tolist()
+        for b in range(n_batches):
+            batch = [this[i] for i in order[b * batch_size : (b + 1) * batch_size]]
+            enc = encode_pairs(tokenizer, batch).to(device)
+            labels = torch.tensor([p.label for p in batch], device=device)
+            dtype = torch.float16 if prec == "fp16" else torch.bfloat16
+            with torch.autocast(device.type, dtype=dtype, enabled=prec != "fp32"):
+                loss = model(**enc, labels=labels).loss
+            loss.backward()
+            opt.step()
+            sched.step()
+            opt.zero_grad()
+            result.losses.append(loss.item())
+    result.seconds = time.perf_counter() - start
+    result.steps = total
+    model.eval()
+    return result
+
+
+def predict_nsp(
+    model: Any, tokenizer: Any, pairs: Sequence[Pair], batch_size: int = 64
+) -> tuple[list[int], list[float]]:
+    """Predicted labels and P(IsNext) for each pair (fp32, no gradients).
+
+    Taught in notebooks/06_nsp.ipynb.
+    """
+    import torch
+
+    device = next(model.parameters()).device
+    model.eval()
+    preds: list[int] = []
+    probs: list[float] = []
+    with torch.inference_mode():
+        for b in range(0, len(pairs), batch_size):
+            enc = encode_pairs(tokenizer, pairs[b : b + batch_size]).to(device)
+            p = model(**enc).logits.float().softmax(-1)
+            preds += p.argmax(-1).tolist()
+            probs += p[:, IS_NEXT].tolist()
+    return preds, probs
+
+
+def accuracy(pairs: Sequence[Pair], preds: Sequence[int]) -> tuple[int, int]:
+    """``(correct, total)`` of predicted labels against the pairs' labels."""
+    if len(pairs) != len(preds):
+        raise ValueError(f"{len(pairs)} pairs but {len(preds)} predictions")
+    return sum(p.label == y for p, y in zip(pairs, preds, strict=True)), len(pairs)

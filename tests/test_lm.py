@@ -1,0 +1,190 @@
+"""Causal vs masked LM: masks taken from the models, positions counted, tokenizer, generation."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from helpers import lm
+from helpers.data import load_embedded
+
+SIZES = {"layers": 2, "hidden": 32, "heads": 2, "max_positions": 64}
+
+
+@pytest.fixture(scope="module")
+def texts():
+    return [" ".join(s.words) for s in load_embedded("train").sentences[:200]]
+
+
+@pytest.fixture(scope="module")
+def small_tok(tok, texts):
+    return lm.reduced_tokenizer(tok, texts)
+
+
+def test_reduced_tokenizer_tokenizes_like_the_base(tok, small_tok, texts):
+    assert len(small_tok) < len(tok) / 5
+    assert [
+        small_tok.pad_token_id,
+        small_tok.unk_token_id,
+        small_tok.cls_token_id,
+        small_tok.sep_token_id,
+        small_tok.mask_token_id,
+    ] == [0, 1, 2, 3, 4]
+    for t in texts:
+        assert small_tok.tokenize(t) == tok.tokenize(t)
+    assert lm.reduced_tokenizer(tok, texts).get_vocab() == small_tok.get_vocab()
+    with pytest.raises(ValueError, match="empty"):
+        lm.reduced_tokenizer(tok, [])
+
+
+@pytest.mark.parametrize("kind", lm.KINDS)
+def test_same_architecture_for_both_objectives(small_tok, kind):
+    model = lm.build_model(small_tok, kind, seed=0, **SIZES)
+    other = lm.build_model(small_tok, "mlm" if kind == "clm" else "clm", seed=0, **SIZES)
+    shapes = {k: v.shape for k, v in model.state_dict().items()}
+    assert shapes == {k: v.shape for k, v in other.state_dict().items()}
+    assert model.config.is_decoder == (kind == "clm")
+
+
+def _random_ids(tok, n=12, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    return torch.randint(5, len(tok), (1, n), generator=g)
+
+
+def test_causal_attention_blocks_every_future_position(small_tok):
+    model = lm.build_model(small_tok, "clm", seed=1, **SIZES).eval()
+    ids = _random_ids(small_tok)
+    with torch.inference_mode():
+        att = model(input_ids=ids, output_attentions=True).attentions
+    n = ids.shape[1]
+    future = torch.ones(n, n, dtype=torch.bool).triu(1)
+    for layer in att:
+        probs = layer[0]  # heads x n x n
+        assert (probs[:, future] == 0).all()
+        assert (probs[:, ~future] > 0).all()
+        assert torch.allclose(probs.sum(-1), torch.ones(probs.shape[:2]), atol=1e-5)
+
+
+def test_bidirectional_attention_sees_the_future(small_tok):
+    model = lm.build_model(small_tok, "mlm", seed=1, **SIZES).eval()
+    ids = _random_ids(small_tok)
+    with torch.inference_mode():
+        att = model(input_ids=ids, output_attentions=True).attentions
+    future = torch.ones(ids.shape[1], ids.shape[1], dtype=torch.bool).triu(1)
+    for layer in att:
+        assert (layer[0][:, future] > 0).all()
+
+
+def test_attention_probs_helper_returns_the_models_masks(small_tok):
+    clm = lm.build_model(small_tok, "clm", seed=2, **SIZES)
+    mlm = lm.build_model(small_tok, "mlm", seed=2, **SIZES)
+    a = lm.attention_probs(clm, small_tok, "the president said")
+    b = lm.attention_probs(mlm, small_tok, "the president said")
+    assert a.shape == b.shape == (2, 2, 5, 5)
+    assert torch.equal(a, a.tril()) and not torch.equal(b, b.tril())
+
+
+def test_changing_a_future_token_leaves_causal_outputs_unchanged(small_tok):
+    ids = _random_ids(small_tok)
+    changed = ids.clone()
+    changed[0, 8] = (changed[0, 8] + 1) % len(small_tok)
+    for kind, same in (("clm", True), ("mlm", False)):
+        model = lm.build_model(small_tok, kind, seed=3, **SIZES).eval()
+        with torch.inference_mode():
+            x, y = model(input_ids=ids).logits, model(input_ids=changed).logits
+        assert torch.allclose(x[0, :8], y[0, :8], atol=1e-6) == same
+
+
+def test_positions_learned_on_known_labels():
+    x = -100
+    labels = torch.tensor([[5, 6, 7, x], [x, 9, x, x], [1, 2, 3, 4]])
+    assert lm.positions_learned(labels, "mlm") == 8
+    assert lm.positions_learned(labels, "clm") == 6  # the first token of a row is never a target
+    with pytest.raises(ValueError, match="kind="):
+        lm.positions_learned(labels, "t5")
+
+
+@pytest.mark.parametrize("kind", lm.KINDS)
+def test_loss_averages_over_exactly_the_counted_positions(small_tok, texts, kind):
+    """The model's loss = (sum of per-position cross-entropies) / positions_learned."""
+    model = lm.build_model(small_tok, kind, seed=4, **SIZES).eval()
+    batch = lm.collator(small_tok, kind, seed=0)(lm.batches(small_tok, texts, 16, 1)[0])
+    batch.pop("token_type_ids", None)
+    with torch.inference_mode():
+        out = model(**batch)
+    logits, labels = out.logits, batch["labels"]
+    if kind == "clm":
+        logits, labels = logits[:, :-1], labels[:, 1:]
+    total = torch.nn.functional.cross_entropy(
+        logits.reshape(-1, logits.shape[-1]), labels.reshape(-1), reduction="sum"
+    )
+    n = lm.positions_learned(batch["labels"], kind)
+    assert torch.allclose(out.loss, total / n, rtol=1e-5)
+
+
+def test_mlm_labels_about_15_percent_and_clm_labels_all(small_tok, texts):
+    data = lm.batches(small_tok, texts, 32, 6)
+    mlm_col, clm_col = lm.collator(small_tok, "mlm", seed=0), lm.collator(small_tok, "clm")
+    pos = tok = 0
+    for b in data:
+        m = mlm_col(b)
+        pos += int((m["labels"] != -100).sum())
+        tok += int(m["attention_mask"].sum())
+        c = clm_col(b)
+        real = c["attention_mask"].bool()
+        assert torch.equal(c["labels"][real], c["input_ids"][real])
+        assert (c["labels"][~real] == -100).all()
+    assert 0.12 < pos / tok < 0.18
+
+
+def test_batches_cover_every_text_each_pass(small_tok, texts):
+    data = lm.batches(small_tok, texts, 50, 4, seed=0)  # exactly one pass over 200 texts
+    seen = [tuple(e["input_ids"]) for b in data for e in b]
+    assert sorted(seen) == sorted(tuple(x) for x in small_tok(texts)["input_ids"])
+    assert lm.batches(small_tok, texts, 50, 4, seed=0) == data
+    with pytest.raises(ValueError, match="batch_size"):
+        lm.batches(small_tok, texts, 500, 1)
+
+
+def test_generation_is_deterministic_with_a_seed(small_tok):
+    out = [
+        lm.greedy_generate(
+            lm.build_model(small_tok, "clm", seed=s, **SIZES), small_tok, "the president said", 6
+        )
+        for s in (7, 7, 8)
+    ]
+    assert out[0] == out[1]
+    assert out[0] != out[2]
+    with pytest.raises(ValueError, match="causal"):
+        lm.greedy_generate(lm.build_model(small_tok, "mlm", **SIZES), small_tok, "the", 3)
+
+
+def test_greedy_generate_matches_transformers_generate(small_tok):
+    model = lm.build_model(small_tok, "clm", seed=9, **SIZES).eval()  # no dropout
+    prompt = "the president said"
+    ids = [small_tok.cls_token_id, *small_tok(prompt, add_special_tokens=False)["input_ids"]]
+    out = model.generate(
+        torch.tensor([ids]),
+        max_new_tokens=6,
+        do_sample=False,
+        min_new_tokens=6,
+        pad_token_id=small_tok.pad_token_id,
+        eos_token_id=None,
+    )
+    mine = lm.greedy_generate(model, small_tok, prompt, 6)
+    theirs = out[0, len(ids) :].tolist()
+    if small_tok.sep_token_id in theirs:  # greedy_generate stops at [SEP]
+        theirs = theirs[: theirs.index(small_tok.sep_token_id)]
+    assert mine == small_tok.decode(theirs)
+
+
+@pytest.mark.slow
+def test_short_training_lowers_both_losses(small_tok, texts):
+    data = lm.batches(small_tok, texts, 16, 40, seed=0)
+    for kind in lm.KINDS:
+        model = lm.build_model(small_tok, kind, seed=0, **SIZES)
+        run = lm.train_lm(model, lm.collator(small_tok, kind, seed=0), data, kind, 3e-3, "fp32")
+        assert len(run.losses) == len(run.positions) == len(run.seconds) == 40
+        assert sum(run.losses[-5:]) / 5 < sum(run.losses[:5]) / 5 - 0.5
+        ratio = sum(run.positions) / sum(run.tokens)
+        assert (ratio > 0.9) if kind == "clm" else (0.1 < ratio < 0.2)

@@ -1,0 +1,219 @@
+"""Next-sentence prediction: pair construction, the Wilson interval, loading and training a head."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from helpers.data import Sentence, load_embedded
+from helpers.nsp import (
+    IS_NEXT,
+    NOT_NEXT,
+    accuracy,
+    encode_pairs,
+    load_nsp_model,
+    make_pairs,
+    predict_nsp,
+    train_nsp,
+    wilson_interval,
+)
+
+
+@pytest.fixture(scope="module")
+def train_sents():
+    return load_embedded("train").sentences
+
+
+@pytest.fixture(scope="module")
+def test_sents():
+    return load_embedded("test").sentences
+
+
+def doc(doc_id: str, n: int) -> list[Sentence]:
+    return [Sentence([doc_id, str(k)], ["O", "O"], doc_id) for k in range(n)]
+
+
+@pytest.mark.parametrize("negatives", ["other_doc", "same_doc"])
+def test_positives_are_true_next_and_negatives_never(train_sents, negatives):
+    pairs = make_pairs(train_sents, negatives, seed=0)
+    assert pairs
+    for p in pairs:
+        a, b = train_sents[p.index_a], train_sents[p.index_b]
+        assert p.a == " ".join(a.words) and p.b == " ".join(b.words)
+        if p.label == IS_NEXT:
+            assert p.index_b == p.index_a + 1 and a.doc_id == b.doc_id
+        else:
+            assert p.index_b != p.index_a + 1
+            if negatives == "other_doc":
+                assert b.doc_id != a.doc_id
+            else:  # same document, not A, not adjacent to A
+                assert b.doc_id == a.doc_id and abs(p.index_b - p.index_a) > 1
+
+
+@pytest.mark.parametrize("negatives", ["other_doc", "same_doc"])
+def test_pairs_never_cross_the_split(train_sents, test_sents, negatives):
+    train_text = {" ".join(s.words) for s in train_sents}
+    test_docs = {s.doc_id for s in test_sents}
+    test_only = {" ".join(s.words) for s in test_sents} - train_text
+    for p in make_pairs(train_sents, negatives, seed=1):
+        assert p.doc_a not in test_docs and p.doc_b not in test_docs
+        assert p.a in train_text and p.b in train_text
+        assert p.a not in test_only and p.b not in test_only
+    train_docs = {s.doc_id for s in train_sents}
+    for p in make_pairs(test_sents, negatives, seed=1):
+        assert p.doc_a in test_docs and p.doc_b in test_docs
+        assert p.doc_a not in train_docs and p.doc_b not in train_docs
+
+
+def test_exact_balance_and_anchor_count():
+    # documents of 3, 2 and 4 sentences: 2 + 1 + 3 = 6 anchors -> 3 IsNext + 3 NotNext
+    sents = doc("a", 3) + doc("b", 2) + doc("c", 4)
+    pairs = make_pairs(sents, "other_doc", seed=0)
+    assert Counter(p.label for p in pairs) == {IS_NEXT: 3, NOT_NEXT: 3}
+    assert len({p.index_a for p in pairs}) == 6  # each anchor used once
+    # 7 anchors: one is left out so that the classes stay equal
+    pairs = make_pairs(sents + doc("d", 2), "other_doc", seed=0)
+    assert Counter(p.label for p in pairs) == {IS_NEXT: 3, NOT_NEXT: 3}
+
+
+@pytest.mark.parametrize("negatives", ["other_doc", "same_doc"])
+def test_both_gives_every_anchor_one_pair_of_each_class(test_sents, negatives):
+    single = make_pairs(test_sents, negatives, seed=2)
+    pairs = make_pairs(test_sents, negatives, seed=2, both=True)
+    by_anchor: dict[int, list[int]] = {}
+    for p in pairs:
+        by_anchor.setdefault(p.index_a, []).append(p.label)
+        if p.label == NOT_NEXT:
+            assert p.index_b != p.index_a + 1
+    assert all(sorted(v) == [IS_NEXT, NOT_NEXT] for v in by_anchor.values())
+    assert len(by_anchor) >= len(single)  # every anchor, even the odd one out
+
+
+def test_balance_on_the_corpus(train_sents):
+    for negatives in ("other_doc", "same_doc"):
+        counts = Counter(p.label for p in make_pairs(train_sents, negatives, seed=3))
+        assert counts[IS_NEXT] == counts[NOT_NEXT] > 300
+
+
+def test_same_doc_needs_a_non_adjacent_sentence():
+    # a 3-sentence document: anchor 0 can take sentence 2; anchor 1 has no non-adjacent partner
+    sents = doc("a", 3) + doc("b", 3)
+    pairs = make_pairs(sents, "same_doc", seed=0)
+    assert sorted(p.index_a for p in pairs) == [0, 3]
+    for p in pairs:
+        if p.label == NOT_NEXT:
+            assert p.index_b == p.index_a + 2
+    with pytest.raises(ValueError, match="anchor"):
+        make_pairs(doc("a", 3), "same_doc")
+
+
+def test_seed_makes_pairs_deterministic(train_sents):
+    assert make_pairs(train_sents, seed=5) == make_pairs(train_sents, seed=5)
+    assert make_pairs(train_sents, seed=5) != make_pairs(train_sents, seed=6)
+
+
+def test_bad_input_is_named():
+    no_doc = [Sentence(["x"], ["O"], None, line=7)]
+    with pytest.raises(ValueError, match=r"sentence 0 \(line 7\) has no doc_id"):
+        make_pairs(no_doc)
+    with pytest.raises(ValueError, match="'a' appears again"):
+        make_pairs(doc("a", 2) + doc("b", 2) + doc("a", 1))
+    with pytest.raises(ValueError, match="negatives="):
+        make_pairs(doc("a", 3), "random")
+    with pytest.raises(ValueError, match="two documents"):
+        make_pairs(doc("a", 4), "other_doc")
+
+
+# Newcombe, R. G. (1998), "Two-sided confidence intervals for the single proportion: comparison of
+# seven methods", Statistics in Medicine 17: 857-872, Table II, method 3 (score, no continuity
+# correction), 95%.
+NEWCOMBE = [
+    (81, 263, 0.2553, 0.3662),
+    (15, 148, 0.0624, 0.1605),
+    (0, 20, 0.0, 0.1611),
+    (1, 29, 0.0061, 0.1718),
+]
+
+
+@pytest.mark.parametrize(("k", "n", "lo", "hi"), NEWCOMBE)
+def test_wilson_matches_published_values(k, n, lo, hi):
+    got = wilson_interval(k, n)
+    assert got == pytest.approx((lo, hi), abs=1e-4)
+
+
+def test_wilson_matches_scipy():
+    from scipy.stats import binomtest
+
+    for k, n in [(120, 200), (3, 10), (199, 200), (50, 100)]:
+        ci = binomtest(k, n).proportion_ci(confidence_level=0.9, method="wilson")
+        assert wilson_interval(k, n, 0.9) == pytest.approx((ci.low, ci.high), abs=1e-9)
+
+
+def test_wilson_rejects_bad_counts():
+    for k, n in [(5, 0), (-1, 10), (11, 10), (1.5, 10)]:
+        with pytest.raises(ValueError):
+            wilson_interval(k, n)
+
+
+def test_pair_layout_and_segment_ids(tok):
+    sents = doc("a", 2) + doc("b", 2)
+    pair = [p for p in make_pairs(sents, seed=0) if p.label == IS_NEXT][0]
+    enc = encode_pairs(tok, [pair])
+    ids, types = enc["input_ids"][0].tolist(), enc["token_type_ids"][0].tolist()
+    a_ids = tok(pair.a, add_special_tokens=False)["input_ids"]
+    b_ids = tok(pair.b, add_special_tokens=False)["input_ids"]
+    assert ids == [101, *a_ids, 102, *b_ids, 102]
+    assert types == [0] * (len(a_ids) + 2) + [1] * (len(b_ids) + 1)
+
+
+@pytest.fixture(scope="module")
+def nsp_dirs(tiny_model_dir, tmp_path_factory):
+    """A checkpoint without an NSP head (the tiny encoder) and one saved with a head."""
+    model, _, _ = load_nsp_model(tiny_model_dir)
+    with_head = tmp_path_factory.mktemp("with_head")
+    model.save_pretrained(with_head, safe_serialization=True)
+    return tiny_model_dir, str(with_head)
+
+
+def test_load_detects_whether_the_head_was_trained(nsp_dirs):
+    bare, with_head = nsp_dirs
+    _, missing, trained = load_nsp_model(bare)
+    assert not trained
+    assert "cls.seq_relationship.weight" in missing and "cls.seq_relationship.bias" in missing
+    _, missing, trained = load_nsp_model(with_head)
+    assert trained and not any(k.startswith("cls.seq_relationship") for k in missing)
+
+
+@pytest.mark.slow
+def test_training_moves_only_unfrozen_weights_and_is_seeded(nsp_dirs, tok, train_sents):
+    import torch
+
+    pairs = make_pairs(train_sents[:60], seed=0)
+    results = []
+    for _ in range(2):
+        model, _, _ = load_nsp_model(nsp_dirs[0])
+        emb = model.bert.embeddings.word_embeddings.weight.detach().clone()
+        head = model.cls.seq_relationship.weight.detach().clone()
+        run = train_nsp(model, tok, pairs, batch_size=8, freeze_layers=0, precision="fp32")
+        assert run.steps == len(run.losses) == -(-len(pairs) // 8)
+        assert torch.equal(model.bert.embeddings.word_embeddings.weight, emb)  # frozen
+        assert not torch.equal(model.cls.seq_relationship.weight, head)  # trained
+        preds, probs = predict_nsp(model, tok, pairs)
+        assert all(0 <= p <= 1 for p in probs) and set(preds) <= {IS_NEXT, NOT_NEXT}
+        results.append((run.losses, preds))
+    assert results[0] == results[1]
+    k, n = accuracy(pairs, results[0][1])
+    assert n == len(pairs) and 0 <= k <= n
+
+
+@pytest.mark.slow
+def test_training_takes_one_list_of_pairs_per_epoch(nsp_dirs, tok, train_sents):
+    per_epoch = [make_pairs(train_sents[:40], seed=s) for s in (0, 1)]
+    model, _, _ = load_nsp_model(nsp_dirs[0])
+    run = train_nsp(
+        model, tok, per_epoch, epochs=5, batch_size=8, freeze_layers=0, precision="fp32"
+    )
+    assert run.steps == len(run.losses) == 2 * -(-len(per_epoch[0]) // 8)  # epochs = lists
+    with pytest.raises(ValueError, match="same length"):
+        train_nsp(model, tok, [per_epoch[0], per_epoch[0][:-2]], freeze_layers=0, precision="fp32")
