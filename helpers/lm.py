@@ -150,7 +150,8 @@ def batches(
 ) -> list[list[dict[str, list[int]]]]:
     """``steps`` batches of tokenized ``texts`` (reshuffled each pass), the same for both models.
 
-    Taught in notebooks/07_clm_vs_mlm.ipynb.
+    Texts longer than ``max_length`` tokens are cut there: unlabelled text for a language-model
+    demo, where a cut sentence loses nothing but its tail. Taught in notebooks/07_clm_vs_mlm.ipynb.
     """
     import random
 
