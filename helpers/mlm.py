@@ -839,21 +839,19 @@ def ner_f1(model_name: str, seed: int, output_dir: str) -> dict[str, Any]:
     """Notebook 04's recipe (``TrainConfig`` defaults) on its split; test entity F1."""
     from helpers.data import experiment_splits
     from helpers.labels import build_label_list
-    from helpers.metrics import ner_metrics
-    from helpers.predict import predict_word_tags
-    from helpers.train import TrainConfig, train_ner
+    from helpers.train import TrainConfig, evaluate_ner, train_ner
 
-    splits = experiment_splits(None, 300, 0.2, 0.1, seed)
+    # notebook 04's defaults: the first 300 train sentences, no validation, the final epoch
+    splits = experiment_splits(None, 300, 0.2, 0.0, seed)
     labels = build_label_list(s.tags for s in [*splits.train, *splits.validation, *splits.test])
     cfg = TrainConfig(model_name=model_name, seed=seed, output_dir=output_dir)
     res = train_ner(splits.train, splits.validation, labels, cfg)
-    pred, _ = predict_word_tags(res.model, res.tokenizer, [s.words for s in splits.test])
-    m = ner_metrics([s.tags for s in splits.test], pred)
+    m, _ = evaluate_ner(res.model, res.tokenizer, splits.test)
     return {
         "f1": m["f1"],
         "precision": m["precision"],
         "recall": m["recall"],
-        "best_epoch": res.best_epoch,
+        "kept_epoch": res.kept_epoch,
         "train_seconds": round(res.train_seconds, 1),
         "ner_precision": res.precision,
     }
