@@ -53,7 +53,13 @@ from typing import Any
 from transformers import DataCollatorForLanguageModeling
 
 from helpers.alignment import tokenize_and_align
-from helpers.models import DEFAULT_MODEL, load_masked_lm, load_tokenizer, pick_precision
+from helpers.models import (
+    DEFAULT_MODEL,
+    hf_quiet,
+    load_masked_lm,
+    load_tokenizer,
+    pick_precision,
+)
 from helpers.paths import CORPUS_TEST, CORPUS_TRAIN, REPO_ROOT
 
 IGNORE = -100
@@ -813,8 +819,9 @@ def save_adapted(result: AdaptResult, directory: str | Path) -> Path:
     """
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    result.model.save_pretrained(directory, safe_serialization=True)
-    result.tokenizer.save_pretrained(directory)
+    with hf_quiet(quiet=False):  # no "Writing model shards" bar in notebooks and logs
+        result.model.save_pretrained(directory, safe_serialization=True)
+        result.tokenizer.save_pretrained(directory)
     (directory / "metrics.json").write_text(json.dumps(metrics_report(result), indent=2))
     result.output_dir = directory
     return directory
