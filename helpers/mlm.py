@@ -60,7 +60,7 @@ from helpers.models import (
     load_tokenizer,
     pick_precision,
 )
-from helpers.paths import CORPUS_TEST, CORPUS_TRAIN, REPO_ROOT
+from helpers.paths import CORPUS_TEST, CORPUS_TRAIN, output_path
 
 IGNORE = -100
 
@@ -138,12 +138,6 @@ class AdaptConfig:
         for ok, name, expected in checks:
             if not ok:
                 raise ValueError(f"{name}={getattr(self, name)!r}: expected {expected}")
-
-
-def output_path(output_dir: str | Path) -> Path:
-    """``output_dir`` as an absolute path: relative ones are taken from the repo root."""
-    p = Path(output_dir).expanduser()
-    return p if p.is_absolute() else REPO_ROOT / p
 
 
 # ---------------------------------------------------------------- text and masking

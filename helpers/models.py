@@ -95,7 +95,7 @@ def _load(auto_cls: Any, name: str, quiet: bool = True, **kwargs: Any) -> Any:
     """
     if kwargs.get("trust_remote_code"):
         raise ValueError(
-            "trust_remote_code=True: this course never runs code shipped with a model; "
+            "trust_remote_code is refused: this course never runs code shipped with a model; "
             "load a model whose architecture transformers itself provides"
         )
     kwargs.pop("trust_remote_code", None)

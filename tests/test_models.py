@@ -136,7 +136,7 @@ def test_safetensors_folder_loads(safe_folder):
     ],
 )
 def test_remote_code_is_refused(loader):
-    with pytest.raises(ValueError, match="trust_remote_code=True: this course never runs code"):
+    with pytest.raises(ValueError, match="trust_remote_code is refused: this course never runs"):
         loader(trust_remote_code=True)
 
 
