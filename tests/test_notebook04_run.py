@@ -44,5 +44,7 @@ def test_user_file_absolute_output_dir_and_no_floor(tmp_path, tiny_model_dir):
     report = json.loads((out_dir / "metrics.json").read_text())
     assert report["parameters"]["data_path"] == str(data)
     assert report["kept_epoch"] == 1 and 0.0 <= report["test"]["f1"] < 1.0
+    # validation_size defaults to 0: nothing was scored during training (the test set never is)
+    assert report["history"] and all("f1" not in row for row in report["history"])
     assert (out_dir / "model" / "model.safetensors").is_file()
     assert not list(REPO_ROOT.glob("elsewhere"))
