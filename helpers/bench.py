@@ -37,6 +37,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from helpers.models import cpu_kind
+
 NAIVE = {
     "learning_rate": 2e-5,
     "head_learning_rate": None,
@@ -337,21 +339,6 @@ ABLATION = [
     ("+ frozen embeddings", {"group_by_length": False}),
     ("+ length-grouped batches (the project's recipe)", {}),
 ]
-
-
-def cpu_kind() -> str:
-    """Which bf16 matrix units /proc/cpuinfo reports (what decides ``precision="auto"``)."""
-    import platform
-    import re
-
-    try:
-        flags = set(
-            re.findall(r"\b(avx2|avx512_bf16|amx_bf16)\b", Path("/proc/cpuinfo").read_text())
-        )
-    except OSError:
-        flags = set()
-    seen = ", ".join(sorted(flags)) or "none of avx2/avx512_bf16/amx_bf16"
-    return f"{platform.machine()} with {seen}"
 
 
 def protocol_run(

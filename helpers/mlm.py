@@ -55,6 +55,8 @@ from transformers import DataCollatorForLanguageModeling
 from helpers.alignment import tokenize_and_align
 from helpers.models import (
     DEFAULT_MODEL,
+    PRECISIONS,
+    cpu_kind,
     hf_quiet,
     load_masked_lm,
     load_tokenizer,
@@ -130,7 +132,7 @@ class AdaptConfig:
                 "None or an integer > 0",
             ),
             (
-                self.precision in ("auto", "bf16", "fp16", "fp32"),
+                self.precision in PRECISIONS,
                 "precision",
                 "auto|bf16|fp16|fp32",
             ),
@@ -822,18 +824,6 @@ def save_adapted(result: AdaptResult, directory: str | Path) -> Path:
 
 
 # ---------------------------------------------------------------- downstream NER
-
-
-def cpu_kind() -> str:
-    """The processor's bf16 support, from /proc/cpuinfo: AMX, AVX512-BF16 or neither."""
-    try:
-        flags = Path("/proc/cpuinfo").read_text()
-    except OSError:
-        return "unknown (no /proc/cpuinfo)"
-    found = [f for f in ("amx_bf16", "avx512_bf16") if f in flags.split()]
-    model = next((ln.split(":", 1)[1].strip() for ln in flags.splitlines()
-                  if ln.startswith("model name")), "unknown")  # fmt: skip
-    return f"{model}; bf16 flags: {', '.join(found) or 'none'}"
 
 
 def ner_f1(model_name: str, seed: int, output_dir: str) -> dict[str, Any]:

@@ -196,6 +196,20 @@ def cpu_has_bf16() -> bool:
     return bool(re.search(r"\b(amx_bf16|avx512_bf16)\b", flags))
 
 
+def cpu_kind() -> str:
+    """The processor's model name and its native bf16 units, for reports and results files."""
+    import platform
+
+    try:
+        info = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return platform.processor() or platform.machine()
+    name = re.search(r"^model name\s*:\s*(.+)$", info, re.M)
+    flags = sorted(set(re.findall(r"\b(amx_bf16|avx512_bf16)\b", info)))
+    model = name.group(1).strip() if name else platform.machine()
+    return f"{model}; bf16 units: {', '.join(flags) or 'none'}"
+
+
 def pick_precision(requested: str = "auto", device: str | None = None) -> str:
     """``"bf16"``, ``"fp16"`` or ``"fp32"`` for training on ``device`` (default: CUDA if present).
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import math
 import random
-import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -27,6 +26,7 @@ from typing import Any
 from helpers.data import Sentence
 from helpers.labels import entity_spans, repair_bio
 from helpers.metrics import ner_metrics
+from helpers.models import cpu_kind
 from helpers.predict import predict_word_tags
 from helpers.train import TrainConfig, train_ner
 
@@ -391,20 +391,6 @@ def ceiling(
 
 
 # ---------------------------------------------------------------- command line
-
-
-def cpu_kind() -> str:
-    """The processor's model name and whether it has native bf16 units (from /proc/cpuinfo)."""
-    import platform
-
-    try:
-        info = Path("/proc/cpuinfo").read_text()
-    except OSError:
-        return platform.processor() or platform.machine()
-    name = re.search(r"^model name\s*:\s*(.+)$", info, re.M)
-    flags = sorted(set(re.findall(r"\b(amx_bf16|avx512_bf16)\b", info)))
-    model = name.group(1).strip() if name else platform.machine()
-    return f"{model}; bf16 units: {', '.join(flags) or 'none'}"
 
 
 def _no_nan(x: Any) -> Any:

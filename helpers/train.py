@@ -21,6 +21,7 @@ from helpers.labels import label_maps
 from helpers.metrics import ner_metrics
 from helpers.models import (
     DEFAULT_MODEL,
+    PRECISIONS,
     hf_quiet,
     load_token_classifier,
     load_tokenizer,
@@ -83,7 +84,7 @@ class TrainConfig:
             (self.strategy in ("first", "all"), "strategy", "'first' or 'all'"),
             (self.keep in KEEP, "keep", "'final' or 'best'"),
             (
-                self.precision in ("auto", "bf16", "fp16", "fp32"),
+                self.precision in PRECISIONS,
                 "precision",
                 "auto|bf16|fp16|fp32",
             ),

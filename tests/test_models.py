@@ -319,3 +319,13 @@ def test_pick_precision_default_device(monkeypatch, no_switch):
     monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
     monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda *a, **k: False)
     assert pick_precision() == "fp16"
+
+
+def test_cpu_kind_names_the_model_and_its_bf16_units(monkeypatch):
+    from pathlib import Path
+
+    info = "model name\t: AMD EPYC 9B14\nflags\t\t: fpu avx2 avx512_bf16\n"
+    monkeypatch.setattr(Path, "read_text", lambda self, *a, **k: info)
+    assert models.cpu_kind() == "AMD EPYC 9B14; bf16 units: avx512_bf16"
+    info = "model name\t: Some CPU\nflags\t\t: fpu avx2\n"
+    assert models.cpu_kind() == "Some CPU; bf16 units: none"
