@@ -143,6 +143,7 @@ TRAIN_OPTIONS: dict[str, tuple[Any, str]] = {
     "scheduler": (str, "learning-rate schedule after warm-up (transformers' SchedulerType)"),
     "freeze_embeddings": (bool, "keep the pre-trained embeddings fixed"),
     "freeze_layers": (_non_negative_int, "also freeze the lowest N encoder layers"),
+    "cache_frozen": (bool, "compute the frozen embeddings/layers once per sentence and reuse"),
     "dropout": (_or_none(_number), "dropout of the encoder ('none': the checkpoint's own)"),
     "precision": (str, f"one of {', '.join(PRECISIONS)}; auto honours $COURSE_PRECISION"),
     "seed": (_non_negative_int, "fixes the splits, the head's initialisation, the batch order"),
