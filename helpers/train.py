@@ -111,6 +111,8 @@ class TrainResult:
     device: str
     precision: str
     config: dict[str, Any] = field(default_factory=dict)
+    # with a FrozenCache: sentences whose frozen bottom was computed, and times it was reused
+    cache: dict[str, int] | None = None
 
 
 def _history(log_history: list[dict[str, Any]]) -> list[dict[str, float]]:
@@ -468,6 +470,7 @@ def train_ner(
         device=device,
         precision=precision,
         config=asdict(cfg),
+        cache={"computed": cache.misses, "reused": cache.hits} if cache else None,
     )
 
 

@@ -127,3 +127,9 @@ def test_frozen_layers_stay_and_top_layers_learn(two_layer_dir, tiny_data, tmp_p
     assert all(torch.equal(start[k], end[k]) for k in bottom)
     assert any(not torch.equal(start[k], end[k]) for k in top)
     assert res.history[-1]["train_loss"] < res.history[0]["train_loss"]
+    tok = res.tokenizer
+    unique = {tuple(tok(s.words, is_split_into_words=True)["input_ids"]) for s in train}
+    assert res.cache == {
+        "computed": len(unique),
+        "reused": FAST["epochs"] * len(train) - len(unique),
+    }
