@@ -120,3 +120,24 @@ def test_need_rules_return_the_value_and_respect_open_ends():
         params.need_number("x", float("nan"), 0)
     assert params.need_choice("s", "a", ("a", "b")) == "a"
     assert params.need_text("t", "[MASK] x", must_contain="[MASK]") == "[MASK] x"
+
+
+@pytest.mark.parametrize("notebook", sorted(p.name for p in NOTEBOOKS_DIR.glob("[0-9]*.ipynb")))
+def test_papermill_sees_every_parameter(notebook):
+    """papermill silently skips a line it cannot parse (an "=" in the comment, for one): then
+    ``-p name value`` would not override it. Every assignment must be a parameter it lists,
+    with the cell's own default."""
+    import papermill
+
+    nb = json.loads((NOTEBOOKS_DIR / notebook).read_text(encoding="utf-8"))
+    cell = next(c for c in nb["cells"] if "parameters" in c["metadata"].get("tags", []))
+    tree = ast.parse("".join(cell["source"]))
+    assigned = {
+        (n.targets[0] if isinstance(n, ast.Assign) else n.target).id: ast.literal_eval(n.value)
+        for n in tree.body
+        if isinstance(n, ast.Assign | ast.AnnAssign)
+    }
+    seen = papermill.inspect_notebook(str(NOTEBOOKS_DIR / notebook))
+    assert assigned and sorted(seen) == sorted(assigned)
+    for name, info in seen.items():
+        assert ast.literal_eval(info["default"]) == assigned[name], name
