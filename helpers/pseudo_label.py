@@ -452,6 +452,7 @@ def main(argv: list[str] | None = None) -> int:
             precision=a.precision,
             seed=seed,
             output_dir=str(REPO_ROOT / "runs" / "pseudo"),
+            freeze_layers=0,  # only the embeddings frozen, as in notebook 08 and its results file
         )
         labelled, pool = split_labelled(train_all, a.n_labelled, a.n_unlabelled or None, seed)
         words, gold = hide_labels(pool), [s.tags for s in pool]

@@ -47,7 +47,7 @@ class TrainConfig:
     warmup: float = 0.1  # fraction of all optimizer steps spent warming the learning rate up
     scheduler: str = "linear"
     freeze_embeddings: bool = True  # the source's option: embeddings stay as pre-trained
-    freeze_layers: int = 0  # also freeze the lowest N encoder layers (less backward work)
+    freeze_layers: int = 1  # also freeze the lowest N encoder layers (no backward through them)
     cache_frozen: bool = True  # compute the frozen bottom once per sentence, reuse every epoch
     dropout: float | None = None  # None keeps the checkpoint's dropout
     precision: str = "auto"
