@@ -149,7 +149,7 @@ def tied_model(tiny_model_dir, tiny_data):
     """The tiny model with a head whose labels 0 and 1 are the two best everywhere and nearly tied.
 
     Both get the same weights and a bias far above the other labels; label 1's is higher by 1e-3,
-    so fp32 picks label 1 on every token, while bf16 (8 bits of mantissa: logits near 20 round
+    so fp32 picks label 1 on every token, while bf16 (8 significant bits: logits near 20 round
     in steps of 0.125) rounds both to the same value and picks label 0, the first of the tie.
     """
     import torch
