@@ -96,6 +96,8 @@ def _low_precision(model: Any, precision: str, device: Any) -> Any:
 
     from helpers.models import pick_precision
 
+    if device.type not in ("cpu", "cuda"):
+        return None  # other backends: the model runs as it is stored
     chosen = pick_precision(precision, device.type)
     if chosen == "fp32" or next(model.parameters()).dtype != torch.float32:
         return None  # a model stored in bf16/fp16 already runs in its own precision
