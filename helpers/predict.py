@@ -20,10 +20,12 @@ from helpers.labels import entity_spans
 
 # Low precision can flip the label of a word whose two most probable labels are nearly tied.
 # Measured with bf16 autocast on a model trained by `python -m helpers.bench _recipe project ...`,
-# over 33,151 words of the embedded corpus: the gap between fp32's two most probable labels moved
-# by at most 0.056 (each probability by at most 0.03). A window where every word's gap is at least
-# RECHECK_MARGIN (2.7 times that) keeps fp32's labels; any other window is rerun in fp32.
-RECHECK_MARGIN = 0.15
+# over the 1,525 sentences of the embedded corpus: each label probability moved by at most 0.041
+# from fp32's (0.030 on the tokens that carry a word's label), so the gap between two labels moves
+# by at most 2 x 0.041 = 0.082; the largest move seen was 0.056. A window where every word's gap
+# is at least RECHECK_MARGIN keeps fp32's labels; any other window is rerun in fp32 (0.15 is safer
+# still and costs ~12% more time in `python -m helpers.bench ner`).
+RECHECK_MARGIN = 0.1
 # A model call costs about as much time as this many more padded tokens (length batching:
 # measured on 2 CPU cores, 4 to 32 are equally fast, 64 and unbounded batches ~8% slower).
 CALL_COST = 16
