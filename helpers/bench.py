@@ -157,18 +157,21 @@ def run_recipe(
 
 
 def run_inference(model_dir: str, test: str | None = None, repeats: int = 3) -> dict:
-    """Tokens/s of helpers.predict vs the pipeline on the embedded test texts; same entities?"""
+    """Tokens/s of helpers.predict vs the pipeline on the embedded test texts; same entities?
+
+    ``predict`` runs at its default precision (bf16 where native, fp32 otherwise; the env var
+    ``COURSE_PRECISION`` forces it), the pipeline in fp32 as transformers does by default.
+    """
     import torch
     from transformers import AutoModelForTokenClassification, AutoTokenizer, pipeline
 
-    from helpers.data import load_embedded
-    from helpers.predict import predict
+    from helpers.data import load_corpus, load_embedded
+    from helpers.models import pick_precision
+    from helpers.predict import _predict_words, predict, split_words
 
     tok = AutoTokenizer.from_pretrained(model_dir)
     model = AutoModelForTokenClassification.from_pretrained(model_dir, use_safetensors=True)
     model.eval()
-    from helpers.data import load_corpus
-
     texts = [" ".join(s.words) for s in (load_corpus(test) if test else load_embedded("test"))]
     n_tokens = sum(len(tok(t)["input_ids"]) for t in texts)
     pipe = pipeline(
@@ -188,11 +191,15 @@ def run_inference(model_dir: str, test: str | None = None, repeats: int = 3) -> 
     t_ours, ours = best_of(lambda: predict(texts, model, tok, batch_size=64))
     a = [[(e["entity_group"], e["start"], e["end"]) for e in ents] for ents in pipe_out]
     b = [[(e.type, e.start, e.end) for e in p.entities] for p in ours]
+    words = [split_words(t, tok)[0] for t in texts]
+    rerun = _predict_words(model, tok, words, 64, None, 32)[3]  # not timed: how many in fp32
     return {
         "texts": len(texts),
         "tokens": n_tokens,
         "pipeline_tokens_per_s": n_tokens / t_pipe,
         "predict_tokens_per_s": n_tokens / t_ours,
+        "precision": pick_precision("auto", "cpu"),
+        "rerun_fp32_windows": len(rerun),
         "identical_entities": a == b,
         "entities": sum(len(x) for x in b),
         "differing_texts": sum(x != y for x, y in zip(a, b, strict=True)),
@@ -275,7 +282,8 @@ def bench_ner(
         f"inference on {inf['texts']} texts ({inf['tokens']} tokens): pipeline "
         f"{inf['pipeline_tokens_per_s']:.0f} tokens/s, helpers.predict "
         f"{inf['predict_tokens_per_s']:.0f} tokens/s "
-        f"({inf['predict_tokens_per_s'] / inf['pipeline_tokens_per_s']:.2f}x); "
+        f"({inf['predict_tokens_per_s'] / inf['pipeline_tokens_per_s']:.2f}x; {inf['precision']}, "
+        f"{inf['rerun_fp32_windows']} windows rerun in fp32 for near ties); "
         f"identical entities: {inf['identical_entities']} ({inf['entities']} entities, "
         f"{inf['differing_texts']} texts differ)"
     )

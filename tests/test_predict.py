@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from transformers import pipeline
 
-from helpers.predict import predict, predict_word_tags, split_words
+from helpers.data import load_embedded
+from helpers.predict import _predict_words, length_batches, predict, predict_word_tags, split_words
 
 TEXTS = [
     "President Amara Diallo of Senegal met U.N. officials in Geneva on Tuesday.",
@@ -37,7 +38,7 @@ def test_predict_shapes_and_offsets(full_run):
 @pytest.mark.slow  # uses the tiny model trained by the full_run fixture
 def test_same_entities_as_pipeline_first(full_run):
     model, tok = full_run.model, full_run.tokenizer
-    ours = predict(TEXTS, model, tok, batch_size=3)
+    ours = predict(TEXTS, model, tok, batch_size=3, precision="fp32")
     pipe = pipeline(
         "token-classification", model=model, tokenizer=tok, aggregation_strategy="first", device=-1
     )
@@ -89,7 +90,7 @@ TOKENLESS = [
 @pytest.mark.slow  # uses the tiny model trained by the full_run fixture
 def test_words_without_tokens_get_a_tag_and_match_the_pipeline(full_run, tok):
     model = full_run.model
-    out = predict(TOKENLESS, model, tok)
+    out = predict(TOKENLESS, model, tok, precision="fp32")
     pipe = pipeline(
         "token-classification", model=model, tokenizer=tok, aggregation_strategy="first", device=-1
     )
@@ -110,3 +111,104 @@ def test_words_without_tokens_get_a_tag_and_match_the_pipeline(full_run, tok):
     # and the other words get the same tags as without the dropped ones
     plain, _ = predict_word_tags(model, tok, [["Geneva", "talks"]])
     assert [tags[0][1], tags[0][3]] == plain[0]
+
+
+def test_length_batches_cover_every_window_once_and_bound_padding():
+    lengths = [30, 7, 7, 12, 45, 8, 30, 31, 7, 200, 12, 13]
+    for size, cost in [(1, 16), (3, 0), (4, 16), (64, 16), (64, 10**9)]:
+        batches = length_batches(lengths, size, call_cost=cost)
+        assert sorted(i for b in batches for i in b) == list(range(len(lengths)))
+        assert all(1 <= len(b) <= size for b in batches)
+        flat = [lengths[i] for b in batches for i in b]
+        assert flat == sorted(lengths)  # shortest first, so each batch's last is its longest
+        for b in batches:  # each window added cost at most `cost` extra padded tokens
+            for k in range(1, len(b)):
+                assert (lengths[b[k]] - lengths[b[k - 1]]) * k <= cost
+    assert [len(b) for b in length_batches(lengths, 64, call_cost=0)] == [3, 1, 2, 1, 2, 1, 1, 1]
+    # unbounded call cost: plain fixed-size batches of the sorted windows
+    assert [len(b) for b in length_batches(lengths, 5, call_cost=10**9)] == [5, 5, 2]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "name"),
+    [
+        ({"precision": "fp8"}, "precision"),
+        ({"precision": "BF16"}, "precision"),
+        ({"recheck_margin": 1.5}, "recheck_margin"),
+        ({"recheck_margin": -0.1}, "recheck_margin"),
+        ({"batch_size": 0}, "batch_size"),
+    ],
+)
+def test_bad_settings_are_refused_by_name(tok, kwargs, name):
+    with pytest.raises(ValueError, match=name):
+        predict("Officials met in Geneva .", None, tok, **kwargs)
+
+
+@pytest.fixture(scope="module")
+def tied_model(tiny_model_dir, tiny_data):
+    """The tiny model with a head whose labels 0 and 1 are the two best everywhere and nearly tied.
+
+    Both get the same weights and a bias far above the other labels; label 1's is higher by 1e-3,
+    so fp32 picks label 1 on every token, while bf16 (8 significant bits: logits near 20 round
+    in steps of 0.125) rounds both to the same value and picks label 0, the first of the tie.
+    """
+    import torch
+
+    from helpers.models import load_token_classifier
+
+    model = load_token_classifier(tiny_model_dir, tiny_data[2])
+    head = model.classifier
+    with torch.no_grad():
+        head.weight[1] = head.weight[0]
+        head.bias[0] = head.bias.max() + 20.0
+        head.bias[1] = head.bias[0] + 1e-3
+    return model
+
+
+def test_near_tie_flips_in_bf16_and_the_recheck_restores_fp32(tied_model, tok):
+    model, sents = tied_model, [s.split() for s in TEXTS if s]
+    label0, label1 = model.config.id2label[0], model.config.id2label[1]
+    fp32, _, _, none = _predict_words(model, tok, sents, 8, None, 32, "fp32")
+    assert none == [] and {t for s in fp32 for t in s} == {label1}
+    raw, _, _, skipped = _predict_words(model, tok, sents, 8, None, 32, "bf16", recheck_margin=0.0)
+    assert skipped == [] and label0 in {t for s in raw for t in s}  # the flip is real
+    tags, scores, _, rerun = _predict_words(model, tok, sents, 8, None, 32, "bf16")
+    assert sorted(rerun) == list(range(len(sents)))  # every window holds a near tie
+    assert tags == fp32
+    assert all(0.49 < p < 0.51 for s in scores for p in s)  # two labels share the probability
+
+
+@pytest.mark.slow  # uses the tiny model trained by the full_run fixture
+def test_bf16_gives_fp32_tags_and_close_scores(full_run):
+    model, tok = full_run.model, full_run.tokenizer
+    sents = [s.split() for s in TEXTS if s] + [s.words for s in load_embedded("test")[:40]]
+    ref, ref_sc, _, _ = _predict_words(model, tok, sents, 8, None, 32, "fp32")
+    tags, sc, _, rerun = _predict_words(model, tok, sents, 8, None, 32, "bf16")
+    assert tags == ref
+    diffs = [abs(a - b) for x, y in zip(sc, ref_sc, strict=True) for a, b in zip(x, y, strict=True)]
+    assert max(diffs) < 0.05  # the stated tolerance of low-precision scores
+    assert max(diffs) > 1e-6  # bf16 did run: its scores are not fp32's
+    for w in rerun:  # short sentences: window w is sentence w; rerun ones hold fp32's scores
+        assert sc[w] == pytest.approx(ref_sc[w], abs=1e-5)
+    # with every window rerun, all scores are fp32's
+    _, every, _, all_rerun = _predict_words(model, tok, sents, 8, None, 32, "bf16", 1.0)
+    assert sorted(all_rerun) == list(range(len(sents)))
+    assert [p for s in every for p in s] == pytest.approx([p for s in ref_sc for p in s], abs=1e-5)
+
+
+@pytest.mark.slow  # uses the tiny model trained by the full_run fixture
+def test_bf16_entities_match_the_pipeline(full_run):
+    model, tok = full_run.model, full_run.tokenizer
+    ours = predict(TEXTS, model, tok, batch_size=3, precision="bf16")
+    pipe = pipeline(
+        "token-classification", model=model, tokenizer=tok, aggregation_strategy="first", device=-1
+    )
+    for text, p in zip(TEXTS, ours, strict=True):
+        theirs = pipe(text) if text else []
+        assert [(e.type, e.start, e.end) for e in p.entities] == [
+            (e["entity_group"], e["start"], e["end"]) for e in theirs
+        ]
+        assert [e.score for e in p.entities] == pytest.approx(
+            [e["score"] for e in theirs], abs=0.05
+        )
+    assert any(p.entities for p in ours)
