@@ -139,7 +139,8 @@ def pseudo_label(
     Taught in notebooks/08_pseudo_labelling.ipynb.
     """
     words = _words_only(pool)
-    tags, conf = predict_word_tags(model, tokenizer, words)
+    # fp32: a confidence threshold selects sentences, and bf16 moves confidences by a few 0.01
+    tags, conf = predict_word_tags(model, tokenizer, words, precision="fp32")
     tags = [repair_bio(t) for t in tags]
     return PseudoLabels(tags, conf, select(conf, threshold, rule))
 
@@ -357,7 +358,9 @@ def run(
                 [pool_gold[i] for i in sorted(out.pseudo)],
             )
             if new:
-                again, again_conf = predict_word_tags(model, tok, [words[i] for i in new])
+                again, again_conf = predict_word_tags(
+                    model, tok, [words[i] for i in new], precision="fp32"
+                )
                 rec.reinforcement = reinforcement(
                     new_tags,
                     [pl.confidences[k] for k in pl.selected],

@@ -18,7 +18,7 @@ from helpers.train import TrainConfig
 
 TINY = ["--epochs", "2", "--batch-size", "4", "--learning-rate", "1e-3", "--warmup", "0"]
 TINY += ["--precision", "fp32", "--seed", "3", "--n-sentences", "all", "--validation-size", "0"]
-TINY += ["--no-progress"]
+TINY += ["--no-progress", "--freeze-layers", "0"]  # the tiny model's one layer stays trainable
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:
