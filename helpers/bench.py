@@ -254,7 +254,7 @@ def bench_ner(
     )
     print(
         "matmul 2048x2048 peak on this machine, this run: "
-        + ", ".join(f"{p} {g:.0f} GFLOP/s" for p, g in peaks.items())
+        + ", ".join(f"{p} {g:.3g} GFLOP/s" for p, g in peaks.items())
     )
     print(
         f"{'recipe':<9}{'precision':>10}{'frozen':>8}{'samples/s':>11}{'wall s':>9}{'GFLOP/s':>9}"
