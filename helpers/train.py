@@ -150,6 +150,21 @@ def evaluate_ner(
     return ner_metrics([s.tags for s in sentences], pred), pred
 
 
+def encoder_layers(model: Any) -> Any:
+    """The list of encoder layers of a BERT-style model (BERT, RoBERTa, ELECTRA, MiniLM:
+    ``encoder.layer``; DistilBERT: ``transformer.layer``)."""
+    base = model.base_model
+    for path in ("encoder", "transformer"):
+        layers = getattr(getattr(base, path, None), "layer", None)
+        if layers is not None and hasattr(base, "embeddings"):
+            return layers
+    raise ValueError(
+        f"{type(model).__name__}: cannot find its embeddings and encoder layers "
+        "(expected base_model.embeddings and base_model.encoder.layer or .transformer.layer); "
+        "use freeze_embeddings=False, freeze_layers=0 with this model"
+    )
+
+
 def freeze(model: Any, embeddings: bool, layers: int = 0) -> int:
     """Stop gradients into the embeddings and/or the lowest ``layers`` encoder layers.
 
@@ -158,7 +173,7 @@ def freeze(model: Any, embeddings: bool, layers: int = 0) -> int:
     trainable parameters left.
     """
     base = model.base_model
-    blocks = base.encoder.layer
+    blocks = encoder_layers(model)
     if layers > len(blocks):
         raise ValueError(f"freeze_layers={layers}: the model has only {len(blocks)} layers")
     frozen = [*(base.embeddings.parameters() if embeddings or layers else [])]
@@ -185,13 +200,13 @@ class FrozenCache:
     With ``layers=0`` training is the same computation as without the cache (the embeddings end in
     that dropout); with ``layers>0`` the frozen layers run without their internal dropout. On exit
     the model is restored and the cache dropped. Memory: hidden size x 4 bytes per token (1.5 KB
-    for MiniLM). Needs a BERT-style model (``base_model.embeddings``, ``base_model.encoder.layer``).
+    for MiniLM). Needs a BERT-style model (see :func:`encoder_layers`).
     Taught in notebooks/04_ner.ipynb.
     """
 
     def __init__(self, model: Any, layers: int) -> None:
         base = model.base_model
-        self.embeddings, self.blocks = base.embeddings, list(base.encoder.layer[:layers])
+        self.embeddings, self.blocks = base.embeddings, list(encoder_layers(model)[:layers])
         self.config = model.config
         self.pad = model.config.pad_token_id if model.config.pad_token_id is not None else 0
         self.store: dict[tuple, Any] = {}
@@ -224,11 +239,19 @@ class FrozenCache:
             for m, mode in zip(mods, modes, strict=True):
                 m.train(mode)
 
-    def _lookup(self, input_ids: Any = None, token_type_ids: Any = None, **kw: Any) -> Any:
+    def _lookup(
+        self, input_ids: Any = None, *args: Any, token_type_ids: Any = None, **kw: Any
+    ) -> Any:
+        # BERT calls its embeddings with keywords; DistilBERT with (input_ids, inputs_embeds,
+        # position_ids) in that order.
         import torch
 
-        if input_ids is None or kw.get("inputs_embeds") is not None:
+        inputs_embeds = kw.get("inputs_embeds", args[0] if args else None)
+        position_ids = kw.get("position_ids", args[1] if len(args) > 1 else None)
+        if input_ids is None or inputs_embeds is not None:
             raise ValueError("FrozenCache needs input_ids (inputs_embeds cannot be cached)")
+        if position_ids is not None:
+            raise ValueError("FrozenCache: custom position_ids cannot be cached")
         if token_type_ids is not None and bool(token_type_ids.any()):
             raise ValueError("FrozenCache: token_type_ids must be all 0 (single-segment input)")
         dev = input_ids.device.type

@@ -133,3 +133,34 @@ def test_frozen_layers_stay_and_top_layers_learn(two_layer_dir, tiny_data, tmp_p
         "computed": len(unique),
         "reused": FAST["epochs"] * len(train) - len(unique),
     }
+
+
+@pytest.mark.parametrize("layers", [0, 1, 2])
+def test_distilbert_layout_is_cached_too(tok, layers):
+    """DistilBERT keeps its layers in ``transformer.layer`` and calls its embeddings positionally
+    (the source's model): same logits cached and uncached (a small random one, built offline)."""
+    from transformers import DistilBertConfig, DistilBertForTokenClassification
+
+    torch.manual_seed(0)
+    cfg = DistilBertConfig(n_layers=2, dim=32, hidden_dim=64, n_heads=2, num_labels=3)
+    model = DistilBertForTokenClassification(cfg).eval()
+    assert freeze(model, embeddings=True, layers=layers) > 0
+    batch = _batch(tok, TEXTS)
+    del batch["token_type_ids"]  # DistilBERT has no segments
+    real = batch["attention_mask"].bool()
+    with torch.no_grad():
+        before = model(**batch).logits
+        with FrozenCache(model, layers) as cache:
+            cached = model(**batch).logits
+    assert torch.allclose(cached[real], before[real], atol=1e-5)
+    assert cache.misses == 3
+
+
+def test_unknown_layout_is_refused_with_advice():
+    from helpers.train import encoder_layers
+
+    class Odd(torch.nn.Module):
+        base_model = torch.nn.Linear(2, 2)
+
+    with pytest.raises(ValueError, match="freeze_layers=0"):
+        encoder_layers(Odd())
