@@ -36,9 +36,12 @@ def test_predict_shapes_and_offsets(full_run):
 
 
 @pytest.mark.slow  # uses the tiny model trained by the full_run fixture
-def test_same_entities_as_pipeline_first(full_run):
+@pytest.mark.parametrize("precision, score_tolerance", [("fp32", 1e-4), ("bf16", 0.05)])
+def test_same_entities_as_pipeline_first(full_run, precision, score_tolerance):
+    """The same entities as the (fp32) pipeline; bf16 labels are fp32's thanks to the near-tie
+    re-run, its scores differ by a few 0.01 at most."""
     model, tok = full_run.model, full_run.tokenizer
-    ours = predict(TEXTS, model, tok, batch_size=3, precision="fp32")
+    ours = predict(TEXTS, model, tok, batch_size=3, precision=precision)
     pipe = pipeline(
         "token-classification", model=model, tokenizer=tok, aggregation_strategy="first", device=-1
     )
@@ -48,8 +51,9 @@ def test_same_entities_as_pipeline_first(full_run):
             (e["entity_group"], e["start"], e["end"]) for e in theirs
         ]
         assert [e.score for e in p.entities] == pytest.approx(
-            [e["score"] for e in theirs], abs=1e-4
+            [e["score"] for e in theirs], abs=score_tolerance
         )
+    assert any(p.entities for p in ours)
 
 
 @pytest.mark.slow  # uses the tiny model trained by the full_run fixture
@@ -194,21 +198,3 @@ def test_bf16_gives_fp32_tags_and_close_scores(full_run):
     _, every, _, all_rerun = _predict_words(model, tok, sents, 8, None, 32, "bf16", 1.0)
     assert sorted(all_rerun) == list(range(len(sents)))
     assert [p for s in every for p in s] == pytest.approx([p for s in ref_sc for p in s], abs=1e-5)
-
-
-@pytest.mark.slow  # uses the tiny model trained by the full_run fixture
-def test_bf16_entities_match_the_pipeline(full_run):
-    model, tok = full_run.model, full_run.tokenizer
-    ours = predict(TEXTS, model, tok, batch_size=3, precision="bf16")
-    pipe = pipeline(
-        "token-classification", model=model, tokenizer=tok, aggregation_strategy="first", device=-1
-    )
-    for text, p in zip(TEXTS, ours, strict=True):
-        theirs = pipe(text) if text else []
-        assert [(e.type, e.start, e.end) for e in p.entities] == [
-            (e["entity_group"], e["start"], e["end"]) for e in theirs
-        ]
-        assert [e.score for e in p.entities] == pytest.approx(
-            [e["score"] for e in theirs], abs=0.05
-        )
-    assert any(p.entities for p in ours)
