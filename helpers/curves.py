@@ -14,6 +14,7 @@ from typing import Any
 
 from helpers.alignment import IGNORE, tokenize_and_align
 from helpers.data import Sentence
+from helpers.params import raise_first_failure
 
 
 @dataclass
@@ -126,9 +127,7 @@ def fit_head(
         (isinstance(hidden, int) and hidden >= 0, "hidden", "an integer >= 0"),
         (isinstance(num_labels, int) and num_labels > 1, "num_labels", "an integer > 1"),
     ]
-    for ok, name, expected in checks:
-        if not ok:
-            raise ValueError(f"{name}={values[name]!r}: expected {expected}")
+    raise_first_failure(values, checks)
     if len(x_train) != len(y_train) or len(x_val) != len(y_val):
         raise ValueError("features and labels differ in length: expected one label per vector")
 

@@ -62,6 +62,7 @@ from helpers.models import (
     load_tokenizer,
     pick_precision,
 )
+from helpers.params import raise_first_failure
 from helpers.paths import CORPUS_TEST, CORPUS_TRAIN, output_path
 
 IGNORE = -100
@@ -137,9 +138,7 @@ class AdaptConfig:
                 "auto|bf16|fp16|fp32",
             ),
         ]
-        for ok, name, expected in checks:
-            if not ok:
-                raise ValueError(f"{name}={getattr(self, name)!r}: expected {expected}")
+        raise_first_failure(vars(self), checks)
 
 
 # ---------------------------------------------------------------- text and masking

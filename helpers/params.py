@@ -17,6 +17,15 @@ def _fail(name: str, value: Any, expected: str) -> None:
     raise ValueError(f"{name}={value!r}: expected {expected}")
 
 
+def raise_first_failure(values: Mapping[str, Any], checks: Sequence[tuple[bool, str, str]]) -> None:
+    """``checks`` are ``(ok, name, expected)``; raise ``ValueError`` for the first that is not ok,
+    naming the parameter, its value (``values[name]``) and what was expected. Used by the
+    configs of helpers.train, helpers.mlm and helpers.curves."""
+    for ok, name, expected in checks:
+        if not ok:
+            _fail(name, values[name], expected)
+
+
 def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 

@@ -28,6 +28,7 @@ from helpers.models import (
     load_tokenizer,
     pick_precision,
 )
+from helpers.params import raise_first_failure
 from helpers.paths import output_path
 from helpers.predict import predict_word_tags
 
@@ -91,9 +92,7 @@ class TrainConfig:
                 "auto|bf16|fp16|fp32",
             ),
         ]
-        for ok, name, expected in checks:
-            if not ok:
-                raise ValueError(f"{name}={getattr(self, name)!r}: expected {expected}")
+        raise_first_failure(vars(self), checks)
 
 
 @dataclass
