@@ -4,8 +4,8 @@ Words are the tokenizer's own pre-tokenization (whitespace and punctuation split
 character offsets), the same words that transformers' token-classification pipeline uses, so
 ``aggregation_strategy="first"`` there and :func:`predict` here find the same entities. Texts are
 batched by length and texts longer than the model limit are cut into overlapping windows. Where
-the hardware has bf16 natively the model runs in bf16 (about 3x faster on a CPU with
-AVX512-BF16), and every window with a near tie between two labels is rerun in fp32, so the labels
+the hardware has bf16 natively the model runs in bf16 (see ``python -m helpers.bench ner`` for
+what it buys), and every window with a near tie between two labels is rerun in fp32, so the labels
 are those of fp32. Taught in notebooks/04_ner.ipynb.
 """
 
