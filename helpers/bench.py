@@ -97,15 +97,24 @@ def training_gflop(
     forward only: every epoch, or once per sentence when cached. The embedding table is a
     lookup, not a matrix product, and is not counted.
     """
-    base = model.base_model
-    layer = sum(p.numel() for p in base.encoder.layer[0].parameters())
-    encoder = sum(p.numel() for p in model.parameters()) - sum(
-        p.numel() for p in base.embeddings.parameters()
-    )
-    trained = encoder - frozen_layers * layer
+    layer = sum(p.numel() for p in model.base_model.encoder.layer[0].parameters())
+    trained = _matmul_params(model) - frozen_layers * layer
     tokens = sum(len(tokenizer(s.words, is_split_into_words=True)["input_ids"]) for s in sentences)
     frozen_passes = 1 if cached else epochs
     return (6 * trained * epochs + 2 * frozen_layers * layer * frozen_passes) * tokens / 1e9
+
+
+def _matmul_params(model: Any) -> int:
+    """Parameters outside the embedding table: each costs 2 FLOPs per token forward."""
+    embeddings = model.base_model.embeddings.parameters()
+    return sum(p.numel() for p in model.parameters()) - sum(p.numel() for p in embeddings)
+
+
+def inference_gflop(model: Any, tokens: int) -> float:
+    """Work of one forward pass over ``tokens`` real tokens, in GFLOP (2 per parameter and
+    token, the embedding lookup excepted; attention's own products, ~1% at these lengths, are
+    not counted). Both the pipeline and :func:`helpers.predict.predict` must do at least this."""
+    return 2 * _matmul_params(model) * tokens / 1e9
 
 
 def matmul_peak(dtype: str, size: int = 2048, seconds: float = 2.0) -> float:
@@ -197,11 +206,14 @@ def run_inference(model_dir: str, test: str | None = None, repeats: int = 3) -> 
     b = [[(e.type, e.start, e.end) for e in p.entities] for p in ours]
     words = [split_words(t, tok)[0] for t in texts]
     rerun = _predict_words(model, tok, words, 64, None, 32)[3]  # not timed: how many in fp32
+    gflop = inference_gflop(model, n_tokens)
     return {
         "texts": len(texts),
         "tokens": n_tokens,
         "pipeline_tokens_per_s": n_tokens / t_pipe,
         "predict_tokens_per_s": n_tokens / t_ours,
+        "pipeline_gflop_per_s": gflop / t_pipe,
+        "predict_gflop_per_s": gflop / t_ours,
         "precision": pick_precision("auto", "cpu"),
         "rerun_fp32_windows": len(rerun),
         "identical_entities": a == b,
@@ -291,6 +303,23 @@ def bench_ner(
         f"identical entities: {inf['identical_entities']} ({inf['entities']} entities, "
         f"{inf['differing_texts']} texts differ)"
     )
+    # The same arithmetic cannot run faster than the matmul peak: this bounds any exact method.
+    peak = peaks.get(inf["precision"], float("nan"))
+    print(
+        f"inference work: {_gflop_shares(inf, peaks)}; at the {inf['precision']} peak "
+        f"({peak:.3g} GFLOP/s) the same work would run at most "
+        f"{peak / inf['pipeline_gflop_per_s']:.2f}x the pipeline"
+    )
+
+
+def _gflop_shares(inf: dict, peaks: dict[str, float]) -> str:
+    """ "pipeline G GFLOP/s (x% of fp32 peak), predict ..." for the benchmark's inference line."""
+    parts = []
+    for name, precision in (("pipeline", "fp32"), ("predict", inf["precision"])):
+        g = inf[f"{name}_gflop_per_s"]
+        share = g / peaks[precision] if precision in peaks else float("nan")
+        parts.append(f"{name} {g:.1f} GFLOP/s ({share:.0%} of the {precision} peak)")
+    return ", ".join(parts)
 
 
 # ---------------------------------------------------------------- data loading

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from helpers.bench import ABLATION, NAIVE, RECIPES, training_gflop
+from helpers.bench import ABLATION, NAIVE, RECIPES, inference_gflop, training_gflop
 from helpers.models import load_token_classifier
 from helpers.train import TrainConfig
 
@@ -38,6 +38,13 @@ def test_training_work_counts_what_runs(two_layer, tok, tiny_data):
     cached = training_gflop(two_layer, tok, sentences, 3, 1, True)
     assert uncached == pytest.approx(full - 4 * layer * tokens * 3 / 1e9)
     assert cached == pytest.approx(uncached - 2 * layer * tokens * 2 / 1e9)
+    # inference: one forward pass, a third of a training step's work
+    assert inference_gflop(two_layer, tokens) == pytest.approx(
+        2 * (2 * layer + rest) * tokens / 1e9
+    )
+    assert training_gflop(two_layer, tok, sentences, 1, 0, False) == pytest.approx(
+        3 * inference_gflop(two_layer, tokens)
+    )
 
 
 def test_recipes_are_valid_configs():
