@@ -92,8 +92,11 @@ def build_model(tokenizer: Any, kind: str, seed: int = 0, **sizes: Any) -> Any:
 
     cfg = small_config(tokenizer, kind, **sizes)
     set_seed(seed)
-    cls = BertLMHeadModel if kind == "clm" else BertForMaskedLM
-    return cls(cfg)
+    model = BertLMHeadModel(cfg) if kind == "clm" else BertForMaskedLM(cfg)
+    # transformers names the loss from the class name; "BertLMHeadModel" names none, so it would
+    # warn and fall back to the causal loss. Say which one is meant.
+    model.loss_type = "ForCausalLM" if kind == "clm" else "ForMaskedLM"
+    return model
 
 
 def collator(tokenizer: Any, kind: str, mlm_probability: float = 0.15, seed: int = 0) -> Any:

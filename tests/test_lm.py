@@ -46,6 +46,26 @@ def test_same_architecture_for_both_objectives(small_tok, kind):
     assert model.config.is_decoder == (kind == "clm")
 
 
+@pytest.mark.parametrize("kind", lm.KINDS)
+def test_loss_is_named_and_is_the_objectives_cross_entropy(small_tok, kind):
+    """transformers knows which loss each model takes (no "unrecognized loss_type" fallback),
+    and it is next-token cross-entropy for clm, same-position cross-entropy for mlm."""
+    from transformers.loss.loss_utils import LOSS_MAPPING
+
+    model = lm.build_model(small_tok, kind, seed=3, **SIZES).eval()
+    assert model.loss_type in LOSS_MAPPING
+    ids = _random_ids(small_tok, seed=3)
+    with torch.inference_mode():
+        out = model(input_ids=ids, labels=ids)
+    logits = out.logits[0].float()
+    if kind == "clm":  # position t predicts token t + 1
+        logits, targets = logits[:-1], ids[0, 1:]
+    else:
+        targets = ids[0]
+    expected = torch.nn.functional.cross_entropy(logits, targets)
+    assert out.loss.item() == pytest.approx(expected.item(), rel=1e-5)
+
+
 def _random_ids(tok, n=12, seed=0):
     g = torch.Generator().manual_seed(seed)
     return torch.randint(5, len(tok), (1, n), generator=g)
