@@ -14,7 +14,7 @@ class ExerciseError(AssertionError):
 
 def not_answered(hint: str) -> str:
     """The verdict for an answer cell still at ``None``: not an error, so a fresh run passes."""
-    return f"Not answered yet. Hint: {hint}."
+    return f"Not answered yet. Hint: {hint}{'' if hint.endswith(('.', '?', '!')) else '.'}"
 
 
 # ---- notebooks/01_concepts.ipynb (section owned by the 01 author)
@@ -802,8 +802,6 @@ def check_05_token_vs_word(
 
 # ---- notebooks/08_pseudo_labelling.ipynb
 
-_NOT_YET = "not answered yet: "
-
 # Exercise 08a: the word confidences of five pseudo-labelled sentences and one threshold.
 EXERCISE_08_CONFIDENCES: list[list[float]] = [
     [0.99, 0.97, 0.62, 0.99, 0.98],  # one unsure word among sure ones
@@ -822,8 +820,8 @@ def check_08_selection(answer: object) -> str:
     Taught in notebooks/08_pseudo_labelling.ipynb.
     """
     if answer is None:
-        return (
-            _NOT_YET + "give two lists of sentence indices, e.g. ([0, 2], [1, 2, 3]): first the "
+        return not_answered(
+            "give two lists of sentence indices, e.g. ([0, 2], [1, 2, 3]): first the "
             "sentences whose weakest word reaches the threshold, then those whose average does"
         )
     if (
@@ -885,8 +883,8 @@ def check_08_rounds(answer: object) -> str:
     Taught in notebooks/08_pseudo_labelling.ipynb.
     """
     if answer is None:
-        return (
-            _NOT_YET + "give ([n0, n1, n2, n3], left): the sentences each round's model trains "
+        return not_answered(
+            "give ([n0, n1, n2, n3], left): the sentences each round's model trains "
             "on, and how many pool sentences are never pseudo-labelled"
         )
     if (
@@ -940,8 +938,8 @@ def check_08_low_threshold(answer: object, run: object, default_threshold: float
     import math
 
     if answer is None:
-        return (
-            _NOT_YET + f"rerun the notebook with a threshold below {default_threshold} (e.g. "
+        return not_answered(
+            f"rerun the notebook with a threshold below {default_threshold} (e.g. "
             "-p threshold 0.2 -p rounds 2), predict first, then fill the dict"
         )
     keys = {"threshold", "kept", "precision", "f1_change", "why"}
@@ -991,8 +989,8 @@ def check_06_segment_ones(answer: object, token_type_ids: list[int]) -> str:
     notebooks/06_nsp.ipynb.
     """
     if answer is None:
-        return (
-            "not answered yet: count the tokens of sentence B and decide which of the special "
+        return not_answered(
+            "count the tokens of sentence B and decide which of the special "
             "tokens belong to B's segment"
         )
     if not isinstance(answer, int) or isinstance(answer, bool):
@@ -1025,8 +1023,8 @@ def check_06_min_correct(answer: object, n: int = 200, confidence: float = 0.95)
     from helpers.nsp import wilson_interval
 
     if answer is None:
-        return (
-            "not answered yet: try k = 100, 101, ... with helpers.nsp.wilson_interval(k, n) and "
+        return not_answered(
+            "try k = 100, 101, ... with helpers.nsp.wilson_interval(k, n) and "
             "stop at the first whose lower end is above 0.5"
         )
     if not isinstance(answer, int) or isinstance(answer, bool) or not 0 <= answer <= n:
@@ -1059,9 +1057,8 @@ def check_07_causal_zeros(answer: object, n: int) -> str:
     Taught in notebooks/07_clm_vs_mlm.ipynb.
     """
     if answer is None:
-        return (
-            "not answered yet: row i may look at positions 0..i; count the entries to the right "
-            "of the diagonal"
+        return not_answered(
+            "row i may look at positions 0..i; count the entries to the right of the diagonal"
         )
     if not isinstance(answer, int) or isinstance(answer, bool):
         raise ExerciseError(f"expected a whole number of entries, got {answer!r}")
@@ -1092,9 +1089,8 @@ def check_07_clm_positions(answer: object, lengths: list[int]) -> str:
     Taught in notebooks/07_clm_vs_mlm.ipynb.
     """
     if answer is None:
-        return (
-            "not answered yet: every position predicts the token after it; which token is never "
-            "predicted?"
+        return not_answered(
+            "every position predicts the token after it; which token is never predicted?"
         )
     if not isinstance(answer, int) or isinstance(answer, bool):
         raise ExerciseError(f"expected a whole number of positions, got {answer!r}")

@@ -192,6 +192,11 @@ def test_none_is_not_answered_yet_with_a_hint(check):
     assert msg.startswith("Not answered yet. Hint: ") and len(msg) > 40
 
 
+def test_not_answered_ends_the_hint_once():
+    assert exercises.not_answered("count them") == "Not answered yet. Hint: count them."
+    assert exercises.not_answered("which one?") == "Not answered yet. Hint: which one?"
+
+
 # 01-2: "Kofi Annan visited Accra ." → [CLS] ko ##fi anna ##n visited acc ##ra . [SEP]: 10
 # tokens; bidirectional 10 x 10 = 100 pairs, causal 1 + 2 + ... + 10 = 55.
 EX01_MASKS = (100, 55)

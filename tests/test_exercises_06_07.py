@@ -17,7 +17,7 @@ TYPES = [0, 0, 0, 0, 0, 1, 1, 1]
 
 
 def test_06_segment_ones():
-    assert check_06_segment_ones(None, TYPES).startswith("not answered yet")
+    assert check_06_segment_ones(None, TYPES).startswith("Not answered yet. Hint: ")
     assert check_06_segment_ones(3, TYPES).startswith("Right")
     for wrong, why in [
         (2, "final \\[SEP\\]"),
@@ -38,7 +38,7 @@ def test_06_min_correct():
 
     assert binomtest(114, 200).proportion_ci(method="wilson").low > 0.5
     assert binomtest(113, 200).proportion_ci(method="wilson").low < 0.5
-    assert check_06_min_correct(None).startswith("not answered yet")
+    assert check_06_min_correct(None).startswith("Not answered yet. Hint: ")
     assert check_06_min_correct(114, 200).startswith("Right")
     with pytest.raises(ExerciseError, match="still contains 0.5"):
         check_06_min_correct(113, 200)
@@ -53,7 +53,7 @@ def test_06_min_correct():
 
 
 def test_07_causal_zeros():
-    assert check_07_causal_zeros(None, 7).startswith("not answered yet")
+    assert check_07_causal_zeros(None, 7).startswith("Not answered yet. Hint: ")
     assert check_07_causal_zeros(21, 7).startswith("Right")
     for wrong, why in [
         (28, "diagonal too"),
@@ -67,7 +67,7 @@ def test_07_causal_zeros():
 
 def test_07_clm_positions():
     lengths = [12, 20, 9, 15]  # 56 tokens, 4 sentences
-    assert check_07_clm_positions(None, lengths).startswith("not answered yet")
+    assert check_07_clm_positions(None, lengths).startswith("Not answered yet. Hint: ")
     assert check_07_clm_positions(52, lengths).startswith("Right")
     for wrong, why in [(56, "first token"), (8, "15%"), (40, "one target per sentence")]:
         with pytest.raises(ExerciseError, match=why):

@@ -23,7 +23,7 @@ def test_selection_right():
 
 
 def test_selection_none_is_not_answered_yet():
-    assert check_08_selection(None).startswith("not answered yet")
+    assert check_08_selection(None).startswith("Not answered yet. Hint: ")
 
 
 @pytest.mark.parametrize(
@@ -48,7 +48,7 @@ def test_selection_wrong(answer, match):
 
 def test_rounds_right_and_none():
     assert check_08_rounds(([50, 80, 92, 92], 58)).startswith("Right")
-    assert check_08_rounds(None).startswith("not answered yet")
+    assert check_08_rounds(None).startswith("Not answered yet. Hint: ")
 
 
 @pytest.mark.parametrize(
@@ -98,7 +98,7 @@ def test_low_threshold_right():
 
 
 def test_low_threshold_none_and_default_run():
-    assert check_08_low_threshold(None, _run()).startswith("not answered yet")
+    assert check_08_low_threshold(None, _run()).startswith("Not answered yet. Hint: ")
     ans = {"threshold": 0.5, "kept": 70, "precision": 0.61, "f1_change": -0.03, "why": WHY}
     with pytest.raises(ExerciseError, match="rerun with one below 0.5"):
         check_08_low_threshold(ans, _run(0.5))
