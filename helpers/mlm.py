@@ -826,10 +826,7 @@ def save_adapted(result: AdaptResult, directory: str | Path) -> Path:
 
 
 def ner_f1(model_name: str, seed: int, output_dir: str) -> dict[str, Any]:
-    """Notebook 04's recipe with only the embeddings frozen, on its split; test entity F1.
-
-    ``freeze_layers=0``: the setting ``notebooks/results/mlm_downstream.json`` was made with
-    (notebook 04 now also freezes its lowest layer; rerun the command to compare with that)."""
+    """Notebook 04's recipe (its defaults: ``TrainConfig()``) on its split; test entity F1."""
     from helpers.data import experiment_splits
     from helpers.labels import build_label_list
     from helpers.train import TrainConfig, evaluate_ner, train_ner
@@ -837,7 +834,7 @@ def ner_f1(model_name: str, seed: int, output_dir: str) -> dict[str, Any]:
     # notebook 04's defaults: the first 300 train sentences, no validation, the final epoch
     splits = experiment_splits(None, 300, 0.2, 0.0, seed)
     labels = build_label_list(s.tags for s in [*splits.train, *splits.validation, *splits.test])
-    cfg = TrainConfig(model_name=model_name, seed=seed, output_dir=output_dir, freeze_layers=0)
+    cfg = TrainConfig(model_name=model_name, seed=seed, output_dir=output_dir)
     res = train_ner(splits.train, splits.validation, labels, cfg)
     m, _ = evaluate_ner(res.model, res.tokenizer, splits.test)
     return {
@@ -892,9 +889,9 @@ def downstream(seeds: Sequence[int], out: str | Path, config: AdaptConfig | None
 
     report = {
         "command": "python -m helpers.mlm " + " ".join(sys.argv[1:]),
-        "what": "NER test entity F1 (notebook 04's recipe with only the embeddings frozen, "
-        "freeze_layers=0; first 300 training sentences, no validation, the final epoch, the fixed "
-        "test file) with the embedded encoder "
+        "what": "NER test entity F1 (notebook 04's recipe, helpers.train.TrainConfig's defaults; "
+        "first 300 training sentences, no validation, the final epoch, the fixed test file) with "
+        "the embedded encoder "
         "unadapted and after MLM adaptation on training-file text (notebook 05's defaults)",
         "adaptation": asdict(base),
         "seeds": list(seeds),

@@ -303,8 +303,9 @@ def run(
 
     ``pool`` holds words only; ``pool_gold`` (optional) is read after each selection to fill the
     report fields and never changes what is selected. Each round trains a fresh model from
-    ``config.model_name`` with the same recipe; per-epoch scoring uses the labelled sentences
-    (never the test split). ``start=(model, tokenizer, round0)`` reuses a round-0 model trained
+    ``config.model_name`` with the same recipe and keeps its final epoch (nothing is scored
+    during training: there is no labelled data to spare, and the test split chooses nothing).
+    ``start=(model, tokenizer, round0)`` reuses a round-0 model trained
     on the same labelled sentences with the same config; it is only read, never trained further.
     ``PseudoRun.model`` is the last round's model. Taught in
     notebooks/08_pseudo_labelling.ipynb.
@@ -318,7 +319,7 @@ def run(
     sentence_confidence([1.0], rule)
     labelled = list(labelled)
     if start is None:
-        res = train_ner(labelled, labelled, labels, config)
+        res = train_ner(labelled, None, labels, config)
         model, tok = res.model, res.tokenizer
         first = Round(0, 0, 0, len(labelled), True, score(model, tok, test), res.train_seconds)
     else:
@@ -346,7 +347,7 @@ def run(
         if new:
             order = sorted(out.pseudo)
             train = labelled + [Sentence(words[i], out.pseudo[i][1], None, None) for i in order]
-            res = train_ner(train, labelled, labels, config)
+            res = train_ner(train, None, labels, config)
             model, tok = res.model, res.tokenizer
             rec.test = score(model, tok, test)
             rec.train_seconds = res.train_seconds
@@ -389,7 +390,7 @@ def ceiling(
 
     Returns ``(test scores, training seconds)``. Taught in notebooks/08_pseudo_labelling.ipynb.
     """
-    res = train_ner([*labelled, *pool], list(labelled), labels, config)
+    res = train_ner([*labelled, *pool], None, labels, config)
     return score(res.model, res.tokenizer, test), res.train_seconds
 
 
@@ -455,12 +456,11 @@ def main(argv: list[str] | None = None) -> int:
             precision=a.precision,
             seed=seed,
             output_dir=str(REPO_ROOT / "runs" / "pseudo"),
-            freeze_layers=0,  # only the embeddings frozen, as in notebook 08 and its results file
         )
         labelled, pool = split_labelled(train_all, a.n_labelled, a.n_unlabelled or None, seed)
         words, gold = hide_labels(pool), [s.tags for s in pool]
         # round 0 (labelled only) once per seed; every threshold starts from this same model
-        res0 = train_ner(labelled, labelled, labels, cfg)
+        res0 = train_ner(labelled, None, labels, cfg)
         round0 = Round(
             0,
             0,
