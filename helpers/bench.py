@@ -313,7 +313,7 @@ def bench_ner(
 
 
 def _gflop_shares(inf: dict, peaks: dict[str, float]) -> str:
-    """ "pipeline G GFLOP/s (x% of fp32 peak), predict ..." for the benchmark's inference line."""
+    """The pipeline's and predict's GFLOP/s, each with its share of its precision's peak."""
     parts = []
     for name, precision in (("pipeline", "fp32"), ("predict", inf["precision"])):
         g = inf[f"{name}_gflop_per_s"]
