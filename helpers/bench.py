@@ -97,7 +97,9 @@ def training_gflop(
     forward only: every epoch, or once per sentence when cached. The embedding table is a
     lookup, not a matrix product, and is not counted.
     """
-    layer = sum(p.numel() for p in model.base_model.encoder.layer[0].parameters())
+    from helpers.train import encoder_layers
+
+    layer = sum(p.numel() for p in encoder_layers(model)[0].parameters())
     trained = _matmul_params(model) - frozen_layers * layer
     tokens = sum(len(tokenizer(s.words, is_split_into_words=True)["input_ids"]) for s in sentences)
     frozen_passes = 1 if cached else epochs
