@@ -8,27 +8,26 @@ from __future__ import annotations
 
 import pytest
 
-from helpers import exercises
-from helpers.exercises import ExerciseError
+from helpers.exercises import ExerciseError, ch01, ch02, ch03, not_answered
 
 # ---- notebooks/02_label_encoding.ipynb
 
-# EXERCISE_02_TAGS = B-per I-per I-per I-per O O B-geo O B-tim O, counted by hand from the
+# ch02.TAGS = B-per I-per I-per I-per O O B-geo O B-tim O, counted by hand from the
 # source's map (O=0, B-art=1, ..., B-geo=3, ..., B-per=7, B-tim=8, ..., I-per=15, I-tim=16).
 EX02_RIGHT = [7, 15, 15, 15, 0, 0, 3, 0, 8, 0]
 
 
 def test_check_02_accepts_the_right_ids():
-    assert "Right:" in exercises.check_02_label_ids(EX02_RIGHT)
-    assert "Right:" in exercises.check_02_label_ids(tuple(EX02_RIGHT))
+    assert "Right:" in ch02.check_label_ids(EX02_RIGHT)
+    assert "Right:" in ch02.check_label_ids(tuple(EX02_RIGHT))
 
 
 def test_check_02_right_ids_agree_with_helpers_labels(gmb_maps):
     from helpers.labels import encode
 
     label2id, _ = gmb_maps
-    assert encode(exercises.EXERCISE_02_TAGS, label2id) == EX02_RIGHT
-    assert len(exercises.EXERCISE_02_WORDS) == len(exercises.EXERCISE_02_TAGS)
+    assert encode(ch02.TAGS, label2id) == EX02_RIGHT
+    assert len(ch02.WORDS) == len(ch02.TAGS)
 
 
 @pytest.mark.parametrize(
@@ -42,7 +41,7 @@ def test_check_02_right_ids_agree_with_helpers_labels(gmb_maps):
         # map from this sentence only: O, B-geo, B-per, B-tim, I-per
         ([2, 4, 4, 4, 0, 0, 1, 0, 3, 0], "this sentence's tags only"),
         ([7, 15, 15, 15, 0, 0, 3, 0, 8], "9 ids for 10 tags"),
-        (list(exercises.EXERCISE_02_TAGS), "not the tag"),
+        (list(ch02.TAGS), "not the tag"),
         ([7.0, 15, 15, 15, 0, 0, 3, 0, 8, 0], "plain int"),
         ("7 15 15 15 0 0 3 0 8 0", "got str"),
         ([7, 15, 15, 16, 0, 0, 3, 0, 8, 0], "position 3 (tag 'I-per', you gave 16)"),
@@ -50,7 +49,7 @@ def test_check_02_right_ids_agree_with_helpers_labels(gmb_maps):
 )
 def test_check_02_explains_wrong_answers(answer, explanation):
     with pytest.raises(ExerciseError) as err:
-        exercises.check_02_label_ids(answer)
+        ch02.check_label_ids(answer)
     assert explanation in str(err.value)
 
 
@@ -62,9 +61,9 @@ EX03_RIGHT = [-100, 7, -100, -100, 0, 3, -100, -100, -100, 0, 8, 0, -100]
 
 
 def test_check_03_accepts_the_right_labels():
-    msg = exercises.check_03_first_labels(EX03_RIGHT)
+    msg = ch03.check_first_labels(EX03_RIGHT)
     assert "Right:" in msg and "6 labelled" in msg and "7 set to -100" in msg
-    assert "Right:" in exercises.check_03_first_labels(tuple(EX03_RIGHT))
+    assert "Right:" in ch03.check_first_labels(tuple(EX03_RIGHT))
 
 
 def test_check_03_constants_match_the_real_tokenizer(tok, gmb_maps):
@@ -72,10 +71,10 @@ def test_check_03_constants_match_the_real_tokenizer(tok, gmb_maps):
 
     label2id, _ = gmb_maps
     enc = tokenize_and_align(
-        [exercises.EXERCISE_03_WORDS], [exercises.EXERCISE_03_TAGS], tok, label2id, "first"
+        [ch03.WORDS], [ch03.TAGS], tok, label2id, "first"
     )
-    assert tok.convert_ids_to_tokens(enc["input_ids"][0]) == exercises.EXERCISE_03_TOKENS
-    assert enc["word_ids"][0] == exercises.EXERCISE_03_WORD_IDS
+    assert tok.convert_ids_to_tokens(enc["input_ids"][0]) == ch03.TOKENS
+    assert enc["word_ids"][0] == ch03.WORD_IDS
     assert enc["labels"][0] == EX03_RIGHT
 
 
@@ -106,7 +105,7 @@ def _with(pos: int, value: int) -> list[int]:
 )
 def test_check_03_explains_wrong_answers(answer, explanation):
     with pytest.raises(ExerciseError) as err:
-        exercises.check_03_first_labels(answer)
+        ch03.check_first_labels(answer)
     assert explanation in str(err.value)
 
 
@@ -117,9 +116,9 @@ EX01_RIGHT = (1, 512)
 
 
 def test_check_01_accepts_the_right_pair():
-    msg = exercises.check_01_inputs(EX01_RIGHT)
+    msg = ch01.check_inputs(EX01_RIGHT)
     assert "Right:" in msg and "512" in msg
-    assert "Right:" in exercises.check_01_inputs(list(EX01_RIGHT))
+    assert "Right:" in ch01.check_inputs(list(EX01_RIGHT))
 
 
 def test_check_01_sizes_match_the_real_model(tok):
@@ -128,9 +127,9 @@ def test_check_01_sizes_match_the_real_model(tok):
     from helpers.models import resolve_model
 
     config = AutoConfig.from_pretrained(resolve_model())
-    for name, value in exercises._MINILM_SIZES.items():
+    for name, value in ch01._MINILM_SIZES.items():
         assert getattr(config, name) == value, name
-    assert "Right:" in exercises.check_01_inputs(EX01_RIGHT, config)
+    assert "Right:" in ch01.check_inputs(EX01_RIGHT, config)
     pair = tok("A first sentence.", "A second one.")
     assert max(pair["token_type_ids"]) == EX01_RIGHT[0]
 
@@ -139,9 +138,9 @@ def test_check_01_follows_the_config():
     class Big:
         max_position_embeddings = 1024
 
-    assert "1024 rows" in exercises.check_01_inputs((1, 1024), Big())
+    assert "1024 rows" in ch01.check_inputs((1, 1024), Big())
     with pytest.raises(ExerciseError, match="1023"):
-        exercises.check_01_inputs((1, 1023), Big())
+        ch01.check_inputs((1, 1023), Big())
 
 
 @pytest.mark.parametrize(
@@ -166,7 +165,7 @@ def test_check_01_follows_the_config():
 )
 def test_check_01_explains_wrong_answers(answer, explanation):
     with pytest.raises(ExerciseError) as err:
-        exercises.check_01_inputs(answer)
+        ch01.check_inputs(answer)
     assert explanation in str(err.value)
 
 
@@ -176,15 +175,15 @@ def test_check_01_explains_wrong_answers(answer, explanation):
 @pytest.mark.parametrize(
     "check",
     [
-        lambda a: exercises.check_01_inputs(a),
-        exercises.check_01_masks,
-        lambda a: exercises.check_01_bandit(a, {}, 10),
-        exercises.check_02_label_ids,
-        exercises.check_02_spans,
-        lambda a: exercises.check_02_leak(a, [], []),
-        exercises.check_03_first_labels,
-        exercises.check_03_naive_entities,
-        lambda a: exercises.check_03_windows(a, 5, 120, 32, 8),
+        lambda a: ch01.check_inputs(a),
+        ch01.check_masks,
+        lambda a: ch01.check_bandit(a, {}, 10),
+        ch02.check_label_ids,
+        ch02.check_spans,
+        lambda a: ch02.check_leak(a, [], []),
+        ch03.check_first_labels,
+        ch03.check_naive_entities,
+        lambda a: ch03.check_windows(a, 5, 120, 32, 8),
     ],
 )
 def test_none_is_not_answered_yet_with_a_hint(check):
@@ -193,8 +192,8 @@ def test_none_is_not_answered_yet_with_a_hint(check):
 
 
 def test_not_answered_ends_the_hint_once():
-    assert exercises.not_answered("count them") == "Not answered yet. Hint: count them."
-    assert exercises.not_answered("which one?") == "Not answered yet. Hint: which one?"
+    assert not_answered("count them") == "Not answered yet. Hint: count them."
+    assert not_answered("which one?") == "Not answered yet. Hint: which one?"
 
 
 # 01-2: "Kofi Annan visited Accra ." → [CLS] ko ##fi anna ##n visited acc ##ra . [SEP]: 10
@@ -203,13 +202,13 @@ EX01_MASKS = (100, 55)
 
 
 def test_check_01_masks_tokens_match_the_real_tokenizer(tok):
-    ids = tok(exercises.EXERCISE_01_MASK_TEXT)["input_ids"]
-    assert tok.convert_ids_to_tokens(ids) == exercises.EXERCISE_01_MASK_TOKENS
+    ids = tok(ch01.MASK_TEXT)["input_ids"]
+    assert tok.convert_ids_to_tokens(ids) == ch01.MASK_TOKENS
 
 
 def test_check_01_masks_accepts_the_right_counts():
-    assert exercises.check_01_masks(EX01_MASKS).startswith("Right: 10 tokens")
-    assert exercises.check_01_masks(list(EX01_MASKS)).startswith("Right:")
+    assert ch01.check_masks(EX01_MASKS).startswith("Right: 10 tokens")
+    assert ch01.check_masks(list(EX01_MASKS)).startswith("Right:")
 
 
 @pytest.mark.parametrize(
@@ -229,7 +228,7 @@ def test_check_01_masks_accepts_the_right_counts():
 )
 def test_check_01_masks_explains_wrong_answers(answer, explanation):
     with pytest.raises(ExerciseError) as err:
-        exercises.check_01_masks(answer)
+        ch01.check_masks(answer)
     assert explanation in str(err.value)
 
 
@@ -245,23 +244,23 @@ def test_check_01_bandit_follows_the_learners_run():
     late = {e: r.window(200)[0] for e, r in results.items()}
     best = max(late, key=late.get)
     assert best == 0.1  # Sutton & Barto's finding, on this testbed too
-    assert exercises.check_01_bandit(0.1, results, 200).startswith("Right: epsilon=0.1")
+    assert ch01.check_bandit(0.1, results, 200).startswith("Right: epsilon=0.1")
     # the checker follows the run, not a stored answer: drop 0.1 and the best is another one
     rest = {e: r for e, r in results.items() if e != 0.1}
     other = max(rest, key=lambda e: rest[e].window(200)[0])
-    assert exercises.check_01_bandit(other, rest, 200).startswith("Right:")
+    assert ch01.check_bandit(other, rest, 200).startswith("Right:")
 
 
 def test_check_01_bandit_explains_wrong_answers():
     results = _bandit_results()
     with pytest.raises(ExerciseError, match="pure greed|leads over the first"):
-        exercises.check_01_bandit(0.0, results, 200)
+        ch01.check_bandit(0.0, results, 200)
     with pytest.raises(ExerciseError, match="another epsilon earns more|leads over the first"):
-        exercises.check_01_bandit(0.5, results, 200)
+        ch01.check_bandit(0.5, results, 200)
     with pytest.raises(ExerciseError, match="was not run"):
-        exercises.check_01_bandit(0.2, results, 200)
+        ch01.check_bandit(0.2, results, 200)
     with pytest.raises(ExerciseError, match="expected one of the epsilons"):
-        exercises.check_01_bandit("0.1", results, 200)
+        ch01.check_bandit("0.1", results, 200)
 
 
 def test_check_01_bandit_names_the_early_leader():
@@ -275,8 +274,8 @@ def test_check_01_bandit_names_the_early_leader():
     late_star = BanditResult(0.1, np.array([0.0, 0.0, 5.0, 5.0]), np.zeros(4), z, z, z)
     results = {0.0: early_star, 0.1: late_star}
     with pytest.raises(ExerciseError, match="leads over the first 2 steps"):
-        exercises.check_01_bandit(0.0, results, 2)
-    assert exercises.check_01_bandit(0.1, results, 2).startswith("Right:")
+        ch01.check_bandit(0.0, results, 2)
+    assert ch01.check_bandit(0.1, results, 2).startswith("Right:")
 
 
 # 02-2: B-per I-per O I-geo I-geo O B-org I-per O → per 0-2, geo 3-5 (orphan I- opens it),
@@ -285,14 +284,14 @@ EX02_SPANS = [("per", 0, 2), ("geo", 3, 5), ("org", 6, 7), ("per", 7, 8)]
 
 
 def test_check_02_spans_accepts_the_right_spans():
-    assert exercises.check_02_spans(EX02_SPANS).startswith("Right: 4 entities")
-    assert exercises.check_02_spans([list(e) for e in EX02_SPANS]).startswith("Right:")
+    assert ch02.check_spans(EX02_SPANS).startswith("Right: 4 entities")
+    assert ch02.check_spans([list(e) for e in EX02_SPANS]).startswith("Right:")
 
 
 def test_check_02_spans_agree_with_seqeval():
     from seqeval.metrics.sequence_labeling import get_entities
 
-    inclusive = get_entities(list(exercises.EXERCISE_02_BROKEN))
+    inclusive = get_entities(list(ch02.BROKEN))
     assert [(k, s, e + 1) for k, s, e in inclusive] == EX02_SPANS
 
 
@@ -312,7 +311,7 @@ def test_check_02_spans_agree_with_seqeval():
 )
 def test_check_02_spans_explains_wrong_answers(answer, explanation):
     with pytest.raises(ExerciseError) as err:
-        exercises.check_02_spans(answer)
+        ch02.check_spans(answer)
     assert explanation in str(err.value)
 
 
@@ -325,7 +324,7 @@ def _sentences(doc_ids: str):
 def test_check_02_leak_counts_documents_on_both_sides():
     # documents a, b, c, d; a and c have sentences on both sides → 2 of 4 (50%)
     train, test = _sentences("aabccd"), _sentences("ac")
-    assert exercises.check_02_leak(2, train, test).startswith("Right: 2 of 4 documents")
+    assert ch02.check_leak(2, train, test).startswith("Right: 2 of 4 documents")
     for answer, explanation in [
         (50, "percentage"),
         (4, "every document"),
@@ -334,7 +333,7 @@ def test_check_02_leak_counts_documents_on_both_sides():
         ("2", "an int"),
     ]:
         with pytest.raises(ExerciseError, match=explanation):
-            exercises.check_02_leak(answer, train, test)
+            ch02.check_leak(answer, train, test)
 
 
 # 03-2: naive labels copy B- onto every piece: ahmad ##ine ##jad (3) + mo ##ga ##dis ##hu (4)
@@ -342,9 +341,9 @@ def test_check_02_leak_counts_documents_on_both_sides():
 def test_check_03_naive_entities():
     from seqeval.metrics.sequence_labeling import get_entities
 
-    naive = [exercises.EXERCISE_03_TAGS[w] for w in exercises.EXERCISE_03_WORD_IDS if w is not None]
+    naive = [ch03.TAGS[w] for w in ch03.WORD_IDS if w is not None]
     assert len(get_entities(naive)) == 8
-    assert exercises.check_03_naive_entities(8).startswith("Right: 8 entities for 3")
+    assert ch03.check_naive_entities(8).startswith("Right: 8 entities for 3")
     for answer, explanation in [
         (3, "gold count"),
         (13, "number of tokens"),
@@ -354,7 +353,7 @@ def test_check_03_naive_entities():
         (8.0, "an int"),
     ]:
         with pytest.raises(ExerciseError, match=explanation):
-            exercises.check_03_naive_entities(answer)
+            ch03.check_naive_entities(answer)
 
 
 def test_check_03_windows_follows_the_run(tok, gmb_maps):
@@ -366,10 +365,10 @@ def test_check_03_windows_follows_the_run(tok, gmb_maps):
     win = tokenize_and_align([words], [tags], tok, label2id, max_length=32, stride=8)
     n = len(win["input_ids"])
     assert n == 5  # 30 text tokens, then 22 new per window: 30 + 4 x 22 >= 118
-    assert exercises.check_03_windows(5, n, 120, 32, 8).startswith("Right: 5 windows")
+    assert ch03.check_windows(5, n, 120, 32, 8).startswith("Right: 5 windows")
     with pytest.raises(ExerciseError, match="ignores the overlap"):
-        exercises.check_03_windows(4, n, 120, 32, 8)
+        ch03.check_windows(4, n, 120, 32, 8)
     with pytest.raises(ExerciseError, match="not what your run made"):
-        exercises.check_03_windows(6, n, 120, 32, 8)
+        ch03.check_windows(6, n, 120, 32, 8)
     with pytest.raises(ExerciseError, match="an int"):
-        exercises.check_03_windows("5", n, 120, 32, 8)
+        ch03.check_windows("5", n, 120, 32, 8)

@@ -4,22 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from helpers.exercises import (
-    ExerciseError,
-    check_04_prediction,
-    check_04_steps,
-    check_04_validation_cost,
-)
+from helpers.exercises import ExerciseError, ch04
 
 RUN = {"n_train": 300, "batch_size": 8, "epochs": 7, "warmup": 0.1}  # 38 batches per epoch
 
 
 def test_steps_not_answered_gives_a_hint():
-    assert check_04_steps(None, None, **RUN).startswith("Not answered yet. Hint:")
+    assert ch04.check_steps(None, None, **RUN).startswith("Not answered yet. Hint:")
 
 
 def test_steps_right():
-    assert check_04_steps(266, 27, **RUN).startswith("Right: 266 optimizer steps")
+    assert ch04.check_steps(266, 27, **RUN).startswith("Right: 266 optimizer steps")
 
 
 @pytest.mark.parametrize(
@@ -34,21 +29,21 @@ def test_steps_right():
 )
 def test_steps_wrong_answers_say_why(steps, warmup, why):
     with pytest.raises(ExerciseError, match=why):
-        check_04_steps(steps, warmup, **RUN)
+        ch04.check_steps(steps, warmup, **RUN)
 
 
 def test_validation_cost():
-    assert check_04_validation_cost(None, 300, 0.1).startswith("Not answered yet. Hint:")
-    assert check_04_validation_cost(270, 300, 0.1).startswith("Right: 270")
-    assert check_04_validation_cost(272, 303, 0.1).startswith("Right: 272")  # 30.3 → 31 held out
+    assert ch04.check_validation_cost(None, 300, 0.1).startswith("Not answered yet. Hint:")
+    assert ch04.check_validation_cost(270, 300, 0.1).startswith("Right: 270")
+    assert ch04.check_validation_cost(272, 303, 0.1).startswith("Right: 272")  # 30.3 → 31 held out
     with pytest.raises(ExerciseError, match="rounds the held-out part down"):
-        check_04_validation_cost(273, 303, 0.1)
+        ch04.check_validation_cost(273, 303, 0.1)
     with pytest.raises(ExerciseError, match="is the validation part"):
-        check_04_validation_cost(30, 300, 0.1)
+        ch04.check_validation_cost(30, 300, 0.1)
     with pytest.raises(ExerciseError, match="all of them"):
-        check_04_validation_cost(300, 300, 0.1)
+        ch04.check_validation_cost(300, 300, 0.1)
     with pytest.raises(ExerciseError, match="not right"):
-        check_04_validation_cost(240, 300, 0.1)
+        ch04.check_validation_cost(240, 300, 0.1)
 
 
 def test_validation_cost_matches_the_split_the_notebook_makes():
@@ -56,16 +51,16 @@ def test_validation_cost_matches_the_split_the_notebook_makes():
 
     pool = [Sentence(["w"], ["O"]) for _ in range(303)]
     train, _ = split_sentences(pool, 0.1, 42)
-    assert check_04_validation_cost(len(train), 303, 0.1).startswith("Right")
+    assert ch04.check_validation_cost(len(train), 303, 0.1).startswith("Right")
 
 
 def test_prediction_is_open_but_checked_for_form():
-    assert check_04_prediction(None).startswith("Not answered yet. Hint:")
+    assert ch04.check_prediction(None).startswith("Not answered yet. Hint:")
     with pytest.raises(ExerciseError, match="answer one of"):
-        check_04_prediction("better")
+        ch04.check_prediction("better")
     results = {
         "command": "python -m helpers.bench recipe",
         "recipes": {"a": {"mean_f1": 0.8, "sd_f1": 0.02, "runs": [{"f1": 0.8}] * 6}},
     }
-    reply = check_04_prediction("higher", results)
+    reply = ch04.check_prediction("higher", results)
     assert "mean F1 0.800 (sd 0.020, 6 runs)" in reply and "helpers.bench recipe" in reply

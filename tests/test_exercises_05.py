@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from helpers import exercises
-from helpers.exercises import ExerciseError
+from helpers.exercises import ExerciseError, ch05
 
 # [CLS] kenyan runner eli ##ud ki ##pc ##hog ##e won the berlin marathon on sunday . [SEP]
 # "Kipchoge" (word 3) is ki ##pc ##hog ##e: token positions 5, 6, 7, 8, counted by hand.
@@ -13,17 +12,17 @@ KIPCHOGE = [5, 6, 7, 8]
 
 
 def test_exercise_words_tokenize_as_the_tests_assume(tok):
-    enc = tok(exercises.EXERCISE_05_WORDS, is_split_into_words=True)
+    enc = tok(ch05.WORDS, is_split_into_words=True)
     pieces = tok.convert_ids_to_tokens(enc["input_ids"])
     assert pieces[5:9] == ["ki", "##pc", "##hog", "##e"]
-    assert [i for i, w in enumerate(enc.word_ids()) if w == exercises.EXERCISE_05_WORD] == KIPCHOGE
+    assert [i for i, w in enumerate(enc.word_ids()) if w == ch05.WORD] == KIPCHOGE
 
 
 def test_check_05_whole_word_right_and_unanswered(tok):
-    word_ids = tok(exercises.EXERCISE_05_WORDS, is_split_into_words=True).word_ids()
-    assert exercises.check_05_whole_word(KIPCHOGE, word_ids).startswith("Right")
-    assert exercises.check_05_whole_word((8, 7, 6, 5)).startswith("Right")  # any order
-    assert exercises.check_05_whole_word(None).startswith("Not answered yet")
+    word_ids = tok(ch05.WORDS, is_split_into_words=True).word_ids()
+    assert ch05.check_whole_word(KIPCHOGE, word_ids).startswith("Right")
+    assert ch05.check_whole_word((8, 7, 6, 5)).startswith("Right")  # any order
+    assert ch05.check_whole_word(None).startswith("Not answered yet")
 
 
 @pytest.mark.parametrize(
@@ -41,15 +40,15 @@ def test_check_05_whole_word_right_and_unanswered(tok):
 )
 def test_check_05_whole_word_explains_slips(answer, explanation):
     with pytest.raises(ExerciseError) as err:
-        exercises.check_05_whole_word(answer)
+        ch05.check_whole_word(answer)
     assert explanation in str(err.value)
 
 
 def test_check_05_uniform_perplexity():
-    assert exercises.check_05_uniform_perplexity(30522).startswith("Right")
-    assert exercises.check_05_uniform_perplexity(30522.0).startswith("Right")
-    assert exercises.check_05_uniform_perplexity(None).startswith("Not answered yet")
-    assert exercises.check_05_uniform_perplexity(100, vocab_size=100).startswith("Right")
+    assert ch05.check_uniform_perplexity(30522).startswith("Right")
+    assert ch05.check_uniform_perplexity(30522.0).startswith("Right")
+    assert ch05.check_uniform_perplexity(None).startswith("Not answered yet")
+    assert ch05.check_uniform_perplexity(100, vocab_size=100).startswith("Right")
 
 
 @pytest.mark.parametrize(
@@ -65,7 +64,7 @@ def test_check_05_uniform_perplexity():
 )
 def test_check_05_uniform_perplexity_explains_slips(answer, explanation):
     with pytest.raises(ExerciseError) as err:
-        exercises.check_05_uniform_perplexity(answer)
+        ch05.check_uniform_perplexity(answer)
     assert explanation in str(err.value)
 
 
@@ -86,26 +85,26 @@ def _run(folder, whole_word_mask, ppl, **changes):
 def test_check_05_token_vs_word_confronts_the_prediction_with_the_runs(tmp_path):
     whole = _run(tmp_path / "whole", True, 410.0)
     token = _run(tmp_path / "token", False, 437.0)
-    assert exercises.check_05_token_vs_word("higher", whole, token).startswith("Right")
-    assert "token masking 437, whole words 410" in exercises.check_05_token_vs_word(
+    assert ch05.check_token_vs_word("higher", whole, token).startswith("Right")
+    assert "token masking 437, whole words 410" in ch05.check_token_vs_word(
         " Higher ", whole, token
     )
     with pytest.raises(ExerciseError, match="you predicted 'lower', but it came out higher"):
-        exercises.check_05_token_vs_word("lower", whole, token)
+        ch05.check_token_vs_word("lower", whole, token)
     lower = _run(tmp_path / "token2", False, 300.0)
-    assert exercises.check_05_token_vs_word("lower", whole, lower).startswith("Right")
+    assert ch05.check_token_vs_word("lower", whole, lower).startswith("Right")
 
 
 def test_check_05_token_vs_word_unanswered_unrun_and_bad_runs(tmp_path):
     whole = _run(tmp_path / "whole", True, 410.0)
-    assert exercises.check_05_token_vs_word(None).startswith("Not answered yet")
+    assert ch05.check_token_vs_word(None).startswith("Not answered yet")
     missing = str(tmp_path / "nothing")
-    assert exercises.check_05_token_vs_word("lower", whole, missing).startswith("Not run yet")
+    assert ch05.check_token_vs_word("lower", whole, missing).startswith("Not run yet")
     with pytest.raises(ExerciseError, match="expected"):
-        exercises.check_05_token_vs_word("the same", whole, missing)
+        ch05.check_token_vs_word("the same", whole, missing)
     other = _run(tmp_path / "other", False, 300.0, epochs=3)
     with pytest.raises(ExerciseError, match="also differ in epochs"):
-        exercises.check_05_token_vs_word("lower", whole, other)
+        ch05.check_token_vs_word("lower", whole, other)
     swapped = _run(tmp_path / "swapped", True, 300.0)
     with pytest.raises(ExerciseError, match="a token run"):
-        exercises.check_05_token_vs_word("lower", whole, swapped)
+        ch05.check_token_vs_word("lower", whole, swapped)

@@ -4,26 +4,21 @@ from __future__ import annotations
 
 import pytest
 
-from helpers.exercises import (
-    ExerciseError,
-    check_08_low_threshold,
-    check_08_rounds,
-    check_08_selection,
-)
+from helpers.exercises import ExerciseError, ch08
 from helpers.pseudo_label import PseudoRun, Round
 
-# ---- 08a: which sentences pass (worked out by hand from EXERCISE_08_CONFIDENCES, threshold 0.8)
+# ---- 08a: which sentences pass (worked out by hand from ch08.CONFIDENCES, threshold 0.8)
 # min: sentence 1 (weakest 0.85) and 2 (weakest exactly 0.80) pass.
 # mean: 0 (0.910), 1 (0.880), 2 (0.9425), 4 (0.957) pass; 3 (0.790) does not.
 
 
 def test_selection_right():
-    assert check_08_selection(([1, 2], [0, 1, 2, 4])).startswith("Right")
-    assert check_08_selection(((2, 1), (4, 2, 1, 0))).startswith("Right")
+    assert ch08.check_selection(([1, 2], [0, 1, 2, 4])).startswith("Right")
+    assert ch08.check_selection(((2, 1), (4, 2, 1, 0))).startswith("Right")
 
 
 def test_selection_none_is_not_answered_yet():
-    assert check_08_selection(None).startswith("Not answered yet. Hint: ")
+    assert ch08.check_selection(None).startswith("Not answered yet. Hint: ")
 
 
 @pytest.mark.parametrize(
@@ -40,15 +35,15 @@ def test_selection_none_is_not_answered_yet():
 )
 def test_selection_wrong(answer, match):
     with pytest.raises(ExerciseError, match=match):
-        check_08_selection(answer)
+        ch08.check_selection(answer)
 
 
 # ---- 08b: 50 labelled, pool 100, rounds add 30, 12, 0 → sizes 50, 80, 92, 92; 58 left
 
 
 def test_rounds_right_and_none():
-    assert check_08_rounds(([50, 80, 92, 92], 58)).startswith("Right")
-    assert check_08_rounds(None).startswith("Not answered yet. Hint: ")
+    assert ch08.check_rounds(([50, 80, 92, 92], 58)).startswith("Right")
+    assert ch08.check_rounds(None).startswith("Not answered yet. Hint: ")
 
 
 @pytest.mark.parametrize(
@@ -65,7 +60,7 @@ def test_rounds_right_and_none():
 )
 def test_rounds_wrong(answer, match):
     with pytest.raises(ExerciseError, match=match):
-        check_08_rounds(answer)
+        ch08.check_rounds(answer)
 
 
 # ---- 08c: the open exercise reads a real PseudoRun; here one built by hand
@@ -93,15 +88,15 @@ WHY = (
 
 def test_low_threshold_right():
     ans = {"threshold": 0.2, "kept": 70, "precision": 0.61, "f1_change": -0.03, "why": WHY}
-    msg = check_08_low_threshold(ans, _run())
+    msg = ch08.check_low_threshold(ans, _run())
     assert msg.startswith("Right") and "13 wrong entities" in msg
 
 
 def test_low_threshold_none_and_default_run():
-    assert check_08_low_threshold(None, _run()).startswith("Not answered yet. Hint: ")
+    assert ch08.check_low_threshold(None, _run()).startswith("Not answered yet. Hint: ")
     ans = {"threshold": 0.5, "kept": 70, "precision": 0.61, "f1_change": -0.03, "why": WHY}
     with pytest.raises(ExerciseError, match="rerun with one below 0.5"):
-        check_08_low_threshold(ans, _run(0.5))
+        ch08.check_low_threshold(ans, _run(0.5))
 
 
 @pytest.mark.parametrize(
@@ -117,4 +112,4 @@ def test_low_threshold_none_and_default_run():
 def test_low_threshold_wrong(change, match):
     ans = {"threshold": 0.2, "kept": 70, "precision": 0.61, "f1_change": -0.03, "why": WHY}
     with pytest.raises(ExerciseError, match=match):
-        check_08_low_threshold({**ans, **change}, _run())
+        ch08.check_low_threshold({**ans, **change}, _run())
