@@ -2,6 +2,7 @@
 #   make run    create .venv (first time), then train the NER model of notebook 04 on the embedded corpus
 #   make test   create .venv (first time), then run every test and every notebook under nbval
 #   make lab    create .venv (first time), then open the course in JupyterLab
+#   make site   create .venv (first time), then render the executed chapters into site/ (open site/index.html)
 PYTHON ?= python3
 VENV ?= .venv
 STAMP := $(VENV)/.installed
@@ -12,7 +13,7 @@ ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 # more flags for `make lab`, e.g. LAB_ARGS="--port=8890" or, in a container, LAB_ARGS="--ip=0.0.0.0"
 LAB_ARGS ?=
 
-.PHONY: run test lint images lab
+.PHONY: run test lint images lab site
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +31,10 @@ lint: $(STAMP)
 
 images: $(STAMP)
 	. $(VENV)/bin/activate && python tools/diagrams.py
+
+# the chapters as a static website, from their committed outputs (nothing is re-run)
+site: $(STAMP)
+	. $(VENV)/bin/activate && python tools/site.py
 
 # .jupyter/ holds the course's own Jupyter settings (no "Jupyter news?" prompt, no update check),
 # searched before the user's own configuration for this server only
