@@ -333,9 +333,7 @@ def render_chapter(
     def ref(other: Chapter) -> dict[str, str]:
         return {"href": posixpath.relpath(other.page, here), "title": other.title}
 
-    results = _results_named(site.root, chapter)
-    for relative in results:
-        site.copy(relative)
+    results = _results_named(site.root, chapter)  # copied when the page's links are resolved
     notebook = nbformat.from_dict(chapter.notebook)
     notebook.metadata["title"] = f"{chapter.title} · {title}"
     resources = {
