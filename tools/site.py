@@ -268,13 +268,12 @@ class _Site:
         self.copy(target)
         return url
 
-    def rewrite(self, html: str, page: str, source: str) -> str:
-        """Every link and image reference of ``html`` made to work in the site (see ``resolve``).
+    def rewrite(self, soup: BeautifulSoup, page: str, source: str) -> None:
+        """Every link and image reference of ``soup`` made to work in the site (see ``resolve``).
 
         A page may load nothing from the network: an image, script or stylesheet with a URL
         scheme other than ``data:`` is an error.
         """
-        soup = BeautifulSoup(html, "html.parser")
         for tag, attr in (("a", "href"), ("img", "src"), ("source", "src"), ("script", "src")):
             for element in soup.find_all(tag, attrs={attr: True}):
                 url = element[attr]
@@ -283,7 +282,6 @@ class _Site:
                     raise SiteError(f"{source}: <{tag} {attr}={url!r}> would load from the network")
                 if tag == "a" or not scheme:
                     element[attr] = self.resolve(url, page, source)
-        return str(soup)
 
 
 def _exporter() -> HTMLExporter:
@@ -311,16 +309,14 @@ def _results_named(root: Path, chapter: Chapter) -> list[str]:
     return [p.relative_to(root).as_posix() for p in files if p.name in text]
 
 
-def _link_code_mentions(html: str, files: list[str], page: str) -> str:
+def _link_code_mentions(soup: BeautifulSoup, files: list[str], page: str) -> None:
     """Inline ``code`` in prose that spells a results file's path becomes a link to its copy."""
-    soup = BeautifulSoup(html, "html.parser")
     here = posixpath.dirname(page)
     for code in soup.select(".jp-RenderedMarkdown code"):
         text = code.get_text().strip()
         if code.find_parent("a") is None and code.find_parent("pre") is None and text in files:
             link = soup.new_tag("a", href=posixpath.relpath(text, here or "."))
             code.wrap(link)
-    return str(soup)
 
 
 def render_chapter(
@@ -351,8 +347,10 @@ def render_chapter(
         },
     }
     body, _ = exporter.from_notebook_node(notebook, resources=resources)
-    body = _link_code_mentions(body, results, chapter.page)
-    return site.rewrite(body, chapter.page, chapter.source)
+    soup = BeautifulSoup(body, "html.parser")
+    _link_code_mentions(soup, results, chapter.page)
+    site.rewrite(soup, chapter.page, chapter.source)
+    return str(soup)
 
 
 def render_index(site: _Site, readme: ReadmeParts, first: Chapter) -> str:
@@ -366,7 +364,9 @@ def render_index(site: _Site, readme: ReadmeParts, first: Chapter) -> str:
         table_html=markdown2html_mistune(readme.table),
         first={"href": first.page, "title": first.title},
     )
-    return site.rewrite(html, "index.html", "README.md")
+    soup = BeautifulSoup(html, "html.parser")
+    site.rewrite(soup, "index.html", "README.md")
+    return str(soup)
 
 
 def _to_stderr(message: str) -> None:
