@@ -353,12 +353,14 @@ def _tiny_repo(root: Path, first_markdown: str = "# 01 · First\n\nSee [next](02
 
 
 def test_tiny_repository_builds(tmp_path: Path) -> None:
-    root = _tiny_repo(tmp_path / "repo", "# 01 · First\n\n![x](../img/x.png) [b](02_b.ipynb#top)")
+    markdown = "# 01 · First\n\n![x](../img/x.png) [b](02_b.ipynb#top), math $p(x_i)$"
+    root = _tiny_repo(tmp_path / "repo", markdown)
     files = site.build_site(root, tmp_path / "out", log=pytest.fail)
     names = {p.relative_to(tmp_path / "out").as_posix() for p in files}
     assert {"index.html", "notebooks/01_a.html", "notebooks/02_b.html", "img/x.png"} <= names
     page = (tmp_path / "out" / "notebooks" / "01_a.html").read_text("utf-8")
     assert 'href="02_b.html#top"' in page and 'src="../img/x.png"' in page
+    assert "math $p(x_i)$" in page and "<script" not in page  # math stays plain text
 
 
 @pytest.mark.parametrize(
@@ -382,7 +384,7 @@ def test_a_chapter_missing_from_the_readme_table_is_named(tmp_path: Path) -> Non
     root = _tiny_repo(tmp_path / "repo")
     readme = root / "README.md"
     readme.write_text(readme.read_text("utf-8").replace("| [02_b]", "| 02_b"), encoding="utf-8")
-    with pytest.raises(site.SiteError, match=r"README.md, line 10: expected a link to a notebook"):
+    with pytest.raises(site.SiteError, match=r"^README.md, line 10: expected a link to a notebook"):
         site.build_site(root, tmp_path / "out")
     readme.write_text(
         "\n".join(line for line in readme.read_text("utf-8").splitlines() if "02_b" not in line),
@@ -390,6 +392,10 @@ def test_a_chapter_missing_from_the_readme_table_is_named(tmp_path: Path) -> Non
     )
     with pytest.raises(site.SiteError, match=r"table has no row for notebooks/02_b.ipynb"):
         site.build_site(root, tmp_path / "out")
+    readme = _tiny_repo(tmp_path / "repo2") / "README.md"
+    readme.write_text(readme.read_text("utf-8") + "| [01_a](notebooks/01_a.ipynb) | again |\n")
+    with pytest.raises(site.SiteError, match=r"line 11: a second row for notebooks/01_a.ipynb"):
+        site.build_site(readme.parent, tmp_path / "out")
 
 
 def test_parameters_are_read_without_running_them() -> None:

@@ -174,8 +174,8 @@ def readme_parts(root: Path, chapters: list[Chapter]) -> ReadmeParts:
 
     every chapter has a row linking its notebook, and every row links an existing chapter.
     """
-    path = root / "README.md"
-    lines = path.read_text(encoding="utf-8").splitlines()
+    path = "README.md"  # as errors name it
+    lines = (root / path).read_text(encoding="utf-8").splitlines()
     title_at = next((i for i, line in enumerate(lines) if line.startswith("# ")), None)
     if title_at is None:
         raise SiteError(f"{path}: no '# ' title line")
@@ -209,13 +209,18 @@ def readme_parts(root: Path, chapters: list[Chapter]) -> ReadmeParts:
             raise SiteError(
                 f"{path}, line {i + 1}: expected a link to a notebook in the row's first cell"
             )
+        if match.group(1) in listed:
+            raise SiteError(f"{path}, line {i + 1}: a second row for {match.group(1)}")
         listed[match.group(1)] = i + 1
     known = {c.source for c in chapters}
     for link, line_no in listed.items():
         if link not in known:
             raise SiteError(f"{path}, line {line_no}: {link} is not a notebook in {NOTEBOOKS}/")
-    for missing in sorted(known - listed.keys()):
-        raise SiteError(f"{path}, line {table_at + 1}: the chapter table has no row for {missing}")
+    missing = sorted(known - listed.keys())
+    if missing:
+        raise SiteError(
+            f"{path}, line {table_at + 1}: the chapter table has no row for {', '.join(missing)}"
+        )
     # footnotes of the table: the paragraphs right after it that start with an escaped '*'
     end = table_end
     while end < len(lines) and (not lines[end].strip() or lines[end].startswith("\\*")):
