@@ -432,3 +432,17 @@ def test_bad_parameters_cells_are_named(source: str, message: str) -> None:
     with pytest.raises(site.SiteError) as err:
         site.parse_parameters(source, "notebooks/x.ipynb")
     assert str(err.value).startswith("notebooks/x.ipynb") and message in str(err.value)
+
+
+def test_an_output_folder_that_is_not_a_site_is_not_deleted(tmp_path: Path) -> None:
+    root = _tiny_repo(tmp_path / "repo")
+    precious = tmp_path / "work" / "notes.txt"
+    precious.parent.mkdir()
+    precious.write_text("mine", encoding="utf-8")
+    with pytest.raises(site.SiteError, match="not a site built by this tool; not deleted"):
+        site.build_site(root, precious.parent)
+    with pytest.raises(site.SiteError, match="would hold the repository"):
+        site.build_site(root, root)
+    assert precious.read_text(encoding="utf-8") == "mine"
+    site.build_site(root, tmp_path / "out")
+    site.build_site(root, tmp_path / "out")  # a site it built is replaced

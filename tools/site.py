@@ -396,7 +396,13 @@ def build_site(
                 f"{chapter.title!r} from the file name"
             )
     readme = readme_parts(root, chapters)
+    if out == root or out in root.parents:
+        raise SiteError(f"--out {out}: the output folder would hold the repository")
     if out.exists():
+        if any(out.iterdir()) and not (out / "static" / "site.css").is_file():
+            raise SiteError(
+                f"--out {out}: not empty and not a site built by this tool; not deleted"
+            )
         shutil.rmtree(out)
     (out / "static").mkdir(parents=True)
     exporter = _exporter()
