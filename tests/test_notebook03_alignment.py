@@ -9,28 +9,20 @@ and a sentence longer than the model's limit. nbval checks the whole corpus insi
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
-from helpers.alignment import IGNORE, align_labels, tokenize_and_align
+from helpers.alignment import IGNORE, align_labels, tokenize_and_align, word_level
 from helpers.data import load_embedded
 from helpers.labels import encode
-from helpers.paths import REPO_ROOT
+from tests.notebook_cells import notebook_namespace
 
-NOTEBOOK = REPO_ROOT / "notebooks" / "03_subword_alignment.ipynb"
+NOTEBOOK = "03_subword_alignment.ipynb"
 MARKER = "def tokenize_and_align_labels("
 
 
 def notebook_function():
     """The notebook's ``tokenize_and_align_labels``, from the one code cell that defines it."""
-    cells = json.loads(NOTEBOOK.read_text(encoding="utf-8"))["cells"]
-    sources = ["".join(c["source"]) for c in cells if c["cell_type"] == "code"]
-    found = [s for s in sources if MARKER in s]
-    assert len(found) == 1, f"{NOTEBOOK.name}: expected one code cell with {MARKER!r}"
-    namespace: dict = {}
-    exec(compile(found[0], f"{NOTEBOOK.name}:{MARKER}", "exec"), namespace)  # repo code, not data
-    return namespace["tokenize_and_align_labels"]
+    return notebook_namespace(NOTEBOOK, MARKER)["tokenize_and_align_labels"]
 
 
 @pytest.fixture(scope="module")
@@ -121,3 +113,84 @@ def test_whole_corpus_in_one_batch(fn, tok, gmb_maps, strategy):
 def test_bad_strategy_is_named(fn, tok, gmb_maps):
     with pytest.raises(ValueError, match="strategy='last'"):
         fn({"words": [["a"]], "tags": [["O"]]}, tok, gmb_maps[0], "last")
+
+
+# ---- section 7 (windows) and section 8 (back to words), also written in cells of the notebook
+
+
+@pytest.fixture(scope="module")
+def cells():
+    return notebook_namespace(NOTEBOOK, MARKER, "def tokenize_windows(", "def word_level_values(")
+
+
+def _long_sentence(n_tokens: int) -> tuple[list[str], list[str]]:
+    words, tags = [], []
+    for s in load_embedded("train").sentences:
+        words, tags = words + s.words, tags + s.tags
+        if len(words) > n_tokens:
+            return words, tags
+    raise AssertionError("the train file is too short")
+
+
+@pytest.mark.parametrize("strategy", ["first", "all"])
+@pytest.mark.parametrize("max_length, stride", [(8, 2), (12, 5), (32, 8), (32, 16)])
+def test_notebook_windows_equal_helpers(cells, tok, gmb_maps, strategy, max_length, stride):
+    """Every hard case and a long sentence, cut into small windows, both ways."""
+    label2id, _ = gmb_maps
+    long = _long_sentence(120)
+    words, tags = [w for w, _ in HARD] + [long[0]], [t for _, t in HARD] + [long[1]]
+    ours = cells["tokenize_windows"](
+        {"words": words, "tags": tags}, tok, label2id, max_length, stride, strategy
+    )
+    theirs = tokenize_and_align(
+        words, tags, tok, label2id, strategy, max_length=max_length, stride=stride
+    )
+    assert ours["overflow_to_sample_mapping"] == theirs["sample"]
+    assert len(theirs["sample"]) > len(words)  # the comparison covers several windows
+    assert [ours.word_ids(k) for k in range(len(theirs["sample"]))] == theirs["word_ids"]
+    for column in ("input_ids", "token_type_ids", "attention_mask", "labels"):
+        assert ours[column] == theirs[column], column
+
+
+def test_notebook_windows_at_the_model_limit(cells, tok, gmb_maps):
+    label2id, _ = gmb_maps
+    words, tags = _long_sentence(1200)
+    ours = cells["tokenize_windows"]({"words": [words], "tags": [tags]}, tok, label2id, 512, 32)
+    theirs = tokenize_and_align([words], [tags], tok, label2id)  # defaults: 512 tokens, stride 32
+    assert len(theirs["input_ids"]) >= 3
+    assert ours["input_ids"] == theirs["input_ids"] and ours["labels"] == theirs["labels"]
+
+
+def _windows(word_ids_per_window: list[list[int | None]]) -> list[tuple[list, list]]:
+    """Each token's value names its window and position, so a wrong pick is visible."""
+    return [(w, [(k, pos) for pos in range(len(w))]) for k, w in enumerate(word_ids_per_window)]
+
+
+WORD_LEVEL_CASES = [
+    # one window, a word in three pieces
+    [[None, 0, 1, 1, 1, 2, None]],
+    # two overlapping windows: words 2-4 sit in both, at different margins
+    [[None, 0, 1, 2, 3, 4, None], [None, 2, 3, 4, 5, 6, 7, None]],
+    # a tie in margin keeps the first window; a word split across a window edge
+    [[None, 0, 1, 2, None], [None, 1, 2, 3, None], [None, 3, 3, 4, None]],
+]
+
+
+@pytest.mark.parametrize("wids", WORD_LEVEL_CASES)
+def test_notebook_word_level_equals_helpers(cells, wids):
+    n_words = 1 + max(w for ws in wids for w in ws if w is not None)
+    windows = _windows(wids)
+    assert cells["word_level_values"](windows, n_words) == word_level(windows, n_words)
+
+
+def test_notebook_word_level_on_real_windows(cells, tok, gmb_maps):
+    label2id, _ = gmb_maps
+    words, tags = _long_sentence(150)
+    enc = tokenize_and_align([words], [tags], tok, label2id, "all", max_length=16, stride=6)
+    windows = _windows(enc["word_ids"])
+    assert cells["word_level_values"](windows, len(words)) == word_level(windows, len(words))
+
+
+def test_notebook_word_level_names_a_word_without_token(cells):
+    with pytest.raises(ValueError, match=r"words \[2\] have no token"):
+        cells["word_level_values"](_windows([[None, 0, 1, None]]), 3)

@@ -122,8 +122,8 @@ def check_naive_entities(answer: object) -> str:
 
     if answer is None:
         return not_answered(
-            "copy each word's tag onto all its pieces (B-per on ahmad, ##ine and ##jad), then "
-            "count the B- tags: seqeval opens an entity at every B-"
+            "seqeval opens a new entity at every B- tag, and naive labelling gives every piece "
+            "its word's own tag"
         )
     if isinstance(answer, bool) or not isinstance(answer, int):
         raise ExerciseError(f"expected a count of entities (an int), got {answer!r}")

@@ -1,0 +1,30 @@
+"""Run the code cells where a notebook defines the functions it teaches, to test them directly.
+
+A chapter writes the function it is about in a cell and asserts, on its own data, that it equals
+the helpers version the later chapters import. The tests take the same cells (found by the
+``def name(`` they hold) and compare the two on harder or wider cases than the notebook runs.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from helpers.paths import NOTEBOOKS_DIR
+
+
+def notebook_namespace(notebook: str, *markers: str, **given: Any) -> dict[str, Any]:
+    """Exec, in order, the one code cell of ``notebook`` holding each marker (``"def f("``).
+
+    ``given`` seeds the namespace with what those cells take from the notebook's imports
+    (``np=numpy``). The cells are the repository's own code, not data.
+    """
+    path = NOTEBOOKS_DIR / notebook
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    sources = ["".join(c["source"]) for c in cells if c["cell_type"] == "code"]
+    namespace: dict[str, Any] = dict(given)
+    for marker in markers:
+        found = [s for s in sources if marker in s]
+        assert len(found) == 1, f"{path.name}: expected one code cell with {marker!r}"
+        exec(compile(found[0], f"{path.name}:{marker}", "exec"), namespace)
+    return namespace
