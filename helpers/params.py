@@ -109,16 +109,26 @@ def check_concepts_params(values: Mapping[str, Any]) -> None:
     Taught in notebooks/01_concepts.ipynb.
     """
     p = _get(values, [
-        "model_name", "seed", "sentence_a", "sentence_b", "attention_text", "attention_layer",
-        "attention_head", "masked_text", "top_k", "mlm_probability", "mask_demo_sentences",
+        "model_name", "seed", "sentence_a", "sentence_b", "context_word", "context_sentences",
+        "by_hand_layer", "by_hand_head", "attention_text", "attention_layer", "attention_head",
+        "masked_text", "top_k", "mlm_probability", "mask_demo_sentences",
         "n_train_sentences", "n_val_sentences", "curve_epochs", "curve_lr",
         "curve_weight_decay", "curve_dropout", "bandit_epsilons", "bandit_steps", "bandit_runs",
         "bandit_arms",
     ])  # fmt: skip
     need_text("model_name", p["model_name"])
     need_int("seed", p["seed"])
-    for name in ("sentence_a", "sentence_b", "attention_text"):
+    for name in ("sentence_a", "sentence_b", "attention_text", "context_word"):
         need_text(name, p[name])
+    pair = p["context_sentences"]
+    if not (
+        isinstance(pair, (list, tuple))
+        and len(pair) == 2
+        and all(isinstance(t, str) and t.strip() for t in pair)
+    ):
+        _fail("context_sentences", pair, "a list of two non-empty sentences")
+    need_int("by_hand_layer", p["by_hand_layer"], 0)
+    need_int("by_hand_head", p["by_hand_head"], 0)
     need_int("attention_layer", p["attention_layer"])
     if p["attention_head"] is not None:
         need_int("attention_head", p["attention_head"], 0)

@@ -25,8 +25,8 @@ def check_inputs(answer: object, config: object | None = None) -> str:
     """
     if answer is None:
         return not_answered(
-            "look at the 'segment id' column of the pair table in section 2, and at the 'rows' "
-            "column of the embedding tables"
+            "segment ids number the segments of a pair from 0; an nn.Embedding table has one "
+            "row per id it can look up, and its weight's shape is (rows, width)"
         )
     sizes = {k: getattr(config, k, v) for k, v in _MINILM_SIZES.items()}
     n_pos = sizes["max_position_embeddings"]
@@ -94,8 +94,9 @@ def check_masks(answer: object) -> str:
     """
     if answer is None:
         return not_answered(
-            "tokenize the sentence first (rare names split into pieces; [CLS] and [SEP] count), "
-            "then count the 1s of each mask as in the 7 x 7 example of section 5"
+            "under a bidirectional mask every token may attend to every token; under a causal "
+            "mask token i may attend to tokens 0..i only; [CLS], [SEP] and every piece of a "
+            "split word are tokens"
         )
     if not isinstance(answer, (tuple, list)) or len(answer) != 2:
         raise ExerciseError(f"expected a pair (bidirectional, causal), got {answer!r}")
