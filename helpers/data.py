@@ -233,6 +233,12 @@ def read_text(path: Path, encoding: str = "auto") -> tuple[str, str]:
     text = text.removeprefix("\ufeff")
     if not text.strip():
         raise CorpusError(str(path), 1, "empty file: expected a header or sentences")
+    if "\r" in text and "\n" not in text:
+        raise CorpusError(
+            str(path),
+            1,
+            "lines end in a bare carriage return (old Mac style): expected \\n or \\r\\n line ends",
+        )
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
         hint = ""
@@ -385,6 +391,11 @@ def _read_hf(ds: Any, source: str) -> list[Sentence]:
         raise CorpusError(
             source, None, f"a DatasetDict with splits {list(ds.keys())}: pass one split"
         )
+    if not hasattr(ds, "column_names"):
+        raise TypeError(
+            f"source {ds!r}: expected a file path or a datasets.Dataset with 'tokens' and "
+            "'ner_tags'"
+        )
     missing = {"tokens", "ner_tags"} - set(ds.column_names)
     if missing:
         raise CorpusError(
@@ -412,7 +423,10 @@ def detect_format(text: str, source: str = "<text>") -> str:
     """
     n, first = next(((i, ln) for i, ln in enumerate(split_lines(text), 1) if ln.strip()), (1, ""))
     with _csv_field_limit():
-        header = [h.strip() for h in next(csv.reader([first]), [])]
+        try:
+            header = [h.strip() for h in next(csv.reader([first]), [])]
+        except csv.Error as e:
+            raise CorpusError(source, n, f"CSV error ({e})") from None
     if header[:1] == ["Sentence #"]:
         return "gmb_long"
     if "Sentence" in header and "Tag" in header:

@@ -429,7 +429,7 @@ def _check_words(splits: Any, tokenizer: Any, args: argparse.Namespace) -> None:
 
 def train_command(args: argparse.Namespace) -> int:
     from helpers.labels import build_label_list
-    from helpers.models import load_tokenizer
+    from helpers.models import load_tokenizer, pick_precision
     from helpers.train import (
         TrainingDiverged,
         check_model_fits,
@@ -469,6 +469,7 @@ def train_command(args: argparse.Namespace) -> int:
         config.validate()
         if args.scheduler not in _schedulers():
             raise ValueError(f"scheduler={args.scheduler!r}: expected one of {_schedulers()}")
+        pick_precision(config.precision)  # fp16 without CUDA, a bad $COURSE_PRECISION
         check_model_fits(config)  # weights, config, tokenizer; --freeze-layers, --max-length
         tokenizer = load_tokenizer(config.model_name)  # an unknown or unreachable model stops here
         if is_main_process():

@@ -118,7 +118,7 @@ class TrainConfig:
                 f"None or an integer >= {MIN_MAX_LENGTH} (windows of a long sentence share "
                 f"{STRIDE} tokens, plus [CLS] and [SEP])",
             ),
-            (is_int(self.seed) and self.seed >= 0, "seed", "an integer >= 0"),
+            (is_int(self.seed) and 0 <= self.seed < 2**32, "seed", "an integer from 0 to 2**32-1"),
             (isinstance(self.output_dir, (str, os.PathLike)) and str(self.output_dir).strip() != "",
              "output_dir", "a folder path"),
         ]  # fmt: skip
