@@ -459,7 +459,7 @@ def train_command(args: argparse.Namespace) -> int:
     if args.keep == "best" and not args.validation_size:
         raise UsageError("--keep best needs --validation-size > 0 (validation to choose on)")
     if not args.output_dir.strip():
-        raise UsageError("--output-dir '': expected a folder")
+        raise UsageError(f"--output-dir {args.output_dir!r}: expected a folder")
     output_dir = Path(args.output_dir).expanduser().resolve()  # relative to the cwd
     target = run_folder(output_dir, args.overwrite)  # a finished run is never overwritten
     fields = {f.name: getattr(args, f.name) for f in dataclasses.fields(TrainConfig)}
@@ -469,7 +469,8 @@ def train_command(args: argparse.Namespace) -> int:
         config.validate()
         if args.scheduler not in _schedulers():
             raise ValueError(f"scheduler={args.scheduler!r}: expected one of {_schedulers()}")
-        pick_precision(config.precision)  # fp16 without CUDA, a bad $COURSE_PRECISION
+        pick_precision(config.precision)  # fp16 without CUDA
+        pick_precision("auto")  # a bad $COURSE_PRECISION (scoring the test split reads it)
         check_model_fits(config)  # weights, config, tokenizer; --freeze-layers, --max-length
         tokenizer = load_tokenizer(config.model_name)  # an unknown or unreachable model stops here
         if is_main_process():
@@ -496,6 +497,11 @@ def train_command(args: argparse.Namespace) -> int:
     # the model learns the labels of the training side; labels only the test split has are kept
     # out (no class the model never saw) and reported, in metrics.json too
     labels = build_label_list(s.tags for s in [*splits.train, *splits.validation])
+    if labels == ["O"]:
+        raise UsageError(
+            f"{args.data or CORPUS_TRAIN}: the training sentences hold no entity tag (only 'O'): "
+            "nothing to learn"
+        )
     test_only = sorted({t for s in splits.test for t in s.tags} - set(labels))
     for note in splits.notes:
         say(f"note: {note}", file=sys.stderr)
@@ -676,7 +682,8 @@ def load_trained(directory: str) -> tuple[Any, Any]:
         check_model_dir(str(path))
         config = load_config(str(path))
     except (OSError, ValueError, ModelLoadError) as e:
-        raise UsageError(f"--model {directory}: {e}") from None
+        message = str(e).removeprefix(f"model_name={str(path)!r}").lstrip(": ")
+        raise UsageError(f"--model {directory}: {message}") from None
     ids = sorted(config.id2label)
     if ids != list(range(len(ids))):
         raise UsageError(
@@ -694,16 +701,26 @@ def load_trained(directory: str) -> tuple[Any, Any]:
         tokenizer = load_tokenizer(str(path))
     except (OSError, ValueError, RuntimeError) as e:  # ModelLoadError is a RuntimeError
         raise UsageError(f"--model {directory}: cannot load ({e})") from None
-    missing = info.get("missing_keys") or []
+    missing = sorted(info.get("missing_keys") or [])
     if missing:
         raise UsageError(
-            f"--model {directory}: its weights lack {', '.join(sorted(missing)[:3])}: not a "
+            f"--model {directory}: its weights lack {', '.join(missing[:3])}: not a "
             "trained token classifier (those weights would be random)"
+        )
+    unused = sorted(info.get("unexpected_keys") or [])
+    if unused:
+        raise UsageError(
+            f"--model {directory}: its weights hold {', '.join(unused[:3])}, which its "
+            "config.json has no place for (config and weights do not belong together)"
         )
     return model, tokenizer
 
 
+LINE_BREAKS_ESCAPED = {c: f"\\u{c:04x}" for c in (0x85, 0x2028, 0x2029)}
+
+
 def predict_command(args: argparse.Namespace) -> int:
+    from helpers.models import pick_precision
     from helpers.predict import predict
 
     if args.input and args.texts:
@@ -714,6 +731,10 @@ def predict_command(args: argparse.Namespace) -> int:
     for i, text in enumerate(texts if not args.input else [], 1):
         if not text.strip():
             raise UsageError(f"TEXT {i} is empty: expected a text to tag (as --input refuses)")
+    try:
+        pick_precision("auto")  # a bad $COURSE_PRECISION
+    except ValueError as e:
+        raise UsageError(str(e)) from None
     model, tokenizer = load_trained(args.model)
     for p in predict(texts, model, tokenizer, batch_size=args.batch_size):
         ents = [
@@ -726,7 +747,9 @@ def predict_command(args: argparse.Namespace) -> int:
             }
             for e in p.entities
         ]
-        print(json.dumps({"text": p.text, "entities": ents}, ensure_ascii=False))
+        line = json.dumps({"text": p.text, "entities": ents}, ensure_ascii=False)
+        # characters that str.splitlines() would break a line at stay escaped: one line per text
+        print(line.translate(LINE_BREAKS_ESCAPED))
     return 0
 
 

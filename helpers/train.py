@@ -546,6 +546,8 @@ def train_ner(
         raise ValueError("no training sentences: need at least one")
     if cfg.keep == "best" and not evaluation:
         raise ValueError("keep='best' needs validation sentences to choose on; use keep='final'")
+    if not any(t != "O" for t in labels):
+        raise ValueError(f"labels {list(labels)}: no entity tag to learn (only 'O')")
     seen = {t for s in [*train, *evaluation] for t in s.tags}
     unknown = sorted(seen - set(labels))
     if unknown:

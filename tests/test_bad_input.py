@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from helpers import ner
-from helpers.data import CorpusError, load_corpus, split_lines, split_sentences
+from helpers.data import CorpusError, load_corpus, split_sentences
 from helpers.paths import CORPUS_TRAIN
-from helpers.train import TrainConfig, TrainResult, run_folder, save_run
+from helpers.train import TrainConfig, TrainResult, save_run
 
 TINY = ["--epochs", "1", "--batch-size", "8", "--learning-rate", "1e-3", "--warmup", "0"]
 TINY += ["--precision", "fp32", "--seed", "3", "--n-sentences", "all", "--validation-size", "0"]
@@ -185,6 +185,8 @@ def fake_result(tiny_model_dir) -> TrainResult:
 
 
 def test_a_finished_run_is_never_overwritten_unless_asked(tmp_path, tiny_model_dir, capsys):
+    from helpers.train import run_folder
+
     result = fake_result(tiny_model_dir)
     out = tmp_path / "runs" / "ner"
     first = save_run(out, {"run": 1}, result, {"f1": 0.1})
@@ -278,6 +280,8 @@ def test_utf8_with_a_stray_byte_is_an_error_and_cp1252_is_noted(tmp_path):
 
 
 def test_lines_split_on_newlines_only(tmp_path, capsys):
+    from helpers.data import split_lines
+
     assert split_lines("a\x0cb\r\nc\u2028d\n") == ["a\x0cb", "c\u2028d"]
     conll = tmp_path / "x.conll"
     conll.write_text("Kofi B-PER\nAnn\x0can I-PER\nmet O\nMbe\u2028ki B-PER\n", encoding="utf-8")
