@@ -599,6 +599,13 @@ def audit_writes() -> list[str]:
                 seen.append(os.path.abspath(args[0]))
         elif event in WRITE_EVENTS and args and isinstance(args[0], str | os.PathLike):
             seen.append(os.path.abspath(args[0]))
+            if event == "os.rename" and len(args) > 1 and isinstance(args[1], str | os.PathLike):
+                # a run is moved into place whole: what it holds is written at its new path
+                src, dst = os.path.abspath(args[0]), os.path.abspath(args[1])
+                seen.append(dst)
+                for root, _, names in os.walk(src):
+                    rel = os.path.relpath(root, src)
+                    seen.extend(os.path.normpath(os.path.join(dst, rel, n)) for n in names)
 
     sys.addaudithook(hook)
     return seen
