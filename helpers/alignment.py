@@ -143,6 +143,25 @@ def word_level(
     return [best[i][1] if i in best else None for i in range(n_words)]
 
 
+def tokenless_words(
+    sentences: Sequence[Sequence[str]], tokenizer: Any
+) -> list[tuple[int, list[int]]]:
+    """``(sentence index, [word indices])`` of the words that yield no token at all (a zero-width
+    space, a soft hyphen, a lone control character): such a word would lose its label. Each
+    distinct word is tokenized once. Taught in notebooks/03_subword_alignment.ipynb.
+    """
+    distinct = sorted({w for ws in sentences for w in ws})
+    if not distinct:
+        return []
+    ids = tokenizer(distinct, add_special_tokens=False)["input_ids"]
+    empty = {w for w, i in zip(distinct, ids, strict=True) if not i}
+    return [
+        (s, [j for j, w in enumerate(ws) if w in empty])
+        for s, ws in enumerate(sentences)
+        if empty.intersection(ws)
+    ]
+
+
 def _origin(index: int, line: int | None, doc_id: str | None) -> str:
     where = [f"file line {line}"] if line is not None else []
     where += [f"document {doc_id!r}"] if doc_id else []

@@ -28,6 +28,7 @@ import ast
 import codecs
 import csv
 import io
+import math
 import random
 import re
 import sys
@@ -60,6 +61,16 @@ _HEADER_WORDS = {
 }  # fmt: skip
 # C1 control characters: what latin-1 yields from bytes that were never latin-1 text.
 _C1 = re.compile("[\x80-\x9f]")
+# One valid multi-byte UTF-8 character (RFC 3629: no overlong forms, no surrogates).
+_UTF8_MULTIBYTE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xec\xee\xef][\x80-\xbf]{2}"
+    rb"|\xed[\x80-\x9f][\x80-\xbf]|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}"
+    rb"|\xf4[\x80-\x8f][\x80-\xbf]{2}"
+)
+ENCODING_HINT = (
+    "re-save the file as UTF-8, or pass its encoding (load_corpus(..., encoding='cp1252'), "
+    "python -m helpers.data FILE --encoding cp1252)"
+)
 
 
 class CorpusError(ValueError):
@@ -143,6 +154,16 @@ def check_sentence(
 # ---------------------------------------------------------------- decoding
 
 
+def split_lines(text: str) -> list[str]:
+    """Lines of ``text`` split on ``\n`` and ``\r\n`` only (``str.splitlines`` also splits on
+    form feeds, U+2028 and the like, which would cut one line in two); a final line break ends
+    the last line instead of starting an empty one."""
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return [ln[:-1] if ln.endswith("\r") else ln for ln in lines]
+
+
 def check_encoding(encoding: str) -> None:
     """Raise ``ValueError`` naming the parameter unless ``encoding`` is ``auto`` or a codec."""
     if encoding == "auto":
@@ -176,6 +197,15 @@ def read_text(path: Path, encoding: str = "auto") -> tuple[str, str]:
         try:
             text = raw.decode(enc)
         except UnicodeDecodeError as e:
+            if enc == "utf-8" and encoding == "auto" and _UTF8_MULTIBYTE.search(raw):
+                # UTF-8 text with a stray byte: decoding it all as cp1252 would garble every
+                # accented letter, so stop at the byte instead of guessing
+                raise CorpusError(
+                    str(path),
+                    raw[: e.start].count(b"\n") + 1,
+                    f"byte 0x{raw[e.start]:02x} at byte offset {e.start} is not valid UTF-8, "
+                    "though the file holds valid UTF-8 characters: fix that byte, " + ENCODING_HINT,
+                ) from None
             if first_error is None:
                 before = raw[: e.start].decode(enc, errors="replace")
                 first_error = (before.count("\n") + 1, f"byte 0x{raw[e.start]:02x}")
@@ -198,11 +228,17 @@ def read_text(path: Path, encoding: str = "auto") -> tuple[str, str]:
         raise CorpusError(
             str(path),
             line,
-            f"undecodable {what}; tried encodings {', '.join(tried)}{hint}: pass encoding=",
+            f"undecodable {what}; tried encodings {', '.join(tried)}{hint}; " + ENCODING_HINT,
         )
     text = text.removeprefix("\ufeff")
     if not text.strip():
         raise CorpusError(str(path), 1, "empty file: expected a header or sentences")
+    if "\r" in text and "\n" not in text:
+        raise CorpusError(
+            str(path),
+            1,
+            "lines end in a bare carriage return (old Mac style): expected \\n or \\r\\n line ends",
+        )
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
         hint = ""
@@ -314,14 +350,20 @@ def _read_gmb_long(text: str, source: str) -> list[Sentence]:
     return out
 
 
+def _columns(line: str) -> list[str]:
+    """A CoNLL line's columns: separated by spaces and tabs only, so that a word holding another
+    kind of space (U+00A0, U+2028, a form feed) stays one word instead of losing its tail."""
+    return [c for c in re.split(r"[ \t]+", line) if c]
+
+
 def _read_conll(text: str, source: str) -> list[Sentence]:
     out: list[Sentence] = []
     words: list[str] = []
     tags: list[str] = []
     start: int | None = None
     doc = 0
-    for n, raw in enumerate(text.splitlines(), 1):
-        parts = raw.split()
+    for n, raw in enumerate(split_lines(text), 1):
+        parts = _columns(raw)
         if not parts or parts[0] == "-DOCSTART-":
             if words:
                 out.append(Sentence(words, tags, f"doc-{doc}", start))
@@ -349,6 +391,11 @@ def _read_hf(ds: Any, source: str) -> list[Sentence]:
         raise CorpusError(
             source, None, f"a DatasetDict with splits {list(ds.keys())}: pass one split"
         )
+    if not hasattr(ds, "column_names"):
+        raise TypeError(
+            f"source {ds!r}: expected a file path or a datasets.Dataset with 'tokens' and "
+            "'ner_tags'"
+        )
     missing = {"tokens", "ner_tags"} - set(ds.column_names)
     if missing:
         raise CorpusError(
@@ -374,14 +421,17 @@ def detect_format(text: str, source: str = "<text>") -> str:
     A first line that looks like a header but is not one of :data:`ACCEPTED_HEADERS` (another
     separator, other case, other names) raises :class:`CorpusError` listing the accepted ones.
     """
-    n, first = next(((i, ln) for i, ln in enumerate(text.splitlines(), 1) if ln.strip()), (1, ""))
+    n, first = next(((i, ln) for i, ln in enumerate(split_lines(text), 1) if ln.strip()), (1, ""))
     with _csv_field_limit():
-        header = [h.strip() for h in next(csv.reader([first]), [])]
+        try:
+            header = [h.strip() for h in next(csv.reader([first]), [])]
+        except csv.Error as e:
+            raise CorpusError(source, n, f"CSV error ({e})") from None
     if header[:1] == ["Sentence #"]:
         return "gmb_long"
     if "Sentence" in header and "Tag" in header:
         return "source_csv"
-    parts = first.split()
+    parts = _columns(first)
     if parts[:1] == ["-DOCSTART-"] or (len(parts) >= 2 and is_bio_tag(parts[-1])):
         return "conll"
     names = {f.strip().strip('"').lower() for f in re.split(r"[,;\t|]", first)}
@@ -422,10 +472,15 @@ def _read(source: str | Path | Any, format: str = "auto", encoding: str = "auto"
         if not sents:
             raise CorpusError(
                 str(path),
-                len(text.splitlines()) or 1,
+                len(split_lines(text)) or 1,
                 f"no sentences found (read as {fmt}): expected at least one sentence",
             )
         corpus = Corpus(sents, fmt, str(path), encoding=enc)
+        if encoding == "auto" and enc in ("cp1252", "latin-1"):
+            corpus.notes.append(
+                f"not UTF-8 (no valid UTF-8 character in it): decoded as {enc}; if that is "
+                "wrong, pass the file's encoding"
+            )
     return corpus
 
 
@@ -472,14 +527,25 @@ def load_embedded(split: str = "train") -> Corpus:
 
 
 def split_sentences(
-    sentences: Sequence[Sentence], test_size: float = 0.2, seed: int = 42
+    sentences: Sequence[Sentence], test_size: float = 0.2, seed: int = 42, name: str = "test_size"
 ) -> tuple[list[Sentence], list[Sentence]]:
-    """Shuffle-split like the source (scikit-learn ``train_test_split``, ``random_state=seed``)."""
+    """Shuffle-split like the source (scikit-learn ``train_test_split``, ``random_state=seed``).
+
+    ``name`` is the parameter that errors name (``validation_size`` for a validation split).
+    """
     from sklearn.model_selection import train_test_split
 
     if not 0 < test_size < 1:
-        raise ValueError(f"test_size={test_size}: expected a fraction between 0 and 1")
-    idx = list(range(len(sentences)))
+        raise ValueError(f"{name}={test_size}: expected a fraction between 0 and 1")
+    n = len(sentences)
+    n_test, n_train = math.ceil(test_size * n), math.floor((1 - test_size) * n)  # as sklearn
+    if n_test < 1 or n_train < 1:
+        raise ValueError(
+            f"{name}={test_size} of {n} sentence(s) leaves an empty "
+            f"{'train' if n_train < 1 else 'held-out'} side: expected more sentences or another "
+            f"{name}"
+        )
+    idx = list(range(n))
     tr, te = train_test_split(idx, test_size=test_size, random_state=seed)
     return [sentences[i] for i in tr], [sentences[i] for i in te]
 
@@ -534,6 +600,7 @@ class Splits:
     test: list[Sentence]
     source: str
     how: str
+    notes: list[str] = field(default_factory=list)  # what the readers noted (e.g. encodings)
 
 
 def experiment_splits(
@@ -560,13 +627,16 @@ def experiment_splits(
     if data_path is None:
         pool, test = load_embedded("train").sentences, load_embedded("test").sentences
         source, how, name = "embedded corpus (data/news_ner_*.csv)", "fixed test file", None
+        notes = []
     elif test_path is not None:
         corpus, test_corpus = load_corpus(data_path), load_corpus(test_path)
         pool, test = corpus.sentences, test_corpus.sentences
+        notes = [f"{c.source}: {n}" for c in (corpus, test_corpus) for n in c.notes]
         source, how = f"{corpus.source} ({corpus.format})", f"test file {test_corpus.source}"
         name = corpus.source
     else:
         corpus = load_corpus(data_path)
+        notes = [f"{corpus.source}: {n}" for n in corpus.notes]
         source = f"{corpus.source} ({corpus.format})"
         if n_sentences is not None and n_sentences > len(corpus):
             raise ValueError(
@@ -587,10 +657,10 @@ def experiment_splits(
             )
         pool = pool[:n_sentences]
     if validation_size:
-        train, validation = split_sentences(pool, validation_size, seed)
+        train, validation = split_sentences(pool, validation_size, seed, "validation_size")
     else:
         train, validation = list(pool), []
-    return Splits(train, validation, test, source, how)
+    return Splits(train, validation, test, source, how, notes)
 
 
 # ---------------------------------------------------------------- corpus check

@@ -7,6 +7,7 @@ from safetensors only and remote code is never run. Taught in notebooks/01_conce
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import socket
@@ -21,6 +22,12 @@ ALIASES = ("minilm", "all-minilm-l6-v2", "sentence-transformers/all-MiniLM-L6-v2
 PRECISIONS = ("auto", "bf16", "fp16", "fp32")
 # One switch for every notebook and test: forces the precision that "auto" would pick.
 PRECISION_ENV = "COURSE_PRECISION"
+# A local model folder needs one of these for its tokenizer; without them transformers builds a
+# tokenizer of a few special tokens, and every word becomes [UNK].
+TOKENIZER_FILES = (
+    "tokenizer.json", "vocab.txt", "vocab.json", "spiece.model", "sentencepiece.bpe.model",
+    "tokenizer.model",
+)  # fmt: skip
 
 
 class ModelLoadError(RuntimeError):
@@ -88,6 +95,60 @@ def _check_safetensors(path: Path, name: str) -> None:
         )
 
 
+def check_model_dir(
+    name: str, config: bool = True, weights: bool = True, tokenizer: bool = True
+) -> None:
+    """A local model folder holds a valid ``config.json``, safetensors weights whose headers
+    read (a truncated file fails here), and tokenizer files; raise :class:`ModelLoadError`
+    naming what is missing. Hub ids pass (they are checked when loaded)."""
+    path = Path(resolve_model(name))
+    if not path.exists():
+        return
+    what = "a model folder (config.json, *.safetensors, tokenizer files) or a hub id"
+    if not path.is_dir():
+        raise ModelLoadError(f"model_name={name!r} is a file: expected {what}")
+    file = path / "config.json"
+    if config:
+        try:
+            ok = isinstance(json.loads(file.read_text(encoding="utf-8")), dict)
+        except FileNotFoundError:
+            raise ModelLoadError(
+                f"model_name={name!r}: the folder has no config.json: expected {what}"
+            ) from None
+        except (OSError, ValueError) as e:
+            raise ModelLoadError(f"{file}: not a readable JSON model configuration ({e})") from None
+        if not ok:
+            raise ModelLoadError(f"{file}: expected a JSON object (a model configuration)")
+    if weights:
+        _check_safetensors(path, name)
+        files = sorted(path.glob("*.safetensors"))
+        if not files:
+            raise ModelLoadError(f"model_name={name!r}: the folder has no *.safetensors weights")
+        from safetensors import safe_open
+
+        for f in files:
+            try:
+                with safe_open(str(f), "pt") as handle:
+                    handle.keys()
+            except Exception as e:  # safetensors raises its own SafetensorError
+                raise ModelLoadError(
+                    f"{f}: not a readable safetensors file ({e}); truncated? save the model again"
+                ) from None
+    if tokenizer and not any((path / f).is_file() for f in TOKENIZER_FILES):
+        raise ModelLoadError(
+            f"model_name={name!r}: the folder has no tokenizer files (one of "
+            f"{', '.join(TOKENIZER_FILES)}); save the tokenizer with the model "
+            "(tokenizer.save_pretrained(folder))"
+        )
+
+
+def load_config(name: str = DEFAULT_MODEL) -> Any:
+    """The model's ``transformers`` configuration (layers, width, position limit)."""
+    from transformers import AutoConfig
+
+    return _load(AutoConfig, name)
+
+
 def _load(auto_cls: Any, name: str, quiet: bool = True, **kwargs: Any) -> Any:
     """``from_pretrained`` with safetensors only, no remote code, and a fast offline error.
 
@@ -101,7 +162,9 @@ def _load(auto_cls: Any, name: str, quiet: bool = True, **kwargs: Any) -> Any:
     kwargs.pop("trust_remote_code", None)
     path = resolve_model(name)
     common = {"trust_remote_code": False, **kwargs}
-    is_model = auto_cls.__name__ != "AutoTokenizer"
+    is_model = auto_cls.__name__ not in ("AutoTokenizer", "AutoConfig")
+    if auto_cls.__name__ == "AutoTokenizer" and Path(path).is_dir():
+        check_model_dir(name, config=False, weights=False)
     if is_model:
         common["use_safetensors"] = True
     with hf_quiet(quiet):

@@ -14,18 +14,20 @@ from __future__ import annotations
 
 import argparse
 import ast
+import codecs
 import dataclasses
 import hashlib
 import inspect
 import json
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Any
 
-from helpers.data import CorpusError, experiment_splits
+from helpers.data import CorpusError, experiment_splits, split_lines
 from helpers.models import PRECISIONS, ModelLoadError
-from helpers.paths import NOTEBOOKS_DIR
+from helpers.paths import CORPUS_TEST, CORPUS_TRAIN, NOTEBOOKS_DIR, resolve
 from helpers.train import KEEP, TrainConfig, is_main_process
 
 NOTEBOOK = NOTEBOOKS_DIR / "04_ner.ipynb"
@@ -236,6 +238,12 @@ def build_parser() -> argparse.ArgumentParser:
         cfg.add_argument(_option(f.name), **kw)
     out = tr.add_argument_group("output and debugging")
     out.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace a finished run (metrics.json or model/) in --output-dir; without it such a "
+        "run is kept and this one goes to the first free DIR-2, DIR-3, ... (printed)",
+    )
+    out.add_argument(
         "--no-progress", action="store_true", help="no progress bar (it goes to stderr)"
     )
     out.add_argument(
@@ -284,13 +292,31 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _user_message(err: Exception) -> str:
-    """``ValueError('batch_size=0: ...')`` → ``--batch-size 0: ...`` (the option, not the field)."""
+    """A library message in the command line's words: ``batch_size=0: ...`` → ``--batch-size 0:
+    ...``, a bare ``n_sentences`` → ``--n-sentences``, and ``None`` → the option's own word
+    (``all`` for ``--n-sentences``, ``none`` for the others)."""
     text = str(err)
-    name, sep, rest = text.partition("=")
-    if sep and name.isidentifier():
-        opt = _option(name)
-        if name in ("n_sentences", *TRAIN_OPTIONS):
-            return f"{opt} {rest}" if rest[:1] != " " else f"{opt}{rest}"
+    names = ("n_sentences", "test_size", "validation_size", *TRAIN_OPTIONS)
+    pattern = "|".join(sorted(names, key=len, reverse=True))
+
+    def none_word(name: str) -> str:
+        return "all" if name == "n_sentences" else "none"
+
+    def option(m: re.Match) -> str:
+        name, value = m.group(1), m.group(2)
+        if value.startswith(("'", '"')) and name != "scheduler":
+            value = value[1:-1]
+        return f"{_option(name)} {none_word(name) if value == 'None' else value}"
+
+    text = re.sub(rf"\b({pattern})=('[^']*'|\"[^\"]*\"|[^\s:;,)]+)", option, text)
+    # bare names only where they cannot be ordinary words (or parts of a path)
+    bare = "|".join(n for n in names if "_" in n)
+    text = re.sub(rf"(?<![\w/.-])({bare})(?![\w/.-])", lambda m: _option(m.group(1)), text)
+    first = re.match(r"--([\w-]+)", text)
+    if first:
+        name = first.group(1).replace("-", "_")
+        word = none_word("n_sentences" if name == "n_sentences" else name)
+        text = text.replace("None (all)", f"'{word}'").replace("None", f"'{word}'")
     return text
 
 
@@ -381,10 +407,36 @@ def metrics_table(test: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _check_words(splits: Any, tokenizer: Any, args: argparse.Namespace) -> None:
+    """Stop at the first word the tokenizer turns into no token (it would lose its label),
+    naming its file and line."""
+    from helpers.alignment import tokenless_words
+
+    train_file = args.data or CORPUS_TRAIN
+    test_file = args.test or (args.data if args.data else CORPUS_TEST)
+    sides = (([*splits.train, *splits.validation], train_file), (splits.test, test_file))
+    for sents, path in sides:
+        for i, words in tokenless_words([s.words for s in sents], tokenizer):
+            w = sents[i].words[words[0]]
+            raise CorpusError(
+                str(resolve(path)),
+                sents[i].line,
+                f"word {words[0] + 1} ({w!r}) gives no token with this model's tokenizer, so it "
+                "cannot carry a label: remove or replace such characters (zero-width space, soft "
+                "hyphen, control characters)",
+            )
+
+
 def train_command(args: argparse.Namespace) -> int:
     from helpers.labels import build_label_list
-    from helpers.models import load_tokenizer
-    from helpers.train import train_ner
+    from helpers.models import load_tokenizer, pick_precision
+    from helpers.train import (
+        TrainingDiverged,
+        check_model_fits,
+        check_output_dir,
+        run_folder,
+        train_ner,
+    )
 
     say = print if is_main_process() else (lambda *a, **k: None)
     world = world_size()
@@ -396,22 +448,33 @@ def train_command(args: argparse.Namespace) -> int:
     if args.test is not None and args.data is None:
         raise UsageError("--test needs --data (the embedded corpus has its own test file)")
     for option, path in (("--data", args.data), ("--test", args.test)):
-        if path is not None and not Path(path).is_file():
-            raise UsageError(f"{option} {path}: no such file")
+        # relative paths as helpers.data reads them: from the cwd, else from the repo root
+        if path is not None and not resolve(path).is_file():
+            what = "a folder, expected a file" if resolve(path).is_dir() else "no such file"
+            raise UsageError(f"{option} {path}: {what}")
     if not 0 < args.test_size < 1:
         raise UsageError(f"--test-size {args.test_size}: expected a fraction between 0 and 1")
     if not 0 <= args.validation_size < 1:
         raise UsageError(f"--validation-size {args.validation_size}: expected a fraction in [0, 1)")
     if args.keep == "best" and not args.validation_size:
         raise UsageError("--keep best needs --validation-size > 0 (validation to choose on)")
+    if not args.output_dir.strip():
+        raise UsageError(f"--output-dir {args.output_dir!r}: expected a folder")
     output_dir = Path(args.output_dir).expanduser().resolve()  # relative to the cwd
+    target = run_folder(output_dir, args.overwrite)  # a finished run is never overwritten
     fields = {f.name: getattr(args, f.name) for f in dataclasses.fields(TrainConfig)}
-    fields.update(batch_size=args.batch_size // world, output_dir=str(output_dir))
+    fields.update(batch_size=args.batch_size // world, output_dir=str(target))
     config = TrainConfig(**fields)
-    try:
+    try:  # everything a user can get wrong is checked here, before the long work
         config.validate()
         if args.scheduler not in _schedulers():
             raise ValueError(f"scheduler={args.scheduler!r}: expected one of {_schedulers()}")
+        pick_precision(config.precision)  # fp16 without CUDA
+        pick_precision("auto")  # a bad $COURSE_PRECISION (scoring the test split reads it)
+        check_model_fits(config)  # weights, config, tokenizer; --freeze-layers, --max-length
+        tokenizer = load_tokenizer(config.model_name)  # an unknown or unreachable model stops here
+        if is_main_process():
+            check_output_dir(target)
         splits = experiment_splits(
             args.data,
             args.n_sentences,
@@ -426,12 +489,33 @@ def train_command(args: argparse.Namespace) -> int:
                 f"n_sentences={args.n_sentences}: the data has only {pool} sentences "
                 "(--n-sentences all uses every one)"
             )
-        load_tokenizer(config.model_name)  # an unknown or unreachable model stops here
+        _check_words(splits, tokenizer, args)
+    except (CorpusError, FileNotFoundError) as e:  # they name the file and line
+        raise UsageError(str(e)) from None
     except (ValueError, OSError, ModelLoadError) as e:
-        if isinstance(e, CorpusError | FileNotFoundError | ModelLoadError):
-            raise UsageError(str(e)) from None
         raise UsageError(_user_message(e)) from None
-    labels = build_label_list(s.tags for s in [*splits.train, *splits.validation, *splits.test])
+    # the model learns the labels of the training side; labels only the test split has are kept
+    # out (no class the model never saw) and reported, in metrics.json too
+    labels = build_label_list(s.tags for s in [*splits.train, *splits.validation])
+    if labels == ["O"]:
+        raise UsageError(
+            f"{args.data or CORPUS_TRAIN}: the training sentences hold no entity tag (only 'O'): "
+            "nothing to learn"
+        )
+    test_only = sorted({t for s in splits.test for t in s.tags} - set(labels))
+    for note in splits.notes:
+        say(f"note: {note}", file=sys.stderr)
+    if test_only:
+        say(
+            f"note: labels only in the test split, kept out of the model (counted as missed): "
+            f"{', '.join(test_only)}",
+            file=sys.stderr,
+        )
+    if target != output_dir:
+        say(
+            f"note: {output_dir} holds an earlier run, kept; this run is saved in {target} "
+            "(--overwrite replaces the earlier one)"
+        )
     say(f"data: {splits.source} | {splits.how}")
     say(
         f"sentences: train {len(splits.train)}, validation {len(splits.validation)}, "
@@ -443,7 +527,10 @@ def train_command(args: argparse.Namespace) -> int:
     callbacks = [_progress_callback(not args.no_progress), _state_recorder(state)]
     if args.stop_after_epoch:
         callbacks.append(_stop_after(args.stop_after_epoch))
-    result = train_ner(splits.train, splits.validation, labels, config, callbacks=callbacks)
+    try:
+        result = train_ner(splits.train, splits.validation, labels, config, callbacks=callbacks)
+    except TrainingDiverged as e:
+        raise UsageError(_user_message(e)) from None
     epochs_run = result.history[-1]["epoch"] if result.history else 0
     speed = f"{result.samples_per_second:.1f} samples/s, {result.device}, {result.precision}"
     say(
@@ -457,14 +544,14 @@ def train_command(args: argparse.Namespace) -> int:
             "no metrics written. Continue with the same command and --resume."
         )
     else:
-        _finish(args, splits, result, fields, world, output_dir)
+        _finish(args, splits, result, fields, world, target, {"test_only_labels": test_only})
     if args.rank_report:
         _write_rank_report(Path(args.rank_report), result, state, len(splits.train), writes)
     return 0
 
 
-def _finish(args, splits, result, fields, world, output_dir) -> None:
-    """Score the test split, print the table, write metrics.json and the model (rank 0)."""
+def _finish(args, splits, result, fields, world, output_dir, extra) -> None:
+    """Score the test split, print the table, write the model and metrics.json (rank 0)."""
     from helpers.train import evaluate_ner, save_run
 
     say = print if is_main_process() else (lambda *a, **k: None)
@@ -481,7 +568,10 @@ def _finish(args, splits, result, fields, world, output_dir) -> None:
         "processes": world,
         "per_device_batch_size": args.batch_size // world,
     }
-    run_dir = save_run(output_dir, parameters, result, test_metrics)
+    try:
+        run_dir = save_run(output_dir, parameters, result, test_metrics, args.overwrite, extra)
+    except OSError as e:
+        raise UsageError(f"--output-dir {output_dir}: cannot save the run ({e})") from None
     say(f"\ntest split: {len(splits.test)} sentences\n{metrics_table(test_metrics)}")
     say(f"\nwrote {run_dir / 'metrics.json'} and {run_dir / 'model'}")
 
@@ -509,6 +599,13 @@ def audit_writes() -> list[str]:
                 seen.append(os.path.abspath(args[0]))
         elif event in WRITE_EVENTS and args and isinstance(args[0], str | os.PathLike):
             seen.append(os.path.abspath(args[0]))
+            if event == "os.rename" and len(args) > 1 and isinstance(args[1], str | os.PathLike):
+                # a run is moved into place whole: what it holds is written at its new path
+                src, dst = os.path.abspath(args[0]), os.path.abspath(args[1])
+                seen.append(dst)
+                for root, _, names in os.walk(src):
+                    rel = os.path.relpath(root, src)
+                    seen.extend(os.path.normpath(os.path.join(dst, rel, n)) for n in names)
 
     sys.addaudithook(hook)
     return seen
@@ -537,7 +634,10 @@ def _write_rank_report(
 
 
 def read_texts(path: str) -> list[str]:
-    """One text per line of a UTF-8 file ('-': stdin); an empty line is an error (by number)."""
+    """One text per line of a UTF-8 file ('-': stdin); an empty line is an error (by number).
+
+    Lines end at ``\n`` or ``\r\n`` only; a UTF-8 byte-order mark is dropped (it would shift
+    every offset of the first text)."""
     if path == "-":
         raw = sys.stdin.buffer.read()
         name = "<stdin>"
@@ -547,12 +647,17 @@ def read_texts(path: str) -> list[str]:
         except OSError as e:
             raise UsageError(f"--input {path}: cannot read ({e.strerror or e})") from None
         name = path
+    start = len(codecs.BOM_UTF8) if raw.startswith(codecs.BOM_UTF8) else 0
     try:
-        text = raw.decode("utf-8")
+        text = raw[start:].decode("utf-8")
     except UnicodeDecodeError as e:
-        line = raw[: e.start].count(b"\n") + 1
-        raise UsageError(f"{name}, line {line}: not valid UTF-8 ({e.reason})") from None
-    lines = text.splitlines()
+        at = start + e.start
+        line = raw[:at].count(b"\n") + 1
+        raise UsageError(
+            f"{name}, line {line}: not valid UTF-8 ({e.reason}: byte 0x{raw[at]:02x} at byte "
+            f"offset {at}); expected a UTF-8 text file"
+        ) from None
+    lines = split_lines(text)
     for i, line in enumerate(lines, 1):
         if not line.strip():
             raise UsageError(f"{name}, line {i}: empty line; expected one text per line")
@@ -562,33 +667,67 @@ def read_texts(path: str) -> list[str]:
 
 
 def load_trained(directory: str) -> tuple[Any, Any]:
-    """Model and tokenizer of a trained token classifier (a run's directory or its model/)."""
-    from transformers import AutoConfig
+    """Model and tokenizer of a trained token classifier (a run's directory or its model/).
 
-    from helpers.models import load_token_classifier, load_tokenizer
+    Every problem of the folder (missing or corrupt files, labels that are not NER tags or have
+    gaps in their ids, weights without a trained head) is a :class:`UsageError`."""
+    from helpers.labels import is_bio_tag
+    from helpers.models import check_model_dir, load_config, load_token_classifier, load_tokenizer
 
     path = Path(directory).expanduser()
     if (path / "model" / "config.json").is_file():
         path = path / "model"
+    if not path.is_dir():
+        what = "is a file" if path.exists() else "no such folder"
+        raise UsageError(f"--model {directory}: {what}; expected a trained model directory")
     if not (path / "config.json").is_file():
         raise UsageError(
             f"--model {directory}: no config.json there; expected a trained model "
             "directory (a run's --output-dir or its model/)"
         )
-    config = AutoConfig.from_pretrained(path)
-    labels = [config.id2label[i] for i in range(len(config.id2label))]
-    if "O" not in labels:
+    try:
+        check_model_dir(str(path))
+        config = load_config(str(path))
+    except (OSError, ValueError, ModelLoadError) as e:
+        message = str(e).removeprefix(f"model_name={str(path)!r}").lstrip(": ")
+        raise UsageError(f"--model {directory}: {message}") from None
+    ids = sorted(config.id2label)
+    if ids != list(range(len(ids))):
         raise UsageError(
-            f"--model {directory}: its labels {labels[:4]}... are not NER tags (no 'O'); "
+            f"{path / 'config.json'}: id2label has the ids {ids[:10]}; expected 0 to "
+            f"{len(ids) - 1} without gaps"
+        )
+    labels = [config.id2label[i] for i in ids]
+    if "O" not in labels or not all(is_bio_tag(t) for t in labels):
+        raise UsageError(
+            f"--model {directory}: its labels {labels[:4]}... are not NER tags (O, B-x, I-x); "
             "expected a model trained by `python -m helpers.ner train` or notebook 04"
         )
     try:
-        return load_token_classifier(str(path), labels), load_tokenizer(str(path))
-    except (OSError, ValueError, ModelLoadError) as e:
+        model, info = load_token_classifier(str(path), labels, output_loading_info=True)
+        tokenizer = load_tokenizer(str(path))
+    except (OSError, ValueError, RuntimeError) as e:  # ModelLoadError is a RuntimeError
         raise UsageError(f"--model {directory}: cannot load ({e})") from None
+    missing = sorted(info.get("missing_keys") or [])
+    if missing:
+        raise UsageError(
+            f"--model {directory}: its weights lack {', '.join(missing[:3])}: not a "
+            "trained token classifier (those weights would be random)"
+        )
+    unused = sorted(info.get("unexpected_keys") or [])
+    if unused:
+        raise UsageError(
+            f"--model {directory}: its weights hold {', '.join(unused[:3])}, which its "
+            "config.json has no place for (config and weights do not belong together)"
+        )
+    return model, tokenizer
+
+
+LINE_BREAKS_ESCAPED = {c: f"\\u{c:04x}" for c in (0x85, 0x2028, 0x2029)}
 
 
 def predict_command(args: argparse.Namespace) -> int:
+    from helpers.models import pick_precision
     from helpers.predict import predict
 
     if args.input and args.texts:
@@ -596,6 +735,13 @@ def predict_command(args: argparse.Namespace) -> int:
     texts = read_texts(args.input) if args.input else args.texts
     if not texts:
         raise UsageError("no texts: give TEXT arguments or --input FILE")
+    for i, text in enumerate(texts if not args.input else [], 1):
+        if not text.strip():
+            raise UsageError(f"TEXT {i} is empty: expected a text to tag (as --input refuses)")
+    try:
+        pick_precision("auto")  # a bad $COURSE_PRECISION
+    except ValueError as e:
+        raise UsageError(str(e)) from None
     model, tokenizer = load_trained(args.model)
     for p in predict(texts, model, tokenizer, batch_size=args.batch_size):
         ents = [
@@ -608,7 +754,9 @@ def predict_command(args: argparse.Namespace) -> int:
             }
             for e in p.entities
         ]
-        print(json.dumps({"text": p.text, "entities": ents}, ensure_ascii=False))
+        line = json.dumps({"text": p.text, "entities": ents}, ensure_ascii=False)
+        # characters that str.splitlines() would break a line at stay escaped: one line per text
+        print(line.translate(LINE_BREAKS_ESCAPED))
     return 0
 
 

@@ -134,8 +134,9 @@ def _run_windows(
             lens = torch.tensor([len(ids[i]) for i in rows], device=device)
             mask = (torch.arange(width, device=device)[None, :] < lens[:, None]).long()
         probs = model(input_ids=input_ids, attention_mask=mask).logits.float().softmax(-1)
-        top2 = probs.topk(2, dim=-1).values.cpu()
-        gap = (top2[..., 0] - top2[..., 1]).tolist()
+        top2 = probs.topk(min(2, probs.shape[-1]), dim=-1).values.cpu()
+        # a one-label model has no runner-up: no tie to recheck
+        gap = (top2[..., 0] - (top2[..., 1] if top2.shape[-1] > 1 else 0.0)).tolist()
         conf, best = top2[..., 0].tolist(), probs.argmax(-1).cpu().tolist()
         for r, i in enumerate(rows):
             n = len(ids[i])

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import contextlib
 import math
+import os
+import shutil
+import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
@@ -33,6 +36,19 @@ from helpers.paths import output_path
 from helpers.predict import predict_word_tags
 
 KEEP = ("final", "best")
+# Windows of a long sentence share this many tokens (helpers.alignment's default), so a
+# --max-length must leave room for them and [CLS]/[SEP].
+STRIDE = 32
+MIN_MAX_LENGTH = STRIDE + 3
+METRICS = "metrics.json"
+
+
+class TrainingDiverged(RuntimeError):
+    """The training loss (or a weight) became NaN or infinite: nothing of the run is saved."""
+
+
+def _finite(x: Any) -> bool:
+    return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
 
 
 @dataclass
@@ -63,24 +79,28 @@ class TrainConfig:
 
     def validate(self) -> None:
         """Raise ``ValueError`` naming the parameter and what it expects."""
+
+        def is_int(x: Any) -> bool:
+            return isinstance(x, int) and not isinstance(x, bool)
+
         checks = [
-            (isinstance(self.epochs, int) and self.epochs > 0, "epochs", "an integer > 0"),
-            (self.learning_rate > 0, "learning_rate", "a number > 0"),
+            (is_int(self.epochs) and self.epochs > 0, "epochs", "an integer > 0"),
+            (_finite(self.learning_rate) and self.learning_rate > 0, "learning_rate",
+             "a finite number > 0"),
             (
-                self.head_learning_rate is None or self.head_learning_rate > 0,
+                self.head_learning_rate is None
+                or (_finite(self.head_learning_rate) and self.head_learning_rate > 0),
                 "head_learning_rate",
-                "None or a number > 0",
+                "None or a finite number > 0",
             ),
+            (is_int(self.batch_size) and self.batch_size > 0, "batch_size", "an integer > 0"),
+            (_finite(self.weight_decay) and self.weight_decay >= 0, "weight_decay",
+             "a finite number >= 0"),
+            (_finite(self.warmup) and 0 <= self.warmup < 1, "warmup", "a fraction in [0, 1)"),
+            (is_int(self.freeze_layers) and self.freeze_layers >= 0, "freeze_layers",
+             "an integer >= 0"),
             (
-                isinstance(self.batch_size, int) and self.batch_size > 0,
-                "batch_size",
-                "an integer > 0",
-            ),
-            (self.weight_decay >= 0, "weight_decay", "a number >= 0"),
-            (0 <= self.warmup < 1, "warmup", "a fraction in [0, 1)"),
-            (0 <= self.freeze_layers, "freeze_layers", "an integer >= 0"),
-            (
-                self.dropout is None or 0 <= self.dropout < 1,
+                self.dropout is None or (_finite(self.dropout) and 0 <= self.dropout < 1),
                 "dropout",
                 "None or a fraction in [0, 1)",
             ),
@@ -91,7 +111,17 @@ class TrainConfig:
                 "precision",
                 "auto|bf16|fp16|fp32",
             ),
-        ]
+            (
+                self.max_length is None
+                or (is_int(self.max_length) and self.max_length >= MIN_MAX_LENGTH),
+                "max_length",
+                f"None or an integer >= {MIN_MAX_LENGTH} (windows of a long sentence share "
+                f"{STRIDE} tokens, plus [CLS] and [SEP])",
+            ),
+            (is_int(self.seed) and 0 <= self.seed < 2**32, "seed", "an integer from 0 to 2**32-1"),
+            (isinstance(self.output_dir, (str, os.PathLike)) and str(self.output_dir).strip() != "",
+             "output_dir", "a folder path"),
+        ]  # fmt: skip
         raise_first_failure(vars(self), checks)
 
 
@@ -112,6 +142,8 @@ class TrainResult:
     config: dict[str, Any] = field(default_factory=dict)
     # with a FrozenCache: sentences whose frozen bottom was computed, and times it was reused
     cache: dict[str, int] | None = None
+    # labels of the model that no training or validation word carries (never learned)
+    untrained_labels: list[str] = field(default_factory=list)
 
 
 def _history(log_history: list[dict[str, Any]]) -> list[dict[str, float]]:
@@ -162,6 +194,74 @@ def encoder_layers(model: Any) -> Any:
         "(expected base_model.embeddings and base_model.encoder.layer or .transformer.layer); "
         "use freeze_embeddings=False, freeze_layers=0 with this model"
     )
+
+
+def check_model_fits(cfg: TrainConfig) -> Any:
+    """What needs the model, checked before anything is trained: a local model folder holds its
+    config, weights and tokenizer (:func:`helpers.models.check_model_dir`), ``freeze_layers``
+    is within its layers and ``max_length`` within its positions. Returns its configuration."""
+    from helpers.models import check_model_dir, load_config
+
+    check_model_dir(cfg.model_name)
+    mc = load_config(cfg.model_name)
+    layers = getattr(mc, "num_hidden_layers", None) or getattr(mc, "n_layers", None)
+    if isinstance(layers, int) and cfg.freeze_layers > layers:
+        raise ValueError(
+            f"freeze_layers={cfg.freeze_layers}: the model has only {layers} layers; "
+            f"expected 0 to {layers}"
+        )
+    limit = getattr(mc, "max_position_embeddings", None)
+    if cfg.max_length is not None and isinstance(limit, int) and cfg.max_length > limit:
+        raise ValueError(
+            f"max_length={cfg.max_length}: the model takes at most {limit} tokens; expected "
+            f"{MIN_MAX_LENGTH} to {limit}"
+        )
+    return mc
+
+
+def finished_run(folder: Path) -> bool:
+    """True when ``folder`` holds a finished run (its ``metrics.json`` or ``model/``)."""
+    return (folder / METRICS).exists() or (folder / "model").exists()
+
+
+def run_folder(output_dir: str | Path, overwrite: bool = False) -> Path:
+    """The folder a run saved to ``output_dir`` goes to.
+
+    ``output_dir`` itself (relative: under the repo root), unless it already holds a finished
+    run and ``overwrite`` is False: then the first of ``output_dir-2``, ``output_dir-3``, ...
+    that does not exist (or is empty). A finished run is never overwritten unless asked.
+    """
+    out = output_path(output_dir)
+    if overwrite or not (out.is_dir() and finished_run(out)):
+        return out
+    n = 2
+    while True:
+        candidate = out.with_name(f"{out.name}-{n}")
+        if not candidate.exists() or (candidate.is_dir() and not any(candidate.iterdir())):
+            return candidate
+        n += 1
+
+
+def check_output_dir(folder: str | Path) -> None:
+    """Raise ``ValueError`` (``output_dir=...``) unless ``folder`` can be created and written in.
+
+    Checked before training, so that a finished training cannot fail at its last step. Tries
+    for real (creates and removes an empty folder), as permission bits do not tell root.
+    """
+    folder = output_path(folder)
+    name = f"output_dir={str(folder)!r}"
+    if folder.exists() and not folder.is_dir():
+        raise ValueError(f"{name}: it is a file; expected a folder")
+    base = folder if folder.is_dir() else folder.parent
+    while not base.exists() and base != base.parent:
+        base = base.parent
+    if not base.is_dir():
+        raise ValueError(f"{name}: {base} is a file, so the folder cannot be made there")
+    for where in {base, folder.parent if folder.parent.exists() else base}:
+        try:
+            os.rmdir(tempfile.mkdtemp(prefix=".write-test-", dir=where))
+        except OSError as e:
+            raise ValueError(f"{name}: cannot write in {where} ({e.strerror or e})") from None
 
 
 def freeze(model: Any, embeddings: bool, layers: int = 0) -> int:
@@ -335,6 +435,9 @@ def training_arguments(cfg: TrainConfig, n_train: int, evaluate: bool, precision
         load_best_model_at_end=save and evaluate and cfg.keep == "best",
         metric_for_best_model="f1",
         logging_strategy="epoch",
+        # a NaN/inf step loss must reach the logged loss (the default hides it behind the mean of
+        # the finite ones), where the finite-loss check stops the run
+        logging_nan_inf_filter=False,
         bf16=precision == "bf16",
         fp16=precision == "fp16",
         use_cpu=device == "cpu",
@@ -402,7 +505,20 @@ def _trainer_class() -> Any:
                 self.f1, self.epoch = metrics["eval_f1"], math.ceil(state.epoch - 1e-9)
                 self.state = {k: v.detach().clone() for k, v in model.state_dict().items()}
 
-    return WordLevelTrainer, KeepBest
+    class FiniteLoss(TrainerCallback):
+        """Stop with :class:`TrainingDiverged` when a logged training loss is NaN or infinite."""
+
+        def on_log(self, args, state, control, logs=None, **kw):
+            loss = (logs or {}).get("loss")
+            if loss is not None and not math.isfinite(loss):
+                epoch = math.ceil((state.epoch or 0) - 1e-9)
+                raise TrainingDiverged(
+                    f"training diverged: the training loss of epoch {epoch} is {loss}; lower "
+                    f"learning_rate={args.learning_rate} (and head_learning_rate); nothing was "
+                    "saved"
+                )
+
+    return WordLevelTrainer, KeepBest, FiniteLoss
 
 
 def train_ner(
@@ -430,6 +546,15 @@ def train_ner(
         raise ValueError("no training sentences: need at least one")
     if cfg.keep == "best" and not evaluation:
         raise ValueError("keep='best' needs validation sentences to choose on; use keep='final'")
+    if not any(t != "O" for t in labels):
+        raise ValueError(f"labels {list(labels)}: no entity tag to learn (only 'O')")
+    seen = {t for s in [*train, *evaluation] for t in s.tags}
+    unknown = sorted(seen - set(labels))
+    if unknown:
+        raise ValueError(f"tags {unknown} of the training/validation sentences are not in labels")
+    check_model_fits(cfg)
+    if is_main_process():
+        check_output_dir(cfg.output_dir)
     device = "cuda" if torch.cuda.is_available() else "cpu"
     precision = pick_precision(cfg.precision, device)
     set_seed(cfg.seed)
@@ -445,7 +570,7 @@ def train_ner(
     kw = {"strategy": cfg.strategy, "max_length": cfg.max_length}
     feats = {k: features_dataset(v, tokenizer, label2id, **kw) for k, v in ds.items()}
     args = training_arguments(cfg, len(feats["train"]), bool(evaluation), precision)
-    trainer_cls, keep_best_cls = _trainer_class()
+    trainer_cls, keep_best_cls, finite_loss_cls = _trainer_class()
     keep_best = keep_best_cls()
     in_memory = cfg.keep == "best" and not args.load_best_model_at_end
     trainer = trainer_cls(
@@ -456,7 +581,7 @@ def train_ner(
         eval_dataset=feats.get("eval"),
         data_collator=DataCollatorForTokenClassification(tokenizer),
         processing_class=tokenizer,
-        callbacks=[*([keep_best] if in_memory else []), *callbacks],
+        callbacks=[*([keep_best] if in_memory else []), finite_loss_cls(), *callbacks],
     )
     trainer.eval_sentences = evaluation
     if not verbose:
@@ -471,6 +596,12 @@ def train_ner(
     with cache or contextlib.nullcontext():
         out = trainer.train(resume_from_checkpoint=last if resume else None)
     seconds = time.perf_counter() - t0
+    bad = [n for n, p in trainer.model.named_parameters() if not bool(p.isfinite().all())]
+    if bad:
+        raise TrainingDiverged(
+            f"training diverged: {len(bad)} weight tensors hold NaN or inf (e.g. {bad[0]}); "
+            f"lower learning_rate={cfg.learning_rate} (and head_learning_rate); nothing was saved"
+        )
     history = _history(trainer.state.log_history)
     kept = history[-1]["epoch"] if history else cfg.epochs
     if cfg.keep == "best":
@@ -493,7 +624,16 @@ def train_ner(
         precision=precision,
         config=asdict(cfg),
         cache={"computed": cache.misses, "reused": cache.hits} if cache else None,
+        untrained_labels=[t for t in labels if t not in _learned(seen, cfg.strategy)],
     )
+
+
+def _learned(tags: set[str], strategy: str) -> set[str]:
+    """Labels that training sees: the word tags and, with ``strategy="all"``, the ``I-x`` that
+    continuation subwords of a ``B-x`` word carry."""
+    if strategy != "all":
+        return tags
+    return tags | {"I-" + t[2:] for t in tags if t.startswith("B-")}
 
 
 def is_main_process() -> bool:
@@ -504,9 +644,14 @@ def is_main_process() -> bool:
 
 
 def write_report(
-    path: str | Path, parameters: dict[str, Any], result: TrainResult, test: dict[str, Any]
+    path: str | Path,
+    parameters: dict[str, Any],
+    result: TrainResult,
+    test: dict[str, Any],
+    extra: dict[str, Any] | None = None,
 ) -> Path:
-    """Save ``metrics.json``: parameters, per-epoch history, final test metrics, timing, device.
+    """Save ``metrics.json``: parameters, per-epoch history, final test metrics, timing, device,
+    the labels no training word carried, and ``extra`` (e.g. test-only labels).
 
     Runs can then be compared without opening the notebook. Taught in notebooks/04_ner.ipynb.
     """
@@ -528,25 +673,72 @@ def write_report(
         "processor": platform.processor() or platform.machine(),
         "threads": torch.get_num_threads(),
         "versions": {"torch": torch.__version__, "transformers": transformers.__version__},
+        "untrained_labels": list(getattr(result, "untrained_labels", [])),
+        **(extra or {}),
     }
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(report, indent=2, default=str))
+    tmp = path.with_name(path.name + ".partial")
+    tmp.write_text(json.dumps(report, indent=2, default=str))
+    os.replace(tmp, path)  # a reader never sees half a file
     return path
 
 
-def save_run(
-    output_dir: str | Path, parameters: dict[str, Any], result: TrainResult, test: dict[str, Any]
-) -> Path:
-    """Write ``metrics.json`` and the trained model (safetensors) with its tokenizer.
+def _move_into_place(staging: Path, target: Path) -> None:
+    """Move a complete run from ``staging`` to ``target``, ``metrics.json`` last."""
+    if not target.exists():
+        os.rename(staging, target)
+        return
+    # target is an unfinished run's folder (checkpoints) or a finished run to overwrite:
+    # without its metrics.json it no longer claims to be finished while model/ is swapped
+    (target / METRICS).unlink(missing_ok=True)
+    if (target / "model").exists():
+        os.rename(target / "model", staging / "replaced-model")
+    os.rename(staging / "model", target / "model")
+    os.rename(staging / METRICS, target / METRICS)
 
-    ``output_dir`` may be relative (to the repo root) or any absolute, writable directory.
-    Returns the directory. Taught in notebooks/04_ner.ipynb.
+
+def save_run(
+    output_dir: str | Path,
+    parameters: dict[str, Any],
+    result: TrainResult,
+    test: dict[str, Any],
+    overwrite: bool = False,
+    extra: dict[str, Any] | None = None,
+) -> Path:
+    """Write the trained model (safetensors) with its tokenizer, then ``metrics.json``: all or
+    nothing.
+
+    ``output_dir`` may be relative (to the repo root) or any absolute, writable directory. The
+    run is written to a hidden folder next to it and moved into place when complete
+    (``metrics.json`` last), so a failure never leaves half a run. A folder that already holds
+    a finished run is never overwritten unless ``overwrite=True``: the run goes to the first
+    free ``output_dir-2``, ``output_dir-3``, ... (see :func:`run_folder`) and a line says so.
+    Returns the folder written. Taught in notebooks/04_ner.ipynb.
     """
-    out = output_path(output_dir)
-    if is_main_process():
-        write_report(out / "metrics.json", parameters, result, test)
+    from helpers.paths import shown
+
+    target = run_folder(output_dir, overwrite)
+    if not is_main_process():
+        return target
+    asked = output_path(output_dir)
+    if target != asked:
+        print(
+            f"note: {shown(asked)} holds an earlier run, kept; this run is saved in "
+            f"{shown(target)} (overwrite=True or --overwrite replaces the earlier one)"
+        )
+    check_output_dir(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.partial-", dir=target.parent))
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(staging, 0o777 & ~umask)  # mkdtemp's folder is private; a run folder is not
+    try:
         with hf_quiet(quiet=False):  # no "Writing model shards" bar in notebooks and logs
-            result.model.save_pretrained(out / "model")
-            result.tokenizer.save_pretrained(out / "model")
-    return out
+            result.model.save_pretrained(staging / "model")
+            result.tokenizer.save_pretrained(staging / "model")
+        write_report(staging / METRICS, parameters, result, test, extra)
+        _move_into_place(staging, target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return target

@@ -1,0 +1,374 @@
+"""Issue 20: bad input never ends in a traceback, never loses a run, never gives a silently wrong
+result. One test (or more) per class of defect: errors raised late, lost work, silent wrong
+results, inconsistencies. The README's bad-input table lists the behaviour tested here."""
+
+from __future__ import annotations
+
+import codecs
+import json
+import math
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from helpers import ner
+from helpers.data import CorpusError, load_corpus, split_sentences
+from helpers.paths import CORPUS_TRAIN
+from helpers.train import TrainConfig, TrainResult, save_run
+
+TINY = ["--epochs", "1", "--batch-size", "8", "--learning-rate", "1e-3", "--warmup", "0"]
+TINY += ["--precision", "fp32", "--seed", "3", "--n-sentences", "all", "--validation-size", "0"]
+TINY += ["--no-progress", "--freeze-layers", "0"]
+ROW = '"{}","{}"\n'
+
+
+def run(capsys, *argv) -> tuple[int, str, str]:
+    code = ner.main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def rows(n: int, extra: str = "") -> str:
+    """The first ``n`` sentences of the embedded corpus in the source format, plus ``extra``."""
+    sents = load_corpus(CORPUS_TRAIN).sentences[:n]
+    return "Sentence,Tag\n" + "".join(ROW.format(" ".join(s.words), s.tags) for s in sents) + extra
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory):
+    d = tmp_path_factory.mktemp("bad_input")
+    (d / "train.csv").write_text(rows(24), encoding="utf-8")
+    (d / "test.csv").write_text(rows(8), encoding="utf-8")
+    return d
+
+
+@pytest.fixture
+def no_training(monkeypatch):
+    """Fail the test if training starts: the error must come before the long work."""
+
+    def refuse(*a, **k):
+        raise AssertionError("training started although the input was bad")
+
+    monkeypatch.setattr("helpers.train.train_ner", refuse)
+
+
+@pytest.fixture(scope="module")
+def classifier_dir(tmp_path_factory, tiny_model_dir):
+    """A token classifier saved as a run saves it (untrained head: enough for loading tests)."""
+    from helpers.models import load_token_classifier, load_tokenizer
+
+    path = tmp_path_factory.mktemp("classifier")
+    load_token_classifier(tiny_model_dir, ["O", "B-geo", "I-geo"]).save_pretrained(path)
+    load_tokenizer(tiny_model_dir).save_pretrained(path)
+    return path
+
+
+def copy_model(src: Path, dst: Path, drop: tuple[str, ...] = ()) -> Path:
+    shutil.copytree(src, dst)
+    for name in drop:
+        (dst / name).unlink()
+    return dst
+
+
+def unwritable(tmp_path: Path) -> Path:
+    """A folder nobody may write in: chmod for a normal user, sysfs for root."""
+    if os.geteuid() != 0:
+        d = tmp_path / "locked"
+        d.mkdir()
+        d.chmod(0o555)
+        return d
+    d = Path("/sys/kernel")
+    try:
+        os.rmdir(os.path.join(d, os.path.basename(__import__("tempfile").mkdtemp(dir=d))))
+    except OSError:
+        return d
+    pytest.skip("no unwritable folder on this machine")
+
+
+# ------------------------------------------------- 1. errors raised late: clean, and early
+
+
+@pytest.mark.parametrize(
+    "argv,message",
+    [
+        (["--freeze-layers", "99"], "--freeze-layers 99: the model has only 1 layers"),
+        (["--max-length", "10"], "--max-length 10: expected 'none' or an integer >= 35"),
+        (["--max-length", "100000"], "--max-length 100000: the model takes at most 512 tokens"),
+    ],
+)
+def test_model_dependent_options_stop_before_training(
+    capsys, tmp_path, files, tiny_model_dir, no_training, argv, message
+):
+    base = ["train", "--model", tiny_model_dir, "--data", files / "train.csv"]
+    code, _, err = run(capsys, *base, *TINY, *argv, "--output-dir", tmp_path / "o")
+    assert (code, "Traceback" in err) == (2, False)
+    assert err.startswith("error: ") and message in err, err
+
+
+@pytest.mark.parametrize("char", ["\u200b", "\u00ad"])  # zero-width space, soft hyphen
+def test_a_word_without_tokens_names_its_file_and_line(
+    capsys, tmp_path, tiny_model_dir, no_training, char
+):
+    data = tmp_path / "data.csv"
+    data.write_text(rows(20, ROW.format(f"Rain {char} fell .", ["O"] * 4)), encoding="utf-8")
+    code, _, err = run(
+        capsys, "train", "--model", tiny_model_dir, "--data", data, *TINY,
+        "--output-dir", tmp_path / "o",
+    )  # fmt: skip
+    assert code == 2
+    assert f"{data}, line 22: word 2 ({char!r}) gives no token" in err, err
+
+
+def test_output_dir_that_cannot_be_written_stops_before_training(
+    capsys, tmp_path, files, tiny_model_dir, no_training
+):
+    a_file = tmp_path / "a_file"
+    a_file.write_text("x")
+    locked = unwritable(tmp_path)
+    base = ["train", "--model", tiny_model_dir, "--data", files / "train.csv", *TINY]
+    for out, message in [
+        (a_file, "it is a file; expected a folder"),
+        (a_file / "run", "is a file, so the folder cannot be made there"),
+        (locked, "cannot write in"),  # an existing folder that cannot be written: issue 20
+        (locked / "run", "cannot write in"),  # under an unwritable parent
+    ]:
+        code, _, err = run(capsys, *base, "--output-dir", out)
+        assert code == 2 and f"--output-dir {out}" in err and message in err, (out, err)
+    assert a_file.read_text() == "x"
+
+
+def test_predict_with_a_corrupt_model_folder_is_a_clean_error(capsys, tmp_path, classifier_dir):
+    bad_json = copy_model(classifier_dir, tmp_path / "bad_json")
+    (bad_json / "config.json").write_text("{not json")
+    gap = copy_model(classifier_dir, tmp_path / "gap")
+    config = json.loads((gap / "config.json").read_text())
+    config["id2label"] = {"0": "O", "2": "B-geo", "3": "I-geo"}
+    config["label2id"] = {"O": 0, "B-geo": 2, "I-geo": 3}
+    (gap / "config.json").write_text(json.dumps(config))
+    no_tok = copy_model(classifier_dir, tmp_path / "no_tok", ("tokenizer.json",))
+    weights = copy_model(classifier_dir, tmp_path / "truncated")
+    data = (weights / "model.safetensors").read_bytes()
+    (weights / "model.safetensors").write_bytes(data[: len(data) // 2])
+    for folder, message in [
+        (bad_json, "config.json: not a readable JSON model configuration"),
+        (gap, "id2label has the ids [0, 2, 3]; expected 0 to 2 without gaps"),
+        (no_tok, "has no tokenizer files"),
+        (weights, "not a readable safetensors file"),
+    ]:
+        code, _, err = run(capsys, "predict", "--model", folder, "Rain in Oslo .")
+        assert (code, "Traceback" in err) == (2, False), err
+        assert message in err, (folder, err)
+
+
+# ------------------------------------------------- 2. lost work
+
+
+def fake_result(tiny_model_dir) -> TrainResult:
+    """What train_ner returns, with an untrained head (saving does not care)."""
+    from helpers.models import load_token_classifier, load_tokenizer
+
+    labels = ["O", "B-geo", "I-geo"]
+    return TrainResult(
+        model=load_token_classifier(tiny_model_dir, labels),
+        tokenizer=load_tokenizer(tiny_model_dir),
+        labels=labels,
+        history=[{"epoch": 1, "train_loss": 1.0}],
+        kept_epoch=1,
+        train_seconds=1.0,
+        samples_per_second=1.0,
+        resumed=False,
+        device="cpu",
+        precision="fp32",
+    )
+
+
+def test_a_finished_run_is_never_overwritten_unless_asked(tmp_path, tiny_model_dir, capsys):
+    from helpers.train import run_folder
+
+    result = fake_result(tiny_model_dir)
+    out = tmp_path / "runs" / "ner"
+    first = save_run(out, {"run": 1}, result, {"f1": 0.1})
+    assert first == out and (out / "model" / "model.safetensors").is_file()
+    before = (out / "metrics.json").read_bytes()
+    capsys.readouterr()
+    second = save_run(out, TrainConfig().__dict__, result, {"f1": 0.2})  # asdict(config) works
+    assert second == tmp_path / "runs" / "ner-2"
+    assert (out / "metrics.json").read_bytes() == before  # the earlier run is untouched
+    assert "holds an earlier run, kept; this run is saved in" in capsys.readouterr().out
+    assert json.loads((second / "metrics.json").read_text())["test"] == {"f1": 0.2}
+    assert save_run(out, {"run": 3}, result, {"f1": 0.3}) == tmp_path / "runs" / "ner-3"
+    assert save_run(out, {"run": 4}, result, {"f1": 0.4}, overwrite=True) == out
+    assert json.loads((out / "metrics.json").read_text())["parameters"] == {"run": 4}
+    assert run_folder(out) == tmp_path / "runs" / "ner-4"
+    leftovers = [p.name for p in (tmp_path / "runs").iterdir() if p.name.startswith(".")]
+    assert leftovers == []
+
+
+def test_a_failed_save_leaves_no_half_run(tmp_path, tiny_model_dir, monkeypatch):
+    result = fake_result(tiny_model_dir)
+
+    def disk_full(*a, **k):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(result.tokenizer, "save_pretrained", disk_full)
+    out = tmp_path / "run"
+    with pytest.raises(OSError, match="No space left"):
+        save_run(out, {}, result, {"f1": 0.5})
+    assert not out.exists()  # no metrics.json claiming a run that has no model
+    assert list(tmp_path.iterdir()) == []  # and no staging folder left behind
+
+
+# ------------------------------------------------- 3. silent wrong results
+
+
+@pytest.mark.parametrize(
+    "field,value",
+    [
+        ("learning_rate", math.inf),
+        ("learning_rate", math.nan),
+        ("head_learning_rate", math.inf),
+        ("weight_decay", math.inf),
+        ("dropout", math.nan),
+        ("max_length", 10),
+        ("seed", 2**40),
+    ],
+)
+def test_non_finite_or_out_of_range_parameters_are_refused(field, value):
+    with pytest.raises(ValueError, match=f"^{field}="):
+        TrainConfig(**{field: value}).validate()
+
+
+def test_learning_rate_inf_on_the_command_line(capsys, tmp_path, no_training):
+    code, _, err = run(capsys, "train", "--learning-rate", "inf", "--output-dir", tmp_path / "o")
+    assert code == 2 and "--learning-rate inf: expected a finite number > 0" in err
+
+
+@pytest.mark.slow
+def test_a_diverging_run_stops_and_saves_nothing(capsys, tmp_path, files, tiny_model_dir):
+    out = tmp_path / "o"
+    code, _, err = run(
+        capsys, "train", "--model", tiny_model_dir, "--data", files / "train.csv", *TINY,
+        "--learning-rate", "1e30", "--head-learning-rate", "1e30", "--output-dir", out,
+    )  # fmt: skip
+    assert (code, "Traceback" in err) == (2, False), err
+    assert "training diverged" in err and "--learning-rate" in err
+    assert not (out / "metrics.json").exists() and not (out / "model").exists()
+
+
+def test_a_model_folder_without_tokenizer_files_is_refused(tmp_path, tiny_model_dir):
+    from helpers.models import ModelLoadError, load_tokenizer
+
+    folder = copy_model(Path(tiny_model_dir), tmp_path / "m", ("tokenizer.json",))
+    with pytest.raises(ModelLoadError, match="has no tokenizer files"):
+        load_tokenizer(str(folder))  # was: a 5-token tokenizer, every word [UNK]
+
+
+def test_utf8_with_a_stray_byte_is_an_error_and_cp1252_is_noted(tmp_path):
+    text = rows(3).replace("Ghana", "Gh\u00e9ana", 1).encode()
+    mixed = tmp_path / "mixed.csv"
+    mixed.write_bytes(text.replace(b"parliament", b"parliam\xe9nt", 1))
+    with pytest.raises(CorpusError, match=r"line 2: byte 0xe9 at byte offset \d+ is not valid"):
+        load_corpus(mixed)
+    assert load_corpus(mixed, encoding="cp1252").encoding == "cp1252"  # asked for: no error
+    cp = tmp_path / "cp1252.csv"
+    cp.write_bytes(rows(3).replace("Ghana", "Gh\u00e9ana").encode("cp1252"))
+    corpus = load_corpus(cp)
+    assert corpus.encoding == "cp1252" and "Gh\u00e9ana" in corpus[0].words
+    assert any("decoded as cp1252" in n for n in corpus.notes)
+
+
+def test_lines_split_on_newlines_only(tmp_path, capsys):
+    from helpers.data import split_lines
+
+    assert split_lines("a\x0cb\r\nc\u2028d\n") == ["a\x0cb", "c\u2028d"]
+    conll = tmp_path / "x.conll"
+    conll.write_text("Kofi B-PER\nAnn\x0can I-PER\nmet O\nMbe\u2028ki B-PER\n", encoding="utf-8")
+    corpus = load_corpus(conll)
+    assert len(corpus) == 1 and corpus[0].words == ["Kofi", "Ann\x0can", "met", "Mbe\u2028ki"]
+    texts = tmp_path / "t.txt"
+    texts.write_text("Voters in Ghana\u2028went .\r\nKenya\x0ctoo .\n", encoding="utf-8")
+    assert ner.read_texts(str(texts)) == ["Voters in Ghana\u2028went .", "Kenya\x0ctoo ."]
+
+
+@pytest.mark.slow
+def test_cli_keeps_test_only_labels_out_and_never_overwrites(
+    capsys, tmp_path, files, tiny_model_dir
+):
+    test = tmp_path / "test.csv"
+    test.write_text(rows(8, ROW.format("Rain on Mars .", ["O", "O", "B-xyz", "O"])), "utf-8")
+    out = tmp_path / "run"
+    argv = ["train", "--model", tiny_model_dir, "--data", files / "train.csv", "--test", test]
+    code, _, err = run(capsys, *argv, *TINY, "--output-dir", out)
+    assert code == 0, err
+    assert "labels only in the test split, kept out of the model (counted as missed): B-xyz" in err
+    report = json.loads((out / "metrics.json").read_text())
+    assert report["test_only_labels"] == ["B-xyz"]
+    assert "B-xyz" not in json.loads((out / "model" / "config.json").read_text())["label2id"]
+    assert report["test"]["per_type"]["xyz"]["recall"] == 0.0  # scored, as a miss
+    first = (out / "metrics.json").read_bytes()
+
+    code, stdout, err = run(capsys, *argv, *TINY, "--seed", "4", "--output-dir", out)
+    assert code == 0, err
+    assert f"{out} holds an earlier run, kept; this run is saved in {out}-2" in stdout
+    assert (out / "metrics.json").read_bytes() == first
+    assert json.loads((tmp_path / "run-2" / "metrics.json").read_text())["parameters"]["seed"] == 4
+    code, _, err = run(capsys, *argv, *TINY, "--seed", "5", "--output-dir", out, "--overwrite")
+    assert code == 0, err
+    assert json.loads((out / "metrics.json").read_text())["parameters"]["seed"] == 5
+    assert not (tmp_path / "run-3").exists()
+
+
+# ------------------------------------------------- 4. inconsistencies
+
+
+def test_empty_text_argument_is_refused_like_an_empty_line(capsys, classifier_dir):
+    code, out, err = run(capsys, "predict", "--model", classifier_dir, "")
+    assert (code, out) == (2, "") and "TEXT 1 is empty" in err
+
+
+def test_bom_in_input_is_dropped(tmp_path):
+    f = tmp_path / "t.txt"
+    f.write_bytes(codecs.BOM_UTF8 + b"Ghana votes .\nKenya too .\n")
+    assert ner.read_texts(str(f)) == ["Ghana votes .", "Kenya too ."]
+
+
+def test_relative_data_path_resolves_as_helpers_data_does(
+    capsys, tmp_path, monkeypatch, no_training
+):
+    monkeypatch.chdir(tmp_path)  # data/news_ner_train.csv is not under the cwd, but in the repo
+    code, _, err = run(
+        capsys, "train", "--data", "data/news_ner_train.csv", "--freeze-layers", "99",
+        "--output-dir", tmp_path / "o",
+    )  # fmt: skip
+    assert code == 2 and "--freeze-layers 99: the model has only 6 layers" in err, err
+
+
+def test_messages_use_the_command_lines_words(capsys, tmp_path, files, no_training):
+    code, _, err = run(
+        capsys, "train", "--data", files / "train.csv", "--n-sentences", "2",
+        "--output-dir", tmp_path / "o",
+    )  # fmt: skip
+    assert code == 2 and "--n-sentences 2: expected 'all' or an integer >= 3" in err, err
+    assert "None" not in err
+
+
+def test_encoding_message_ends_in_advice_not_a_dangling_parameter(tmp_path):
+    f = tmp_path / "b.csv"
+    f.write_bytes(b"Sentence,Tag\nx \x81\x8d\x90 .,\"['O', 'O', 'O']\"\n")
+    with pytest.raises(CorpusError) as e:
+        load_corpus(f)
+    assert not str(e.value).rstrip().endswith("=") and "encoding='cp1252'" in str(e.value)
+
+
+def test_one_sentence_file_names_the_parameter_not_scikit_learn(capsys, tmp_path, no_training):
+    with pytest.raises(ValueError, match=r"^test_size=0.2 of 1 sentence\(s\) leaves an empty"):
+        split_sentences(load_corpus(CORPUS_TRAIN).sentences[:1], 0.2)
+    f = tmp_path / "two.csv"
+    f.write_text(rows(2), encoding="utf-8")  # 1 left for training after the test split
+    code, _, err = run(
+        capsys, "train", "--data", f, "--n-sentences", "all", "--validation-size", "0.1",
+        "--output-dir", tmp_path / "o",
+    )  # fmt: skip
+    assert code == 2 and "--validation-size 0.1 of 1 sentence(s) leaves an empty" in err, err
