@@ -3,7 +3,8 @@
 ``train`` runs the notebook's code path, call for call: :func:`helpers.data.experiment_splits`,
 :func:`helpers.labels.build_label_list`, :class:`helpers.train.TrainConfig`,
 :func:`helpers.train.train_ner`, :func:`helpers.train.evaluate_ner` and
-:func:`helpers.train.save_run`; its defaults are read from the notebook's ``parameters`` cell.
+:func:`helpers.train.save_run`; its defaults are ``TrainConfig``'s and :data:`SPLIT_DEFAULTS`,
+which the notebook's ``parameters`` cell repeats (a test compares them).
 Launched by ``torchrun --nproc_per_node N -m helpers.ner train ...`` it trains with distributed
 data parallel (the ``Trainer`` sets it up: gloo on CPU, nccl on CUDA); ``--batch-size`` is the
 global batch, split evenly over the processes. ``predict`` tags raw text with a trained model
@@ -13,11 +14,9 @@ global batch, split evenly over the processes. ``predict`` tags raw text with a 
 from __future__ import annotations
 
 import argparse
-import ast
 import codecs
 import dataclasses
 import hashlib
-import inspect
 import json
 import os
 import re
@@ -27,11 +26,12 @@ from typing import Any
 
 from helpers.data import CorpusError, experiment_splits, split_lines
 from helpers.models import PRECISIONS, ModelLoadError
-from helpers.paths import CORPUS_TEST, CORPUS_TRAIN, NOTEBOOKS_DIR, resolve
+from helpers.paths import CORPUS_TEST, CORPUS_TRAIN, resolve
 from helpers.train import KEEP, TrainConfig, is_main_process
 
-NOTEBOOK = NOTEBOOKS_DIR / "04_ner.ipynb"
-SPLIT_PARAMETERS = ("n_sentences", "test_size", "validation_size")
+# The split of notebook 04 and of ``train``: the first 300 sentences of the training file (the
+# source's number), 20% held out for test when a file has no test file, no validation.
+SPLIT_DEFAULTS: dict[str, Any] = {"n_sentences": 300, "test_size": 0.2, "validation_size": 0.0}
 
 
 class UsageError(Exception):
@@ -41,43 +41,13 @@ class UsageError(Exception):
 # ---------------------------------------------------------------- defaults
 
 
-def notebook_parameters(path: Path = NOTEBOOK) -> dict[str, Any]:
-    """The literal assignments of a notebook's ``parameters`` cell (``{}`` if it is missing).
-
-    The command's defaults are the notebook's, so the two stay one recipe.
-    """
-    try:
-        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
-    except (OSError, ValueError, KeyError):
-        return {}
-    for cell in cells:
-        if "parameters" in cell.get("metadata", {}).get("tags", []):
-            values = {}
-            for node in ast.parse("".join(cell["source"])).body:
-                if isinstance(node, ast.Assign) and len(node.targets) == 1:
-                    target, value = node.targets[0], node.value
-                elif isinstance(node, ast.AnnAssign) and node.value is not None:
-                    target, value = node.target, node.value  # name: type = value
-                else:
-                    continue
-                if isinstance(target, ast.Name):
-                    try:
-                        values[target.id] = ast.literal_eval(value)
-                    except ValueError:
-                        pass  # not a literal: the library default stays
-            return values
-    return {}
-
-
 def defaults() -> dict[str, Any]:
-    """Every option's default: ``TrainConfig`` and ``experiment_splits`` defaults, overridden
-    by notebook 04's parameters where the notebook sets them."""
+    """Every option's default: the fields of ``TrainConfig`` and :data:`SPLIT_DEFAULTS`.
+
+    Notebook 04's parameters cell holds the same values (a test compares them), so the
+    notebook, this command and the studies run one recipe."""
     out = {f.name: f.default for f in dataclasses.fields(TrainConfig)}
-    sig = inspect.signature(experiment_splits).parameters
-    out.update({k: sig[k].default for k in (*SPLIT_PARAMETERS, "seed")})
-    nb = notebook_parameters()
-    out.update({k: v for k, v in nb.items() if k in out})
-    return out
+    return {**out, **SPLIT_DEFAULTS}
 
 
 # ---------------------------------------------------------------- argument types
@@ -174,7 +144,8 @@ def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(
         prog="python -m helpers.ner",
         description="Fine-tune and use a token classifier (NER) exactly as notebooks/04_ner.ipynb "
-        "does. Defaults come from the notebook's parameters cell.",
+        "does. Defaults are helpers.train.TrainConfig's (the notebook's parameters cell holds "
+        "the same values).",
     )
     sub = ap.add_subparsers(dest="command", required=True, metavar="{train,predict}")
 

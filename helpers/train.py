@@ -453,50 +453,33 @@ def training_arguments(cfg: TrainConfig, n_train: int, evaluate: bool, precision
     )
 
 
-def _trainer_class() -> Any:
-    from transformers import Trainer, TrainerCallback
+def word_metrics(model: Any, tokenizer: Any, sentences: Sequence[Sentence]) -> Any:
+    """A ``compute_metrics`` for ``Trainer`` that scores ``sentences`` per word.
 
-    class WordLevelTrainer(Trainer):
-        """A ``Trainer`` whose evaluation adds word-level entity metrics (:func:`evaluate_ner`).
+    The Trainer hands ``compute_metrics`` one prediction per labelled subword; the test set is
+    scored per word (:func:`evaluate_ner`), so validation is too: the returned function ignores
+    the Trainer's per-subword predictions and scores the sentences with ``model`` as it is at
+    that moment. Taught in notebooks/04_ner.ipynb.
+    """
 
-        The Trainer's own metrics would see subword positions; the test set is scored per word,
-        so validation is too. Set ``eval_sentences`` before training.
-        """
+    def compute_metrics(eval_pred: Any) -> dict[str, float]:
+        m, _ = evaluate_ner(model, tokenizer, sentences)
+        return {k: m[k] for k in ("precision", "recall", "f1", "accuracy")}
 
-        eval_sentences: Sequence[Sentence] = ()
-        _n_params: int | None = None
+    return compute_metrics
 
-        def floating_point_ops(self, inputs):
-            # The Trainer's own version recounts the parameters every step (a walk over all
-            # modules); the count never changes during training, so count once.
-            if self._n_params is None:
-                self._n_params = self.model.num_parameters(exclude_embeddings=True)
-            ids = inputs.get("input_ids")
-            return 6 * ids.numel() * self._n_params if ids is not None else 0
 
-        def evaluation_loop(
-            self,
-            dataloader,
-            description,
-            prediction_loss_only=None,
-            ignore_keys=None,
-            metric_key_prefix="eval",
-        ):
-            out = super().evaluation_loop(
-                dataloader, description, True, ignore_keys, metric_key_prefix
-            )
-            m, _ = evaluate_ner(self.model, self.processing_class, self.eval_sentences)
-            for k in ("precision", "recall", "f1", "accuracy"):
-                out.metrics[f"{metric_key_prefix}_{k}"] = m[k]
-            return out
+def keep_best() -> Any:
+    """A ``TrainerCallback`` that keeps the weights of the epoch with the best validation F1 in
+    memory (``.state``, ``.epoch``); :func:`training_result` loads them.
+
+    Hand-written on purpose: ``load_best_model_at_end`` needs a full checkpoint on disk every
+    epoch (about 90 MB for MiniLM); a copy of the state dict in memory does the same job.
+    Taught in notebooks/04_ner.ipynb.
+    """
+    from transformers import TrainerCallback
 
     class KeepBest(TrainerCallback):
-        """Keep the weights of the epoch with the best validation F1 in memory.
-
-        Hand-written on purpose: ``load_best_model_at_end`` needs a full checkpoint on disk every
-        epoch (about 90 MB for MiniLM); a copy of the state dict in memory does the same job.
-        """
-
         def __init__(self) -> None:
             self.f1, self.epoch, self.state = -1.0, None, None
 
@@ -504,6 +487,14 @@ def _trainer_class() -> Any:
             if metrics and model is not None and metrics.get("eval_f1", -1.0) > self.f1:
                 self.f1, self.epoch = metrics["eval_f1"], math.ceil(state.epoch - 1e-9)
                 self.state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+
+    return KeepBest()
+
+
+def finite_loss() -> Any:
+    """A callback that stops training with :class:`TrainingDiverged` when a logged training loss
+    is NaN or infinite (``logging_nan_inf_filter=False`` keeps such losses in the log)."""
+    from transformers import TrainerCallback
 
     class FiniteLoss(TrainerCallback):
         """Stop with :class:`TrainingDiverged` when a logged training loss is NaN or infinite."""
@@ -518,7 +509,51 @@ def _trainer_class() -> Any:
                     "saved"
                 )
 
-    return WordLevelTrainer, KeepBest, FiniteLoss
+    return FiniteLoss()
+
+
+def training_result(
+    trainer: Any,
+    cfg: TrainConfig,
+    output: Any,
+    seconds: float,
+    cache: FrozenCache | None = None,
+    best: Any = None,
+    resumed: bool = False,
+) -> TrainResult:
+    """After ``trainer.train()``: the kept weights (the final epoch's, or with ``keep="best"``
+    those of :func:`keep_best` ``best``), the per-epoch history and the run's figures, as the
+    :class:`TrainResult` that :func:`save_run` writes. Taught in notebooks/04_ner.ipynb."""
+    bad = [n for n, p in trainer.model.named_parameters() if not bool(p.isfinite().all())]
+    if bad:
+        raise TrainingDiverged(
+            f"training diverged: {len(bad)} weight tensors hold NaN or inf (e.g. {bad[0]}); "
+            f"lower learning_rate={cfg.learning_rate} (and head_learning_rate); nothing was saved"
+        )
+    history = _history(trainer.state.log_history)
+    kept = history[-1]["epoch"] if history else cfg.epochs
+    if cfg.keep == "best":
+        if best is not None and best.state is not None:
+            trainer.model.load_state_dict(best.state)
+            kept = best.epoch
+        elif history:
+            kept = max(history, key=lambda r: r["f1"])["epoch"]
+    trainer.model.eval()
+    args = trainer.args
+    return TrainResult(
+        model=trainer.model,
+        tokenizer=trainer.processing_class,
+        labels=[trainer.model.config.id2label[i] for i in range(trainer.model.config.num_labels)],
+        history=history,
+        kept_epoch=int(kept),
+        train_seconds=seconds,
+        samples_per_second=float(output.metrics.get("train_samples_per_second", 0.0)),
+        resumed=resumed,
+        device=args.device.type,
+        precision="bf16" if args.bf16 else "fp16" if args.fp16 else "fp32",
+        config=asdict(cfg),
+        cache={"computed": cache.misses, "reused": cache.hits} if cache else None,
+    )
 
 
 def train_ner(
@@ -536,7 +571,12 @@ def train_ner(
     kept. The test set must never be passed here. Taught in notebooks/04_ner.ipynb.
     """
     import torch
-    from transformers import DataCollatorForTokenClassification, PrinterCallback, set_seed
+    from transformers import (
+        DataCollatorForTokenClassification,
+        PrinterCallback,
+        Trainer,
+        set_seed,
+    )
     from transformers.trainer_utils import get_last_checkpoint
 
     cfg = replace(config or TrainConfig(), **overrides)
@@ -570,20 +610,18 @@ def train_ner(
     kw = {"strategy": cfg.strategy, "max_length": cfg.max_length}
     feats = {k: features_dataset(v, tokenizer, label2id, **kw) for k, v in ds.items()}
     args = training_arguments(cfg, len(feats["train"]), bool(evaluation), precision)
-    trainer_cls, keep_best_cls, finite_loss_cls = _trainer_class()
-    keep_best = keep_best_cls()
-    in_memory = cfg.keep == "best" and not args.load_best_model_at_end
-    trainer = trainer_cls(
-        optimizers=(optimizer(model, cfg), None),  # the Trainer adds the warm-up/decay schedule
+    best = keep_best() if cfg.keep == "best" and not args.load_best_model_at_end else None
+    trainer = Trainer(
         model=model,
         args=args,
         train_dataset=feats["train"],
         eval_dataset=feats.get("eval"),
         data_collator=DataCollatorForTokenClassification(tokenizer),
         processing_class=tokenizer,
-        callbacks=[*([keep_best] if in_memory else []), finite_loss_cls(), *callbacks],
+        compute_metrics=word_metrics(model, tokenizer, evaluation) if evaluation else None,
+        optimizers=(optimizer(model, cfg), None),  # the Trainer adds the warm-up/decay schedule
+        callbacks=[*([best] if best else []), finite_loss(), *callbacks],
     )
-    trainer.eval_sentences = evaluation
     if not verbose:
         trainer.remove_callback(PrinterCallback)  # the history table replaces the raw log
     last = get_last_checkpoint(args.output_dir) if Path(args.output_dir).is_dir() else None
@@ -596,36 +634,9 @@ def train_ner(
     with cache or contextlib.nullcontext():
         out = trainer.train(resume_from_checkpoint=last if resume else None)
     seconds = time.perf_counter() - t0
-    bad = [n for n, p in trainer.model.named_parameters() if not bool(p.isfinite().all())]
-    if bad:
-        raise TrainingDiverged(
-            f"training diverged: {len(bad)} weight tensors hold NaN or inf (e.g. {bad[0]}); "
-            f"lower learning_rate={cfg.learning_rate} (and head_learning_rate); nothing was saved"
-        )
-    history = _history(trainer.state.log_history)
-    kept = history[-1]["epoch"] if history else cfg.epochs
-    if cfg.keep == "best":
-        if in_memory and keep_best.state is not None:
-            trainer.model.load_state_dict(keep_best.state)
-            kept = keep_best.epoch
-        elif history:
-            kept = max(history, key=lambda r: r["f1"])["epoch"]
-    trainer.model.eval()
-    return TrainResult(
-        model=trainer.model,
-        tokenizer=tokenizer,
-        labels=list(labels),
-        history=history,
-        kept_epoch=int(kept),
-        train_seconds=seconds,
-        samples_per_second=float(out.metrics.get("train_samples_per_second", 0.0)),
-        resumed=resume,
-        device=device,
-        precision=precision,
-        config=asdict(cfg),
-        cache={"computed": cache.misses, "reused": cache.hits} if cache else None,
-        untrained_labels=[t for t in labels if t not in _learned(seen, cfg.strategy)],
-    )
+    result = training_result(trainer, cfg, out, seconds, cache, best, resume)
+    result.untrained_labels = [t for t in labels if t not in _learned(seen, cfg.strategy)]
+    return result
 
 
 def _learned(tags: set[str], strategy: str) -> set[str]:

@@ -13,7 +13,7 @@ import pytest
 
 from helpers import ner
 from helpers.data import experiment_splits, load_corpus
-from helpers.paths import CORPUS_TEST, CORPUS_TRAIN, NOTEBOOKS_DIR, REPO_ROOT
+from helpers.paths import CORPUS_TEST, CORPUS_TRAIN, REPO_ROOT
 from helpers.train import TrainConfig
 
 TINY = ["--epochs", "2", "--batch-size", "4", "--learning-rate", "1e-3", "--warmup", "0"]
@@ -55,31 +55,6 @@ def test_help_documents_every_config_field_and_split_parameter(capsys):
         ner.main(["predict", "--help"])
     text = capsys.readouterr().out
     assert "--input" in text and "JSON line" in text
-
-
-def test_defaults_are_notebook_04s_parameters():
-    """Run the notebook's parameters cell itself (our own code) and compare every shared name."""
-    cells = json.loads((NOTEBOOKS_DIR / "04_ner.ipynb").read_text())["cells"]
-    source = next(c for c in cells if "parameters" in c["metadata"].get("tags", []))["source"]
-    namespace: dict = {}
-    exec("".join(source), namespace)  # noqa: S102 - the course's own notebook, not data
-    args = ner.build_parser().parse_args(["train"])
-    shared = [n for n in vars(args) if n in namespace]
-    assert len(shared) >= 15  # the comparison covers the recipe, not a couple of names
-    for name in shared:
-        if name == "output_dir":  # the command resolves it against the cwd, the notebook the repo
-            assert namespace[name] == TrainConfig.output_dir
-            continue
-        assert getattr(args, name) == namespace[name], name
-
-
-def test_notebook_parameters_reads_plain_and_annotated_assignments(tmp_path):
-    cell = 'a = 3  # x = 1\nb: int | None = None\nc: float = 1e-3\nd = len("ab")\nimport os\n'
-    nb = {"cells": [{"cell_type": "code", "metadata": {"tags": ["parameters"]}, "source": cell}]}
-    path = tmp_path / "nb.ipynb"
-    path.write_text(json.dumps(nb))
-    assert ner.notebook_parameters(path) == {"a": 3, "b": None, "c": 1e-3}  # d is no literal
-    assert ner.notebook_parameters(tmp_path / "missing.ipynb") == {}
 
 
 def test_test_file_option_gives_the_notebooks_embedded_splits():

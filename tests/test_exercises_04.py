@@ -33,7 +33,9 @@ def test_steps_wrong_answers_say_why(steps, warmup, why):
 
 
 def test_validation_cost():
-    assert ch04.check_validation_cost(None, 300, 0.1).startswith("Not answered yet. Hint:")
+    hint = ch04.check_validation_cost(None, 300, 0.1)
+    assert hint.startswith("Not answered yet. Hint:")
+    assert "270" not in hint and "30 " not in hint and "rounded up" not in hint  # not the answer
     assert ch04.check_validation_cost(270, 300, 0.1).startswith("Right: 270")
     assert ch04.check_validation_cost(272, 303, 0.1).startswith("Right: 272")  # 30.3 → 31 held out
     with pytest.raises(ExerciseError, match="rounds the held-out part down"):

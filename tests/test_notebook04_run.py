@@ -6,6 +6,7 @@ Issue 7: an absolute ``output_dir`` outside the repository crashed the last cell
 
 from __future__ import annotations
 
+import csv
 import json
 
 import pytest
@@ -13,10 +14,22 @@ import pytest
 from helpers.paths import NOTEBOOKS_DIR, REPO_ROOT
 
 
-@pytest.mark.slow
-def test_user_file_absolute_output_dir_and_no_floor(tmp_path, tiny_model_dir):
+def run_notebook(tmp_path, **parameters) -> None:
+    """Execute notebook 04 with papermill from the repo root, as ``make run`` does."""
     import papermill as pm
 
+    pm.execute_notebook(
+        str(NOTEBOOKS_DIR / "04_ner.ipynb"),
+        str(tmp_path / "out.ipynb"),
+        parameters=parameters,
+        cwd=str(REPO_ROOT),
+        kernel_name="python3",
+        progress_bar=False,
+    )
+
+
+@pytest.mark.slow
+def test_user_file_absolute_output_dir_and_no_floor(tmp_path, tiny_model_dir):
     from helpers.data import load_embedded
 
     data = tmp_path / "mine.csv"
@@ -25,21 +38,15 @@ def test_user_file_absolute_output_dir_and_no_floor(tmp_path, tiny_model_dir):
     ]
     data.write_text("\n".join(rows) + "\n")
     out_dir = tmp_path / "elsewhere" / "run"  # absolute, outside the repository
-    pm.execute_notebook(
-        str(NOTEBOOKS_DIR / "04_ner.ipynb"),
-        str(tmp_path / "out.ipynb"),
-        parameters={
-            "model_name": tiny_model_dir,
-            "data_path": str(data),
-            "n_sentences": None,
-            "epochs": 1,
-            "f1_floor": 1.0,  # unreachable: must not stop a run on the user's own data
-            "output_dir": str(out_dir),
-            "precision": "fp32",
-        },
-        cwd=str(REPO_ROOT),
-        kernel_name="python3",
-        progress_bar=False,
+    run_notebook(
+        tmp_path,
+        model_name=tiny_model_dir,
+        data_path=str(data),
+        n_sentences=None,
+        epochs=1,
+        f1_floor=1.0,  # unreachable: must not stop a run on the user's own data
+        output_dir=str(out_dir),
+        precision="fp32",
     )
     report = json.loads((out_dir / "metrics.json").read_text())
     assert report["parameters"]["data_path"] == str(data)
@@ -48,3 +55,49 @@ def test_user_file_absolute_output_dir_and_no_floor(tmp_path, tiny_model_dir):
     assert report["history"] and all("f1" not in row for row in report["history"])
     assert (out_dir / "model" / "model.safetensors").is_file()
     assert not list(REPO_ROOT.glob("elsewhere"))
+
+
+@pytest.mark.slow
+def test_notebook_and_command_line_train_the_same_model(tmp_path, tiny_model_dir):
+    """Issue 18: the notebook's Trainer run in view and ``python -m helpers.ner train``
+    (:func:`helpers.train.train_ner`) are one computation: same seed, same parameters, identical
+    per-epoch history, kept epoch and test metrics (validation and keep="best" included)."""
+    from helpers import ner
+    from helpers.data import load_embedded
+
+    data = tmp_path / "mine.csv"
+    with data.open("w", newline="", encoding="utf-8") as f:
+        out = csv.writer(f)
+        out.writerow(["Sentence", "Tag"])
+        for s in load_embedded("train").sentences[:48]:
+            out.writerow([" ".join(s.words), repr(s.tags)])
+    shared = {
+        "n_sentences": None,
+        "epochs": 2,
+        "validation_size": 0.25,
+        "keep": "best",
+        "learning_rate": 1e-3,
+        "freeze_layers": 0,  # the tiny model's one layer stays trainable; embeddings cached
+        "precision": "fp32",
+        "seed": 3,
+    }
+    run_notebook(
+        tmp_path,
+        **shared,
+        model_name=tiny_model_dir,
+        data_path=str(data),
+        output_dir=str(tmp_path / "notebook"),
+    )
+    argv = ["train", "--model", tiny_model_dir, "--data", str(data), "--no-progress"]
+    argv += ["--output-dir", str(tmp_path / "command")]
+    for name, value in shared.items():
+        argv += [ner._option(name), "all" if value is None else str(value)]
+    assert ner.main(argv) == 0
+    nb, cli = (
+        json.loads((tmp_path / d / "metrics.json").read_text()) for d in ("notebook", "command")
+    )
+    assert len(nb["history"]) == 2 and "f1" in nb["history"][0]  # validation scored every epoch
+    assert nb["history"] == cli["history"]
+    assert nb["kept_epoch"] == cli["kept_epoch"]
+    assert nb["test"] == cli["test"]
+    assert nb["test"]["per_type"]  # the test split has entities to score

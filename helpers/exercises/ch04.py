@@ -58,8 +58,9 @@ def check_validation_cost(answer: int | None, n_sentences: int, validation_size:
 
     if answer is None:
         return not_answered(
-            f"the validation part is {validation_size} of {n_sentences} sentences, rounded up "
-            "(scikit-learn's train_test_split); the rest is trained on"
+            f"the validation part is a fraction {validation_size} of {n_sentences} sentences; "
+            "scikit-learn's train_test_split documentation (test_size) says how a fraction "
+            "becomes a whole number of sentences, and whatever is not held out is trained on"
         )
     held = math.ceil(validation_size * n_sentences)
     right = n_sentences - held

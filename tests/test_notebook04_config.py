@@ -1,0 +1,55 @@
+"""One configuration path (issue 18): notebook 04's parameters cell, ``TrainConfig`` and the
+command's defaults hold the same values, so a default changes in one place (plus this check)."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+from helpers import ner
+from helpers.paths import NOTEBOOKS_DIR
+from helpers.train import TrainConfig
+
+
+def parameters_cell() -> dict:
+    """Run notebook 04's parameters cell itself (the course's own code) and return its names."""
+    cells = json.loads((NOTEBOOKS_DIR / "04_ner.ipynb").read_text(encoding="utf-8"))["cells"]
+    source = next(c for c in cells if "parameters" in c["metadata"].get("tags", []))["source"]
+    namespace: dict = {}
+    exec("".join(source), namespace)  # noqa: S102 - the course's own notebook, not data
+    namespace.pop("__builtins__")
+    return namespace
+
+
+def disagreements(cell: dict) -> list[str]:
+    expected = ner.defaults()
+    return [
+        f"{name}: notebook {value!r}, helpers {expected[name]!r}"
+        for name, value in cell.items()
+        if name in expected and value != expected[name]
+    ]
+
+
+def test_parameters_cell_holds_trainconfigs_defaults():
+    cell = parameters_cell()
+    shared = [n for n in cell if n in ner.defaults()]
+    fields = {f.name for f in dataclasses.fields(TrainConfig)}
+    assert len(fields & set(shared)) >= 15  # the recipe, not a couple of names
+    assert set(ner.SPLIT_DEFAULTS) <= set(shared)
+    assert disagreements(cell) == []
+
+
+def test_a_changed_default_is_caught(monkeypatch):
+    """The check above can fail: one TrainConfig default changed, the notebook left alone."""
+    helpers_defaults = ner.defaults
+    monkeypatch.setattr(ner, "defaults", lambda: {**helpers_defaults(), "learning_rate": 1e-3})
+    assert disagreements(parameters_cell()) == ["learning_rate: notebook 0.0003, helpers 0.001"]
+
+
+def test_the_commands_defaults_are_trainconfigs():
+    args = ner.build_parser().parse_args(["train"])
+    for name, value in ner.defaults().items():
+        assert getattr(args, name) == value, name
+    assert {f.name: f.default for f in dataclasses.fields(TrainConfig)}.items() <= (
+        ner.defaults().items()
+    )
