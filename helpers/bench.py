@@ -41,7 +41,12 @@ import time
 from pathlib import Path
 from typing import Any
 
-from helpers.models import cpu_kind
+from helpers.data import load_corpus, load_embedded, split_sentences
+from helpers.labels import build_label_list
+from helpers.models import cpu_kind, pick_precision
+from helpers.paths import CORPUS_TRAIN, REPO_ROOT
+from helpers.predict import _predict_words, predict, split_words
+from helpers.train import TrainConfig, encoder_layers, evaluate_ner, train_ner
 
 NAIVE = {
     "learning_rate": 2e-5,
@@ -76,8 +81,6 @@ def _protocol_split(n_sentences: int, seed: int, data: str | None = None, test: 
     """(train, held-out, labels): the first ``n_sentences`` of the embedded train file (or of
     ``data``) split 80/20 with ``seed`` like the source; with ``test``, all of those train and the
     test file is held out."""
-    from helpers.data import load_corpus, load_embedded, split_sentences
-    from helpers.labels import build_label_list
 
     pool = (load_corpus(data) if data else load_embedded("train")).sentences[:n_sentences]
     if test:
@@ -97,7 +100,6 @@ def training_gflop(
     forward only: every epoch, or once per sentence when cached. The embedding table is a
     lookup, not a matrix product, and is not counted.
     """
-    from helpers.train import encoder_layers
 
     layer = sum(p.numel() for p in encoder_layers(model)[0].parameters())
     trained = _matmul_params(model) - frozen_layers * layer
@@ -144,7 +146,6 @@ def run_recipe(
     test: str | None = None,
 ) -> dict:
     """Train one recipe on the protocol split; return its figures (and save the model)."""
-    from helpers.train import TrainConfig, evaluate_ner, train_ner
 
     train, held_out, labels = _protocol_split(n_sentences, seed, data, test)
     overrides = RECIPES[recipe]
@@ -179,10 +180,6 @@ def run_inference(model_dir: str, test: str | None = None, repeats: int = 3) -> 
     """
     import torch
     from transformers import AutoModelForTokenClassification, AutoTokenizer, pipeline
-
-    from helpers.data import load_corpus, load_embedded
-    from helpers.models import pick_precision
-    from helpers.predict import _predict_words, predict, split_words
 
     tok = AutoTokenizer.from_pretrained(model_dir)
     model = AutoModelForTokenClassification.from_pretrained(model_dir, use_safetensors=True)
@@ -374,7 +371,6 @@ def _write_conll_like(path: Path, n_sent: int = 14_041, n_tok: int = 203_621) ->
 
 
 def bench_data(gmb: str | None, conll: str | None) -> None:
-    from helpers.data import load_corpus
 
     with tempfile.TemporaryDirectory() as tmp:
         jobs = []
@@ -439,9 +435,6 @@ def protocol_run(
     """Train on window ``window`` (sentences ``window*n`` … of the embedded train file), split
     80/20 with ``seed`` like the source; hold out ``validation_size`` of the 80% when asked; score
     the 20% once at the end."""
-    from helpers.data import load_embedded, split_sentences
-    from helpers.labels import build_label_list
-    from helpers.train import TrainConfig, evaluate_ner, train_ner
 
     corpus = load_embedded("train").sentences
     pool = corpus[window * n_sentences : (window + 1) * n_sentences]
@@ -484,8 +477,6 @@ def _write_results(out: str, what: dict) -> None:
 
     import torch
 
-    from helpers.paths import CORPUS_TRAIN
-
     what.update(
         cpu=cpu_kind(),
         threads=torch.get_num_threads(),
@@ -494,8 +485,6 @@ def _write_results(out: str, what: dict) -> None:
     )
     path = Path(out)
     if not path.is_absolute():
-        from helpers.paths import REPO_ROOT
-
         path = REPO_ROOT / path
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(what, indent=1) + "\n")

@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+from helpers.labels import label_maps
+
 DEFAULT_MODEL = "minilm"
 ALIASES = ("minilm", "all-minilm-l6-v2", "sentence-transformers/all-MiniLM-L6-v2")
 PRECISIONS = ("auto", "bf16", "fp16", "fp32")
@@ -156,8 +158,6 @@ def load_token_classifier(name: str, labels: list[str], quiet: bool = True, **kw
     """
     from transformers import AutoModelForTokenClassification
 
-    from helpers.labels import label_maps
-
     label2id, id2label = label_maps(labels)
     return _load(
         AutoModelForTokenClassification,
@@ -178,13 +178,6 @@ def load_masked_lm(name: str = DEFAULT_MODEL, quiet: bool = True, **kwargs: Any)
     from transformers import AutoModelForMaskedLM
 
     return _load(AutoModelForMaskedLM, name, quiet, **kwargs)
-
-
-def load_pretraining(name: str = DEFAULT_MODEL, quiet: bool = True, **kwargs: Any) -> Any:
-    """Encoder + both pre-training heads (MLM and NSP), as BERT was pre-trained."""
-    from transformers import AutoModelForPreTraining
-
-    return _load(AutoModelForPreTraining, name, quiet, **kwargs)
 
 
 def cpu_has_bf16() -> bool:

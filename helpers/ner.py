@@ -24,9 +24,11 @@ from pathlib import Path
 from typing import Any
 
 from helpers.data import CorpusError, experiment_splits
-from helpers.models import PRECISIONS, ModelLoadError
+from helpers.labels import build_label_list
+from helpers.models import PRECISIONS, ModelLoadError, load_token_classifier, load_tokenizer
 from helpers.paths import NOTEBOOKS_DIR
-from helpers.train import KEEP, TrainConfig, is_main_process
+from helpers.predict import predict
+from helpers.train import KEEP, TrainConfig, evaluate_ner, is_main_process, save_run, train_ner
 
 NOTEBOOK = NOTEBOOKS_DIR / "04_ner.ipynb"
 SPLIT_PARAMETERS = ("n_sentences", "test_size", "validation_size")
@@ -382,9 +384,6 @@ def metrics_table(test: dict[str, Any]) -> str:
 
 
 def train_command(args: argparse.Namespace) -> int:
-    from helpers.labels import build_label_list
-    from helpers.models import load_tokenizer
-    from helpers.train import train_ner
 
     say = print if is_main_process() else (lambda *a, **k: None)
     world = world_size()
@@ -465,7 +464,6 @@ def train_command(args: argparse.Namespace) -> int:
 
 def _finish(args, splits, result, fields, world, output_dir) -> None:
     """Score the test split, print the table, write metrics.json and the model (rank 0)."""
-    from helpers.train import evaluate_ner, save_run
 
     say = print if is_main_process() else (lambda *a, **k: None)
     test_metrics, _ = evaluate_ner(result.model, result.tokenizer, splits.test)
@@ -565,8 +563,6 @@ def load_trained(directory: str) -> tuple[Any, Any]:
     """Model and tokenizer of a trained token classifier (a run's directory or its model/)."""
     from transformers import AutoConfig
 
-    from helpers.models import load_token_classifier, load_tokenizer
-
     path = Path(directory).expanduser()
     if (path / "model" / "config.json").is_file():
         path = path / "model"
@@ -589,7 +585,6 @@ def load_trained(directory: str) -> tuple[Any, Any]:
 
 
 def predict_command(args: argparse.Namespace) -> int:
-    from helpers.predict import predict
 
     if args.input and args.texts:
         raise UsageError("give texts as arguments or --input FILE, not both")

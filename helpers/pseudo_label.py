@@ -23,10 +23,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from helpers.data import Sentence
-from helpers.labels import entity_spans, repair_bio
+from helpers.data import Sentence, load_embedded
+from helpers.labels import GMB_TYPES, entity_spans, labels_for_types, repair_bio
 from helpers.metrics import ner_metrics
-from helpers.models import cpu_kind
+from helpers.models import cpu_kind, pick_precision
+from helpers.paths import REPO_ROOT
 from helpers.predict import predict_word_tags
 from helpers.train import TrainConfig, train_ner
 
@@ -415,11 +416,6 @@ def main(argv: list[str] | None = None) -> int:
     import sys
 
     import torch
-
-    from helpers.data import load_embedded
-    from helpers.labels import GMB_TYPES, labels_for_types
-    from helpers.models import pick_precision
-    from helpers.paths import REPO_ROOT
 
     ap = argparse.ArgumentParser(
         prog="python -m helpers.pseudo_label",
