@@ -96,14 +96,14 @@ def _low_precision(model: Any, precision: str, device: Any) -> Any:
     """The autocast dtype for ``precision`` on ``device`` (None: run the model as it is)."""
     import torch
 
-    from helpers.models import pick_precision
+    from helpers.models import autocast_dtype, pick_precision
 
     if device.type not in ("cpu", "cuda"):
         return None  # other backends: the model runs as it is stored
     chosen = pick_precision(precision, device.type)
-    if chosen == "fp32" or next(model.parameters()).dtype != torch.float32:
+    if next(model.parameters()).dtype != torch.float32:
         return None  # a model stored in bf16/fp16 already runs in its own precision
-    return torch.bfloat16 if chosen == "bf16" else torch.float16
+    return autocast_dtype(chosen)
 
 
 def _run_windows(
