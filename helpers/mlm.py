@@ -40,22 +40,22 @@ Taught in notebooks/05_mlm.ipynb.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import math
 import os
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from transformers import DataCollatorForLanguageModeling
 
-from helpers.alignment import tokenize_and_align
+from helpers.alignment import IGNORE, tokenize_and_align
 from helpers.models import (
     DEFAULT_MODEL,
     PRECISIONS,
+    autocast,
     cpu_kind,
     hf_quiet,
     load_masked_lm,
@@ -64,9 +64,6 @@ from helpers.models import (
 )
 from helpers.params import raise_first_failure
 from helpers.paths import CORPUS_TEST, CORPUS_TRAIN, output_path
-
-IGNORE = -100
-
 
 # ---------------------------------------------------------------- configuration
 
@@ -393,18 +390,6 @@ def head_parameters(model: Any) -> list[tuple[str, Any]]:
     return [(n, p) for n, p in model.named_parameters() if id(p) not in encoder]
 
 
-@contextlib.contextmanager
-def _autocast(precision: str, device: str) -> Iterator[None]:
-    import torch
-
-    if precision == "fp32":
-        yield
-        return
-    dtype = torch.bfloat16 if precision == "bf16" else torch.float16
-    with torch.autocast(device_type=device.split(":")[0], dtype=dtype):
-        yield
-
-
 def _scaler(precision: str, device: str) -> Any:
     """A gradient scaler for fp16 (small gradients would underflow); a no-op otherwise."""
     import torch
@@ -429,7 +414,7 @@ def masked_loss(model: Any, batch: dict, precision: str = "fp32") -> tuple[Any, 
         lambda _module, args: (args[0][picked],)
     )
     try:
-        with _autocast(precision, str(device)):
+        with autocast(precision, device):
             logits = model(**inputs).logits
     finally:
         hook.remove()
@@ -592,7 +577,7 @@ def encoder_outputs(
     xs, ys = [], []
     was_training = model.training
     model.eval()
-    with torch.inference_mode(), _autocast(precision, str(device)):
+    with torch.inference_mode(), autocast(precision, device):
         for b in batches:
             picked = b["labels"] != IGNORE
             inputs = {k: v.to(device) for k, v in b.items() if k != "labels"}
@@ -656,7 +641,7 @@ def warm_up_head(
             losses = []
             for i in range(0, len(perm), batch_size):
                 idx = perm[i : i + batch_size]
-                with _autocast(precision, str(device)):
+                with autocast(precision, device):
                     logits = head(x[idx])
                 loss = torch.nn.functional.cross_entropy(logits.float(), y[idx])
                 scaler.scale(loss).backward()
@@ -666,7 +651,7 @@ def warm_up_head(
                 losses.append(float(loss.detach()))
             phase.steps += losses
             head.eval()
-            with torch.inference_mode(), _autocast(precision, str(device)):
+            with torch.inference_mode(), autocast(precision, device):
                 mean = float(torch.nn.functional.cross_entropy(head(xh).float(), yh))
             phase.epochs.append(
                 {
