@@ -600,6 +600,7 @@ def objective_arguments(
     precision: str = "fp32",
     seed: int = 42,
     logging_steps: int = 1,
+    scheduler: str = "linear",
 ) -> Any:
     """``TrainingArguments`` of a pre-training objective run (MLM, NSP, CLM): one per course.
 
@@ -629,7 +630,7 @@ def objective_arguments(
         learning_rate=learning_rate,
         weight_decay=weight_decay,
         warmup_steps=round(warmup * steps),
-        lr_scheduler_type="linear",
+        lr_scheduler_type=scheduler,
         bf16=precision == "bf16",
         fp16=precision == "fp16",
         use_cpu=not cuda,
@@ -666,6 +667,8 @@ def train_objective(
     seed: int = 42,
     output_dir: str | Path | None = None,
     verbose: bool = False,
+    callbacks: Sequence[Any] = (),
+    scheduler: str = "linear",
 ) -> Any:
     """Train ``model`` on ``train_dataset`` with ``transformers.Trainer``; return the trainer.
 
@@ -677,7 +680,9 @@ def train_objective(
     lies outside ``model.base_model`` (a head warm-up; a decoder tied to the word embeddings
     stays frozen with them); the encoder's ``requires_grad`` flags are restored afterwards.
     The model comes back in eval mode; ``trainer.state.log_history`` holds the losses
-    (:func:`logged_losses`). Taught in notebooks/05_mlm.ipynb and 06_nsp.ipynb.
+    (:func:`logged_losses`). ``callbacks`` go to the Trainer; ``scheduler`` names its learning
+    rate schedule ("linear": warm-up then linear decay; "constant_with_warmup"; "constant").
+    Taught in notebooks/05_mlm.ipynb and 06_nsp.ipynb.
     """
     import tempfile
 
@@ -693,7 +698,7 @@ def train_objective(
         with tempfile.TemporaryDirectory() as tmp:
             args = objective_arguments(
                 output_dir or tmp, len(train_dataset), epochs, batch_size, learning_rate,
-                weight_decay, warmup, chosen, seed,
+                weight_decay, warmup, chosen, seed, scheduler=scheduler,
             )  # fmt: skip
             trainer = Trainer(
                 model=model,
@@ -704,6 +709,7 @@ def train_objective(
                     adamw(model, learning_rate, weight_decay, head, head_learning_rate),
                     None,  # the Trainer adds the warm-up/decay schedule
                 ),
+                callbacks=list(callbacks),
             )
             if not verbose:
                 trainer.remove_callback(PrinterCallback)
