@@ -8,8 +8,9 @@ tests/test_layers.py):
    (alignment);
 2. ``predict``: word-level tagging with a trained model;
 3. ``train``: the one training path (``transformers.Trainer``) every chapter uses;
-4. the chapters' studies built on it: ``mlm``, ``nsp``, ``lm``, ``curves``, ``pseudo_label``;
-5. ``exercises`` (a package: ``common`` plus one checker module per chapter, ``ch01`` … ``ch08``),
+4. ``results``: what the study commands' results files record (command, configuration);
+5. the chapters' studies built on them: ``mlm``, ``nsp``, ``lm``, ``curves``, ``pseudo_label``;
+6. ``exercises`` (a package: ``common`` plus one checker module per chapter, ``ch01`` … ``ch08``),
    ``bench`` and ``ner`` (the command lines), and ``seqeval_metric`` (the ``evaluate`` module
    loaded from its file path; it imports no helpers module): nothing in helpers imports them.
 
@@ -28,15 +29,16 @@ LAYERS: dict[str, int] = {
     "params": 1,
     "predict": 2,
     "train": 3,
-    "mlm": 4,
-    "nsp": 4,
-    "lm": 4,
-    "curves": 4,
-    "pseudo_label": 4,
-    "exercises": 5,
-    "bench": 5,
-    "ner": 5,
-    "seqeval_metric": 5,
+    "results": 4,
+    "mlm": 5,
+    "nsp": 5,
+    "lm": 5,
+    "curves": 5,
+    "pseudo_label": 5,
+    "exercises": 6,
+    "bench": 6,
+    "ner": 6,
+    "seqeval_metric": 6,
 }
 
 __all__ = list(LAYERS)

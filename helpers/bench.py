@@ -44,8 +44,9 @@ from typing import Any
 from helpers.data import load_corpus, load_embedded, split_sentences
 from helpers.labels import build_label_list
 from helpers.models import cpu_kind, pick_precision
-from helpers.paths import CORPUS_TRAIN, REPO_ROOT
+from helpers.paths import CORPUS_TRAIN
 from helpers.predict import _predict_words, predict, split_words
+from helpers.results import provenance, write_results
 from helpers.train import TrainConfig, encoder_layers, evaluate_ner, train_ner
 
 NAIVE = {
@@ -472,23 +473,21 @@ def _summary(rows: list[dict]) -> dict:
     }
 
 
-def _write_results(out: str, what: dict) -> None:
+def _write_results(out: str, what: dict, config: TrainConfig, overrides: list[str]) -> None:
+    """Write a study's results file: the command, the ``config`` of its reference setting and
+    the fields it sets itself (:func:`helpers.results.provenance`), the machine and the data."""
     import hashlib
 
     import torch
 
-    what.update(
+    report = {**provenance(what.pop("command"), config, overrides), **what}
+    report.update(
         cpu=cpu_kind(),
         threads=torch.get_num_threads(),
         torch=torch.__version__,
         train_file_sha256=hashlib.sha256(CORPUS_TRAIN.read_bytes()).hexdigest()[:16],
     )
-    path = Path(out)
-    if not path.is_absolute():
-        path = REPO_ROOT / path
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(what, indent=1) + "\n")
-    print("wrote", path)
+    print("wrote", write_results(out, report))
 
 
 def bench_ablation(seeds: list[int], out: str) -> None:
@@ -512,6 +511,10 @@ def bench_ablation(seeds: list[int], out: str) -> None:
             "fp32, final epoch kept, F1 on the held-out 20% (never the test file)",
             "steps": steps,
         },
+        # the reference is the last step, the project's recipe: TrainConfig's defaults in fp32;
+        # the earlier steps' own settings are ABLATION's, named in "step"
+        TrainConfig(epochs=7, seed=seeds[0], precision="fp32", output_dir="(temporary)"),
+        ["output_dir", "precision", "seed"],
     )
 
 
@@ -536,6 +539,10 @@ def bench_recipe(windows: int, seeds: list[int], out: str) -> None:
             "recipes freeze only the embeddings, the current default also its lowest layer",
             "recipes": result,
         },
+        # the reference is the current default; the two earlier recipes differ in freeze_layers,
+        # validation and keep, as their names say
+        TrainConfig(epochs=7, seed=seeds[0], output_dir="(temporary)"),
+        ["output_dir", "seed"],
     )
 
 
@@ -573,6 +580,8 @@ def bench_frozen(layers: list[int], uncached: list[int], windows: int, seeds: li
             "is a mean over runs",
             "settings": result,
         },
+        TrainConfig(epochs=7, seed=seeds[0], output_dir="(temporary)"),
+        ["cache_frozen", "freeze_layers", "output_dir", "seed"],
     )
 
 

@@ -64,6 +64,8 @@ from helpers.models import (
 )
 from helpers.params import raise_first_failure
 from helpers.paths import CORPUS_TEST, CORPUS_TRAIN, output_path
+from helpers.results import command_line, provenance
+from helpers.train import TrainConfig
 
 # ---------------------------------------------------------------- configuration
 
@@ -836,7 +838,6 @@ def downstream(seeds: Sequence[int], out: str | Path, config: AdaptConfig | None
     """Per seed: adapt (notebook 05's defaults, that seed), then NER with and without it."""
     import platform
     import statistics
-    import sys
     import tempfile
 
     import torch
@@ -873,7 +874,12 @@ def downstream(seeds: Sequence[int], out: str | Path, config: AdaptConfig | None
         return {"mean": statistics.mean(values), "sd": sd, "min": min(values), "max": max(values)}
 
     report = {
-        "command": "python -m helpers.mlm " + " ".join(sys.argv[1:]),
+        # seeds[0]'s unadapted NER run: TrainConfig's defaults but for seed and output_dir
+        **provenance(
+            command_line("helpers.mlm"),
+            TrainConfig(seed=seeds[0], output_dir="(temporary)"),
+            ["output_dir", "seed"],
+        ),
         "what": "NER test entity F1 (notebook 04's recipe, helpers.train.TrainConfig's defaults; "
         "first 300 training sentences, no validation, the final epoch, the fixed test file) with "
         "the embedded encoder "
