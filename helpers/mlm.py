@@ -55,6 +55,8 @@ from typing import Any
 from transformers import DataCollatorForLanguageModeling
 
 from helpers.alignment import IGNORE, tokenize_and_align
+from helpers.data import experiment_splits, load_corpus, split_documents, split_sentences
+from helpers.labels import build_label_list
 from helpers.models import (
     DEFAULT_MODEL,
     PRECISIONS,
@@ -66,9 +68,9 @@ from helpers.models import (
     pick_precision,
 )
 from helpers.params import raise_first_failure
-from helpers.paths import CORPUS_TEST, CORPUS_TRAIN, output_path
+from helpers.paths import CORPUS_TEST, CORPUS_TRAIN, output_path, resolve
 from helpers.results import command_line, provenance
-from helpers.train import TrainConfig
+from helpers.train import TrainConfig, evaluate_ner, logged_losses, train_ner, train_objective
 
 # ---------------------------------------------------------------- configuration
 
@@ -147,8 +149,6 @@ def adaptation_text(
     sentence. ``n_sentences`` keeps the first N training-side sentences (the held-out side is
     whole).
     """
-    from helpers.data import load_corpus, split_documents, split_sentences
-    from helpers.paths import resolve
 
     path = resolve(data_path) if data_path is not None else CORPUS_TRAIN
     if path.resolve() == CORPUS_TEST.resolve():
@@ -523,7 +523,6 @@ def _train_phase(
 ) -> Phase:
     """One run of the course's training path (:func:`helpers.train.train_objective`) with the
     vocabulary projection on picked positions only (:class:`PickedOnly`)."""
-    from helpers.train import logged_losses, train_objective
 
     frozen = kw.get("freeze_encoder", False)
     encoder = {id(p) for p in model.base_model.parameters()} if frozen else set()
@@ -711,9 +710,6 @@ def save_adapted(result: AdaptResult, directory: str | Path) -> Path:
 
 def ner_f1(model_name: str, seed: int, output_dir: str) -> dict[str, Any]:
     """Notebook 04's recipe (its defaults: ``TrainConfig()``) on its split; test entity F1."""
-    from helpers.data import experiment_splits
-    from helpers.labels import build_label_list
-    from helpers.train import TrainConfig, evaluate_ner, train_ner
 
     # notebook 04's defaults: the first 300 train sentences, no validation, the final epoch
     splits = experiment_splits(None, 300, 0.2, 0.0, seed)

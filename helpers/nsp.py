@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from helpers.data import Sentence
+from helpers.models import _load, autocast, pick_precision
+from helpers.train import freeze, logged_losses, train_objective
 
 # The labels of transformers' BertForNextSentencePrediction: 0 = B continues A, 1 = B is random.
 # (The source notebook numbered them the other way round: IsNext = 1.)
@@ -147,8 +149,6 @@ def load_nsp_model(
     """
     from transformers import BertForNextSentencePrediction, set_seed
 
-    from helpers.models import _load
-
     set_seed(seed)
     model, info = _load(BertForNextSentencePrediction, name, output_loading_info=True, **kwargs)
     missing = sorted(info["missing_keys"])
@@ -223,9 +223,6 @@ def train_nsp(
     import torch
     from transformers import DataCollatorWithPadding
 
-    from helpers.models import pick_precision
-    from helpers.train import freeze, logged_losses, train_objective
-
     for name, v in (("epochs", epochs), ("batch_size", batch_size)):
         if not isinstance(v, int) or v < 1:
             raise ValueError(f"{name}={v!r}: expected a positive integer")
@@ -262,8 +259,6 @@ def predict_nsp(
     Taught in notebooks/06_nsp.ipynb.
     """
     import torch
-
-    from helpers.models import autocast, pick_precision
 
     device = next(model.parameters()).device
     chosen = pick_precision(precision, device.type)
