@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from helpers.alignment import IGNORE
 from helpers.exercises.common import ExerciseError, not_answered
 
 
@@ -20,7 +21,7 @@ def check_unchanged_targets(answer: object, batch: Any, mask_token_id: int) -> s
     if not isinstance(answer, int) or isinstance(answer, bool):
         raise ExerciseError(f"expected a whole number of targets, got {answer!r}")
     ids, labels = batch["input_ids"], batch["labels"]
-    target = labels != -100
+    target = labels != IGNORE
     right = int((target & (ids == labels)).sum())
     n_targets, n_masked = int(target.sum()), int((target & (ids == mask_token_id)).sum())
     if answer == right:
