@@ -355,6 +355,13 @@ class LoadedMLM:
         return not self.new_head_keys
 
 
+def new_head_keys(model: Any, loading_info: dict[str, Any]) -> list[str]:
+    """The head weights ``from_pretrained(..., output_loading_info=True)`` reported missing:
+    weights outside the encoder (``model.base_model``) that the library initialised at random."""
+    prefix = model.base_model_prefix + "."
+    return sorted(k for k in loading_info["missing_keys"] if not k.startswith(prefix))
+
+
 def load_mlm(name: str = DEFAULT_MODEL, verbose: bool = True) -> LoadedMLM:
     """Load ``name`` for MLM and say whether its head was trained or newly initialised.
 
@@ -363,8 +370,7 @@ def load_mlm(name: str = DEFAULT_MODEL, verbose: bool = True) -> LoadedMLM:
     report, which :func:`helpers.models.load_masked_lm` keeps quiet: this prints it).
     """
     model, info = load_masked_lm(name, output_loading_info=True)
-    prefix = model.base_model_prefix + "."
-    new = sorted(k for k in info["missing_keys"] if not k.startswith(prefix))
+    new = new_head_keys(model, info)
     if verbose:
         if new:
             print(

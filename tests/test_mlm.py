@@ -380,3 +380,35 @@ def test_notebook_parameters_are_the_command_defaults():
     defaults = asdict(mlm.AdaptConfig())
     assert params == {k: defaults[k] for k in params}
     assert set(defaults) == set(params)
+
+
+@pytest.mark.slow
+def test_notebook_trainer_cells_are_train_mlm(tok, tiny_dirs, tmp_path):
+    """Notebook 05 writes the Trainer call out; helpers.mlm.train_mlm must be the same run."""
+    from transformers import AutoModelForMaskedLM, PrinterCallback, Trainer
+
+    from helpers.train import adamw, objective_arguments
+
+    train, _ = mlm.adaptation_text()
+    feats = mlm.encode(tok, train[:32], 100)
+
+    def helper():
+        model = AutoModelForMaskedLM.from_pretrained(tiny_dirs["with_head"])
+        mlm.train_mlm(model, feats, mlm.make_collator(tok, seed=0), 1e-3, 16, 2, "fp32", 5)
+        return model
+
+    def cells():  # as in notebook 05, section 6
+        model = AutoModelForMaskedLM.from_pretrained(tiny_dirs["with_head"])
+        args = objective_arguments(tmp_path, len(feats), 2, 16, 1e-3, precision="fp32", seed=5)
+        trainer = Trainer(model=model, args=args, train_dataset=feats,
+                          data_collator=mlm.make_collator(tok, seed=0),
+                          optimizers=(adamw(model, 1e-3), None))  # fmt: skip
+        trainer.remove_callback(PrinterCallback)
+        with mlm.PickedOnly(model):
+            trainer.train()
+        return model
+
+    a, b = helper().state_dict(), cells().state_dict()
+    start = AutoModelForMaskedLM.from_pretrained(tiny_dirs["with_head"]).state_dict()
+    assert all(torch.equal(a[k], b[k]) for k in a)
+    assert not all(torch.equal(a[k], start[k]) for k in a)  # it did train
