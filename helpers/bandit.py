@@ -91,11 +91,3 @@ def run_bandit(
         mean_reward[t] = reward.mean()
         optimal_share[t] = (arm == best).mean()
     return BanditResult(float(epsilon), mean_reward, optimal_share, estimates, true_means, pulls)
-
-
-def smooth(values: np.ndarray, width: int) -> np.ndarray:
-    """Moving average over ``width`` steps (``valid`` part only), to read noisy curves."""
-    values = np.asarray(values, dtype=float)
-    if not 1 <= width <= len(values):
-        raise ValueError(f"width={width}: expected 1..{len(values)}")
-    return np.convolve(values, np.ones(width) / width, mode="valid")

@@ -41,7 +41,13 @@ import time
 from pathlib import Path
 from typing import Any
 
-from helpers.models import cpu_kind
+from helpers.data import load_corpus, load_embedded, split_sentences
+from helpers.labels import build_label_list
+from helpers.models import cpu_kind, pick_precision
+from helpers.paths import CORPUS_TRAIN
+from helpers.predict import _predict_words, predict, split_words
+from helpers.results import provenance, write_results
+from helpers.train import TrainConfig, encoder_layers, evaluate_ner, train_ner
 
 NAIVE = {
     "learning_rate": 2e-5,
@@ -76,8 +82,6 @@ def _protocol_split(n_sentences: int, seed: int, data: str | None = None, test: 
     """(train, held-out, labels): the first ``n_sentences`` of the embedded train file (or of
     ``data``) split 80/20 with ``seed`` like the source; with ``test``, all of those train and the
     test file is held out."""
-    from helpers.data import load_corpus, load_embedded, split_sentences
-    from helpers.labels import build_label_list
 
     pool = (load_corpus(data) if data else load_embedded("train")).sentences[:n_sentences]
     if test:
@@ -97,7 +101,6 @@ def training_gflop(
     forward only: every epoch, or once per sentence when cached. The embedding table is a
     lookup, not a matrix product, and is not counted.
     """
-    from helpers.train import encoder_layers
 
     layer = sum(p.numel() for p in encoder_layers(model)[0].parameters())
     trained = _matmul_params(model) - frozen_layers * layer
@@ -144,7 +147,6 @@ def run_recipe(
     test: str | None = None,
 ) -> dict:
     """Train one recipe on the protocol split; return its figures (and save the model)."""
-    from helpers.train import TrainConfig, evaluate_ner, train_ner
 
     train, held_out, labels = _protocol_split(n_sentences, seed, data, test)
     overrides = RECIPES[recipe]
@@ -179,10 +181,6 @@ def run_inference(model_dir: str, test: str | None = None, repeats: int = 3) -> 
     """
     import torch
     from transformers import AutoModelForTokenClassification, AutoTokenizer, pipeline
-
-    from helpers.data import load_corpus, load_embedded
-    from helpers.models import pick_precision
-    from helpers.predict import _predict_words, predict, split_words
 
     tok = AutoTokenizer.from_pretrained(model_dir)
     model = AutoModelForTokenClassification.from_pretrained(model_dir, use_safetensors=True)
@@ -374,7 +372,6 @@ def _write_conll_like(path: Path, n_sent: int = 14_041, n_tok: int = 203_621) ->
 
 
 def bench_data(gmb: str | None, conll: str | None) -> None:
-    from helpers.data import load_corpus
 
     with tempfile.TemporaryDirectory() as tmp:
         jobs = []
@@ -439,9 +436,6 @@ def protocol_run(
     """Train on window ``window`` (sentences ``window*n`` … of the embedded train file), split
     80/20 with ``seed`` like the source; hold out ``validation_size`` of the 80% when asked; score
     the 20% once at the end."""
-    from helpers.data import load_embedded, split_sentences
-    from helpers.labels import build_label_list
-    from helpers.train import TrainConfig, evaluate_ner, train_ner
 
     corpus = load_embedded("train").sentences
     pool = corpus[window * n_sentences : (window + 1) * n_sentences]
@@ -479,27 +473,21 @@ def _summary(rows: list[dict]) -> dict:
     }
 
 
-def _write_results(out: str, what: dict) -> None:
+def _write_results(out: str, what: dict, config: TrainConfig, overrides: list[str]) -> None:
+    """Write a study's results file: the command, the ``config`` of its reference setting and
+    the fields it sets itself (:func:`helpers.results.provenance`), the machine and the data."""
     import hashlib
 
     import torch
 
-    from helpers.paths import CORPUS_TRAIN
-
-    what.update(
+    report = {**provenance(what.pop("command"), config, overrides), **what}
+    report.update(
         cpu=cpu_kind(),
         threads=torch.get_num_threads(),
         torch=torch.__version__,
         train_file_sha256=hashlib.sha256(CORPUS_TRAIN.read_bytes()).hexdigest()[:16],
     )
-    path = Path(out)
-    if not path.is_absolute():
-        from helpers.paths import REPO_ROOT
-
-        path = REPO_ROOT / path
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(what, indent=1) + "\n")
-    print("wrote", path)
+    print("wrote", write_results(out, report))
 
 
 def bench_ablation(seeds: list[int], out: str) -> None:
@@ -523,6 +511,10 @@ def bench_ablation(seeds: list[int], out: str) -> None:
             "fp32, final epoch kept, F1 on the held-out 20% (never the test file)",
             "steps": steps,
         },
+        # the reference is the last step, the project's recipe: TrainConfig's defaults in fp32;
+        # the earlier steps' own settings are ABLATION's, named in "step"
+        TrainConfig(epochs=7, seed=seeds[0], precision="fp32", output_dir="(temporary)"),
+        ["output_dir", "precision", "seed"],
     )
 
 
@@ -547,6 +539,10 @@ def bench_recipe(windows: int, seeds: list[int], out: str) -> None:
             "recipes freeze only the embeddings, the current default also its lowest layer",
             "recipes": result,
         },
+        # the reference is the current default; the two earlier recipes differ in freeze_layers,
+        # validation and keep, as their names say
+        TrainConfig(epochs=7, seed=seeds[0], output_dir="(temporary)"),
+        ["output_dir", "seed"],
     )
 
 
@@ -584,6 +580,8 @@ def bench_frozen(layers: list[int], uncached: list[int], windows: int, seeds: li
             "is a mean over runs",
             "settings": result,
         },
+        TrainConfig(epochs=7, seed=seeds[0], output_dir="(temporary)"),
+        ["cache_frozen", "freeze_layers", "output_dir", "seed"],
     )
 
 

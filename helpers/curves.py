@@ -1,8 +1,9 @@
 """Loss curves: why training loss falls, and when validation loss stops following it.
 
 A tiny, fast, deterministic experiment: the encoder stays frozen, its last-layer vectors are
-computed once, and only a small classification head is trained on them with plain PyTorch,
-so a learner can watch train and validation loss epoch by epoch in seconds on a CPU.
+computed once, and only a small classification head is trained on them through the course's one
+training path (:func:`helpers.train.train_objective`, the library's ``Trainer``), so a learner
+can watch train and validation loss epoch by epoch in seconds on a CPU.
 Taught in notebooks/01_concepts.ipynb.
 """
 
@@ -15,6 +16,7 @@ from typing import Any
 from helpers.alignment import IGNORE, tokenize_and_align
 from helpers.data import Sentence
 from helpers.params import raise_first_failure
+from helpers.train import logged_losses, train_objective
 
 
 @dataclass
@@ -80,6 +82,44 @@ def token_features(
     return torch.cat(xs), torch.cat(ys)
 
 
+def _head_model(dim: int, num_labels: int, hidden: int, dropout: float) -> Any:
+    """A classification head that takes ``features`` (and ``labels``) and returns its loss,
+    as the ``Trainer`` expects of a model."""
+    from torch import nn
+
+    class Head(nn.Sequential):
+        def forward(self, features: Any, labels: Any = None) -> dict[str, Any]:
+            logits = super().forward(features)
+            out = {"logits": logits}
+            if labels is not None:
+                out["loss"] = nn.functional.cross_entropy(logits, labels)
+            return out
+
+    layers: list[nn.Module] = [nn.Dropout(dropout)]
+    if hidden:
+        layers += [nn.Linear(dim, hidden), nn.ReLU(), nn.Linear(hidden, num_labels)]
+    else:
+        layers.append(nn.Linear(dim, num_labels))
+    return Head(*layers)
+
+
+def _val_loss_callback(x_val: Any, y_val: Any, curves: Curves) -> Any:
+    """A ``TrainerCallback`` that appends the validation loss (eval mode) after every step."""
+    import torch
+    from transformers import TrainerCallback
+
+    class ValLoss(TrainerCallback):
+        def on_step_end(self, args, state, control, model=None, **kwargs):
+            was_training = model.training
+            model.eval()
+            device = next(model.parameters()).device
+            with torch.no_grad():
+                curves.val_loss.append(float(model(x_val.to(device), y_val.to(device))["loss"]))
+            model.train(was_training)
+
+    return ValLoss()
+
+
 def fit_head(
     x_train: Any,
     y_train: Any,
@@ -96,20 +136,23 @@ def fit_head(
 ) -> tuple[Any, Curves]:
     """Train a classification head on fixed features; record train and validation loss per epoch.
 
-    Full-batch gradient descent with AdamW: one optimiser step per epoch over all training
-    vectors, so a run takes seconds and, seeded, repeats exactly. ``hidden=0`` is one linear
-    layer (what ``AutoModelForTokenClassification`` puts on top of BERT); ``hidden>0`` adds a
-    ReLU layer of that width (more capacity, overfits sooner). ``dropout`` (on the input
-    vectors, training only) and ``weight_decay`` are the regularisers.
+    Full-batch training: the ``Trainer`` (:func:`helpers.train.train_objective`, fp32, AdamW at a
+    constant learning rate ``lr``, no warm-up) takes one optimiser step per epoch over all
+    training vectors, so a run takes seconds and, seeded, repeats exactly. ``hidden=0`` is one
+    linear layer (what ``AutoModelForTokenClassification`` puts on top of BERT); ``hidden>0``
+    adds a ReLU layer of that width (more capacity, overfits sooner). ``dropout`` (on the input
+    vectors, training only) and ``weight_decay`` (on the weight matrices, the course's one rule)
+    are the regularisers.
 
-    The train loss of an epoch is measured on the step's own forward pass (dropout active);
-    the validation loss after the step, in eval mode. ``threads=1`` runs on one CPU thread and
-    restores torch's setting afterwards (the matrices are tiny, so extra threads only add
-    overhead); ``None`` leaves torch's setting alone. Returns ``(head, curves)``.
+    The train loss of an epoch is the one the Trainer logs for its step (dropout active); the
+    validation loss is measured after the step, in eval mode. ``threads=1`` runs on one CPU
+    thread and restores torch's setting afterwards (the matrices are tiny, so extra threads only
+    add overhead); ``None`` leaves torch's setting alone. Returns ``(head, curves)``, the head
+    an ``nn.Sequential`` from features to logits, in eval mode.
     Taught in notebooks/01_concepts.ipynb.
     """
     import torch
-    from torch import nn
+    from transformers import default_data_collator
 
     values = {
         "epochs": epochs,
@@ -136,27 +179,15 @@ def fit_head(
         torch.set_num_threads(threads)
     try:
         torch.manual_seed(seed)
-        dim = x_train.shape[1]
-        layers: list[nn.Module] = [nn.Dropout(dropout)]
-        if hidden:
-            layers += [nn.Linear(dim, hidden), nn.ReLU(), nn.Linear(hidden, num_labels)]
-        else:
-            layers.append(nn.Linear(dim, num_labels))
-        head = nn.Sequential(*layers)
-        opt = torch.optim.AdamW(head.parameters(), lr=lr, weight_decay=weight_decay)
-        loss_fn = nn.CrossEntropyLoss()
+        head = _head_model(x_train.shape[1], num_labels, hidden, dropout)
+        data = [{"features": x, "labels": y} for x, y in zip(x_train, y_train, strict=True)]
         curves = Curves()
-        for _ in range(epochs):
-            head.train()
-            opt.zero_grad()
-            loss = loss_fn(head(x_train), y_train)
-            loss.backward()
-            opt.step()
-            head.eval()
-            with torch.no_grad():
-                val = loss_fn(head(x_val), y_val)
-            curves.train_loss.append(loss.item())
-            curves.val_loss.append(val.item())
+        trainer = train_objective(
+            head, data, default_data_collator, epochs, len(data), lr,
+            weight_decay=weight_decay, warmup=0.0, precision="fp32", seed=seed,
+            callbacks=[_val_loss_callback(x_val, y_val, curves)], scheduler="constant",
+        )  # fmt: skip
+        curves.train_loss = logged_losses(trainer.state.log_history)
     finally:
         torch.set_num_threads(previous_threads)
-    return head, curves
+    return torch.nn.Sequential(*head).eval(), curves  # the trained layers: features -> logits

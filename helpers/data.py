@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from helpers.labels import is_bio_tag, starts_with_orphan_i, to_iob2
+from helpers.labels import entity_spans, is_bio_tag, starts_with_orphan_i, to_iob2
 from helpers.paths import CORPUS_TEST, CORPUS_TRAIN, resolve
 
 FORMATS = ("source_csv", "gmb_long", "conll", "hf")
@@ -689,7 +689,6 @@ def surface_forms(splits: dict[str, Sequence[Sentence]]) -> dict[str, SurfaceFor
 
     An ``O`` use is the same word sequence elsewhere with all its words tagged ``O``.
     """
-    from helpers.labels import entity_spans
 
     forms: dict[str, SurfaceForm] = {}
     for split, sents in splits.items():

@@ -4,7 +4,9 @@ The same ``BertConfig`` builds both models: ``BertLMHeadModel`` with ``is_decode
 position sees only itself and the positions before it, and predicts the next token) and
 ``BertForMaskedLM`` (every position sees the whole sentence; about 15% of the tokens are hidden
 by ``DataCollatorForLanguageModeling`` and predicted). Only the attention mask and the targets
-differ, so the comparison isolates the objective. Taught in notebooks/07_clm_vs_mlm.ipynb.
+differ, so the comparison isolates the objective. Both train through the course's one training
+path, :func:`helpers.train.train_objective` (the library's ``Trainer``). Taught in
+notebooks/07_clm_vs_mlm.ipynb.
 """
 
 from __future__ import annotations
@@ -14,8 +16,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from helpers.alignment import IGNORE
+from helpers.train import logged_losses, train_objective
+
 KINDS = ("clm", "mlm")
-IGNORE = -100  # label of a position the loss skips
 
 
 def reduced_tokenizer(base: Any, texts: Sequence[str]) -> Any:
@@ -99,26 +103,6 @@ def build_model(tokenizer: Any, kind: str, seed: int = 0, **sizes: Any) -> Any:
     return model
 
 
-def collator(tokenizer: Any, kind: str, mlm_probability: float = 0.15, seed: int = 0) -> Any:
-    """``DataCollatorForLanguageModeling``: padding plus labels (``-100`` where no loss is taken).
-
-    ``"mlm"`` hides ``mlm_probability`` of the tokens (80% → [MASK], 10% → a random token,
-    10% unchanged) and labels only those; ``"clm"`` labels every non-padding token (the model
-    shifts them by one itself). Taught in notebooks/07_clm_vs_mlm.ipynb.
-    """
-    from transformers import DataCollatorForLanguageModeling
-
-    if kind not in KINDS:
-        raise ValueError(f"kind={kind!r}: expected one of {KINDS}")
-    return DataCollatorForLanguageModeling(
-        tokenizer,
-        mlm=kind == "mlm",
-        mlm_probability=mlm_probability if kind == "mlm" else None,
-        seed=seed,
-        return_tensors="pt",
-    )
-
-
 def positions_learned(labels: Any, kind: str) -> int:
     """How many predictions a batch's loss averages over.
 
@@ -133,7 +117,7 @@ def positions_learned(labels: Any, kind: str) -> int:
 
 @dataclass
 class LMRun:
-    """One training run: per-step loss, positions learned from, and elapsed seconds."""
+    """One training run: per-step loss, targets, real tokens and elapsed seconds."""
 
     kind: str
     losses: list[float] = field(default_factory=list)
@@ -143,82 +127,78 @@ class LMRun:
     precision: str = "fp32"
 
 
-def batches(
-    tokenizer: Any,
-    texts: Sequence[str],
-    batch_size: int,
-    steps: int,
-    seed: int = 0,
-    max_length: int = 64,
-) -> list[list[dict[str, list[int]]]]:
-    """``steps`` batches of tokenized ``texts`` (reshuffled each pass), the same for both models.
+class CountTargets:
+    """Wrap a collator and record, for every batch it makes, its targets and real tokens.
 
-    Texts longer than ``max_length`` tokens are cut there: unlabelled text for a language-model
-    demo, where a cut sentence loses nothing but its tail. Taught in notebooks/07_clm_vs_mlm.ipynb.
+    The ``Trainer`` calls its collator once per batch, in training order, so
+    ``positions[i]`` is what step ``i``'s loss averaged over (:func:`positions_learned`).
+    Taught in notebooks/07_clm_vs_mlm.ipynb.
     """
-    import random
 
-    if batch_size < 1 or steps < 1:
-        raise ValueError(f"batch_size={batch_size}, steps={steps}: expected positive integers")
-    if batch_size > len(texts):
-        raise ValueError(f"batch_size={batch_size} is larger than the {len(texts)} texts")
-    enc = tokenizer(list(texts), truncation=True, max_length=max_length)["input_ids"]
-    rng = random.Random(seed)
-    order: list[int] = []
-    out = []
-    for _ in range(steps):
-        if len(order) < batch_size:
-            order = list(range(len(texts)))
-            rng.shuffle(order)
-        out.append([{"input_ids": enc[i]} for i in order[:batch_size]])
-        order = order[batch_size:]
-    return out
+    def __init__(self, collator: Any, kind: str) -> None:
+        if kind not in KINDS:
+            raise ValueError(f"kind={kind!r}: expected one of {KINDS}")
+        self.collator, self.kind = collator, kind
+        self.positions: list[int] = []
+        self.tokens: list[int] = []
+
+    def __call__(self, examples: list[dict[str, Any]]) -> Any:
+        batch = self.collator(examples)
+        self.positions.append(positions_learned(batch["labels"], self.kind))
+        self.tokens.append(int(batch["attention_mask"].sum()))
+        return batch
+
+
+def step_clock() -> Any:
+    """A ``TrainerCallback`` whose ``seconds`` list gets the time since training began at the
+    end of every optimizer step. Taught in notebooks/07_clm_vs_mlm.ipynb."""
+    from transformers import TrainerCallback
+
+    class StepClock(TrainerCallback):
+        def __init__(self) -> None:
+            self.start = 0.0
+            self.seconds: list[float] = []
+
+        def on_train_begin(self, args, state, control, **kwargs):
+            self.start = time.perf_counter()
+
+        def on_step_end(self, args, state, control, **kwargs):
+            self.seconds.append(time.perf_counter() - self.start)
+
+    return StepClock()
 
 
 def train_lm(
     model: Any,
-    data_collator: Any,
-    steps: Sequence[Sequence[dict[str, list[int]]]],
+    collator: Any,
+    dataset: Any,
     kind: str,
+    epochs: int,
+    batch_size: int,
     learning_rate: float = 1e-3,
     precision: str = "auto",
+    seed: int = 0,
 ) -> LMRun:
-    """One AdamW step per batch in ``steps``; records loss, positions learned and elapsed time.
+    """Train ``model`` on ``dataset`` (tokenized texts) with :func:`helpers.train.train_objective`.
 
-    Constant learning rate after a short linear warm-up (10% of the steps). Taught in
-    notebooks/07_clm_vs_mlm.ipynb.
+    The ``Trainer`` shuffles with ``seed`` (the same order for both kinds), warms the learning
+    rate up over 10% of the steps and then keeps it constant, and logs the loss of every step;
+    the run records it with each step's targets and tokens (:class:`CountTargets`) and elapsed
+    seconds (:func:`step_clock`). Notebook 07 writes the same ``Trainer`` call out in its cells.
     """
-    import torch
-    from transformers import get_linear_schedule_with_warmup
-
-    from helpers.models import pick_precision
-
-    device = next(model.parameters()).device
-    prec = pick_precision(precision, device.type)
-    opt = torch.optim.AdamW(model.parameters(), lr=learning_rate, weight_decay=0.01)
-    warm = max(1, len(steps) // 10)
-    sched = get_linear_schedule_with_warmup(opt, warm, 10**9)  # ~constant after warm-up
-    run = LMRun(kind=kind, precision=prec)
-    dtype = torch.float16 if prec == "fp16" else torch.bfloat16
-    model.train()
-    start = time.perf_counter()
-    for examples in steps:
-        batch = data_collator(list(examples))
-        batch.pop("token_type_ids", None)
-        batch = {k: v.to(device) for k, v in batch.items()}
-        with torch.autocast(device.type, dtype=dtype, enabled=prec != "fp32"):
-            loss = model(**batch).loss
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        opt.step()
-        sched.step()
-        opt.zero_grad()
-        run.losses.append(loss.item())
-        run.positions.append(positions_learned(batch["labels"], kind))
-        run.tokens.append(int(batch["attention_mask"].sum()))
-        run.seconds.append(time.perf_counter() - start)
-    model.eval()
-    return run
+    counter, clock = CountTargets(collator, kind), step_clock()
+    trainer = train_objective(
+        model, dataset, counter, epochs, batch_size, learning_rate,
+        precision=precision, seed=seed, callbacks=[clock], scheduler="constant_with_warmup",
+    )  # fmt: skip
+    return LMRun(
+        kind,
+        logged_losses(trainer.state.log_history),
+        counter.positions,
+        counter.tokens,
+        clock.seconds,
+        "bf16" if trainer.args.bf16 else "fp16" if trainer.args.fp16 else "fp32",
+    )
 
 
 def attention_probs(model: Any, tokenizer: Any, text: str) -> Any:

@@ -72,20 +72,6 @@ def tags_from_logits(
     return gold_seqs, pred_seqs
 
 
-def trainer_metrics(id2label: dict[int, str], strict: bool = False):
-    """A ``compute_metrics`` function for ``transformers.Trainer`` (overall numbers only)."""
-
-    def compute(eval_pred: Any) -> dict[str, float]:
-        gold, pred = tags_from_logits(eval_pred.predictions, eval_pred.label_ids, id2label)
-        m = ner_metrics(gold, pred, strict)
-        return {k: m[k] for k in ("precision", "recall", "f1", "accuracy")}
-
-    return compute
-
-
-ERROR_KINDS = ("missed", "spurious", "wrong type", "wrong boundary", "wrong type and boundary")
-
-
 def entity_errors(
     gold: Sequence[str], pred: Sequence[str]
 ) -> list[tuple[str, tuple[str, int, int] | None, tuple[str, int, int] | None]]:

@@ -31,31 +31,36 @@ over the picked positions (labels != -100, whichever of the three replacements t
 
 The embedded all-MiniLM-L6-v2 has no trained MLM head: loading it for MLM creates a random one.
 Its decoder is tied to the word embeddings, so freezing the encoder freezes the decoder matrix
-too; the head warm-up (:func:`warm_up_head`) then trains the transform (dense 384x384 + LayerNorm)
-and the output bias (one number per vocabulary entry) until held-out perplexity stops improving.
-That model is "before"; :func:`train_mlm` then adapts encoder and head together.
+too; the head warm-up (:func:`warm_up_head`) then trains the transform (dense 384x384 +
+LayerNorm) and the output bias (one number per vocabulary entry) for a fixed number of epochs,
+choosing nothing on the held-out masks. That model is "before"; :func:`train_mlm` then adapts
+encoder and head together. Both are runs of the course's one training path,
+:func:`helpers.train.train_objective` (the library's ``Trainer``), with :class:`PickedOnly`
+sending only the picked positions through the vocabulary projection.
 
 Taught in notebooks/05_mlm.ipynb.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 import math
 import os
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from transformers import DataCollatorForLanguageModeling
 
-from helpers.alignment import tokenize_and_align
+from helpers.alignment import IGNORE, tokenize_and_align
+from helpers.data import experiment_splits, load_corpus, split_documents, split_sentences
+from helpers.labels import build_label_list
 from helpers.models import (
     DEFAULT_MODEL,
     PRECISIONS,
+    autocast,
     cpu_kind,
     hf_quiet,
     load_masked_lm,
@@ -63,10 +68,9 @@ from helpers.models import (
     pick_precision,
 )
 from helpers.params import raise_first_failure
-from helpers.paths import CORPUS_TEST, CORPUS_TRAIN, output_path
-
-IGNORE = -100
-
+from helpers.paths import CORPUS_TEST, CORPUS_TRAIN, output_path, resolve
+from helpers.results import command_line, provenance
+from helpers.train import TrainConfig, evaluate_ner, logged_losses, train_ner, train_objective
 
 # ---------------------------------------------------------------- configuration
 
@@ -83,9 +87,7 @@ class AdaptConfig:
     batch_size: int = 16
     learning_rate: float = 3e-4  # picked on held-out perplexity of the training file (1e-4: worse)
     warmup_learning_rate: float = 3e-3  # the head warm-up (encoder frozen)
-    warmup_rounds: int = 2  # maskings of the training text the head warm-up learns from
-    warmup_patience: int = 2  # warm-up epochs without a better held-out perplexity, then stop
-    warmup_max_epochs: int = 10
+    warmup_epochs: int = 3  # head warm-up passes (encoder frozen); the final epoch is kept
     mlm_probability: float = 0.15
     whole_word_mask: bool = True
     max_length: int = 100
@@ -105,18 +107,8 @@ class AdaptConfig:
             (self.learning_rate > 0, "learning_rate", "a number > 0"),
             (self.warmup_learning_rate > 0, "warmup_learning_rate", "a number > 0"),
             (
-                isinstance(self.warmup_rounds, int) and self.warmup_rounds >= 1,
-                "warmup_rounds",
-                "an integer >= 1",
-            ),
-            (
-                isinstance(self.warmup_patience, int) and self.warmup_patience >= 1,
-                "warmup_patience",
-                "an integer >= 1",
-            ),
-            (
-                isinstance(self.warmup_max_epochs, int) and self.warmup_max_epochs >= 1,
-                "warmup_max_epochs",
+                isinstance(self.warmup_epochs, int) and self.warmup_epochs >= 1,
+                "warmup_epochs",
                 "an integer >= 1",
             ),
             (0 < self.mlm_probability < 1, "mlm_probability", "a fraction in (0, 1)"),
@@ -157,8 +149,6 @@ def adaptation_text(
     sentence. ``n_sentences`` keeps the first N training-side sentences (the held-out side is
     whole).
     """
-    from helpers.data import load_corpus, split_documents, split_sentences
-    from helpers.paths import resolve
 
     path = resolve(data_path) if data_path is not None else CORPUS_TRAIN
     if path.resolve() == CORPUS_TEST.resolve():
@@ -365,6 +355,13 @@ class LoadedMLM:
         return not self.new_head_keys
 
 
+def new_head_keys(model: Any, loading_info: dict[str, Any]) -> list[str]:
+    """The head weights ``from_pretrained(..., output_loading_info=True)`` reported missing:
+    weights outside the encoder (``model.base_model``) that the library initialised at random."""
+    prefix = model.base_model_prefix + "."
+    return sorted(k for k in loading_info["missing_keys"] if not k.startswith(prefix))
+
+
 def load_mlm(name: str = DEFAULT_MODEL, verbose: bool = True) -> LoadedMLM:
     """Load ``name`` for MLM and say whether its head was trained or newly initialised.
 
@@ -373,8 +370,7 @@ def load_mlm(name: str = DEFAULT_MODEL, verbose: bool = True) -> LoadedMLM:
     report, which :func:`helpers.models.load_masked_lm` keeps quiet: this prints it).
     """
     model, info = load_masked_lm(name, output_loading_info=True)
-    prefix = model.base_model_prefix + "."
-    new = sorted(k for k in info["missing_keys"] if not k.startswith(prefix))
+    new = new_head_keys(model, info)
     if verbose:
         if new:
             print(
@@ -393,18 +389,6 @@ def head_parameters(model: Any) -> list[tuple[str, Any]]:
     return [(n, p) for n, p in model.named_parameters() if id(p) not in encoder]
 
 
-@contextlib.contextmanager
-def _autocast(precision: str, device: str) -> Iterator[None]:
-    import torch
-
-    if precision == "fp32":
-        yield
-        return
-    dtype = torch.bfloat16 if precision == "bf16" else torch.float16
-    with torch.autocast(device_type=device.split(":")[0], dtype=dtype):
-        yield
-
-
 def _scaler(precision: str, device: str) -> Any:
     """A gradient scaler for fp16 (small gradients would underflow); a no-op otherwise."""
     import torch
@@ -412,29 +396,64 @@ def _scaler(precision: str, device: str) -> Any:
     return torch.amp.GradScaler(device.split(":")[0], enabled=precision == "fp16")
 
 
-def masked_loss(model: Any, batch: dict, precision: str = "fp32") -> tuple[Any, int]:
-    """Summed cross-entropy over the picked positions, and how many there are.
+class PickedOnly:
+    """Inside ``with PickedOnly(model):`` the vocabulary projection runs on picked positions only.
 
-    The vocabulary projection (``model.get_output_embeddings()``, 384 x 30,522 for MiniLM) runs
-    only on the picked positions, not on every token: about 7x less of the model's most
-    expensive layer, same loss as ``model(**batch).loss`` (times the count).
+    The MLM loss counts only the positions whose label is not -100 (about 15%), but the model
+    projects every token onto the vocabulary (``model.get_output_embeddings()``, 384 x 30,522
+    for MiniLM), its most expensive layer. Inside the block, a call ``model(..., labels=labels)``
+    sends only the picked rows through that layer and hands the model ``labels[picked]``, so
+    ``.loss`` is the same mean cross-entropy (the same gradients) for about a seventh of that
+    layer's work, and ``.logits`` has one row per picked position. Calls without ``labels`` are
+    left alone. Used around ``trainer.train()`` and by :func:`perplexity`.
+    Taught in notebooks/05_mlm.ipynb.
+    """
+
+    def __init__(self, model: Any) -> None:
+        self.model = model
+        self.picked: Any = None
+        self.handles: list[Any] = []
+
+    def _take_labels(self, _module: Any, args: tuple, kwargs: dict) -> Any:
+        labels = kwargs.get("labels")
+        self.picked = None if labels is None else labels != IGNORE
+        if labels is None:
+            return None
+        return args, {**kwargs, "labels": labels[self.picked]}
+
+    def _select(self, _module: Any, args: tuple) -> Any:
+        return None if self.picked is None else (args[0][self.picked], *args[1:])
+
+    def __enter__(self) -> PickedOnly:
+        decoder = self.model.get_output_embeddings()
+        self.handles = [
+            self.model.register_forward_pre_hook(self._take_labels, with_kwargs=True),
+            decoder.register_forward_pre_hook(self._select),
+        ]
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        for h in self.handles:
+            h.remove()
+        self.handles, self.picked = [], None
+
+
+def masked_loss(model: Any, batch: dict, precision: str = "fp32") -> tuple[Any, int]:
+    """Summed cross-entropy over the picked positions (in fp32), and how many there are.
+
+    The same loss as ``model(**batch).loss`` (times the count), computed under
+    :class:`PickedOnly`.
     """
     import torch
 
     device = next(model.parameters()).device
     labels = batch["labels"].to(device)
-    picked = labels != IGNORE
     inputs = {k: v.to(device) for k, v in batch.items() if k != "labels"}
-    hook = model.get_output_embeddings().register_forward_pre_hook(
-        lambda _module, args: (args[0][picked],)
-    )
-    try:
-        with _autocast(precision, str(device)):
-            logits = model(**inputs).logits
-    finally:
-        hook.remove()
-    loss = torch.nn.functional.cross_entropy(logits.float(), labels[picked], reduction="sum")
-    return loss, int(picked.sum())
+    with PickedOnly(model), autocast(precision, device):
+        logits = model(**inputs, labels=labels).logits
+    picked = labels[labels != IGNORE]
+    loss = torch.nn.functional.cross_entropy(logits.float(), picked, reduction="sum")
+    return loss, int(picked.numel())
 
 
 @dataclass
@@ -497,201 +516,73 @@ def fill_mask(
 
 @dataclass
 class Phase:
-    """What one training phase did: loss per step, held-out perplexity per epoch, seconds."""
+    """What one training phase did: the loss of every step, seconds, trainable numbers."""
 
     name: str
     steps: list[float] = field(default_factory=list)
-    epochs: list[dict[str, float]] = field(default_factory=list)
     seconds: float = 0.0
     trainable: int = 0
-    best_epoch: int | None = None
 
 
-def train_mlm(
-    model: Any,
-    features: Sequence[dict],
-    collator: WordMaskCollator,
-    heldout: Sequence[dict] | None = None,
-    learning_rate: float = 1e-4,
-    batch_size: int = 16,
-    epochs: int = 2,
-    precision: str = "fp32",
-    seed: int = 42,
+def _train_phase(
+    name: str, model: Any, features: Sequence[dict], collator: WordMaskCollator, **kw: Any
 ) -> Phase:
-    """Adapt encoder and head together: AdamW, 10% linear warm-up then linear decay.
+    """One run of the course's training path (:func:`helpers.train.train_objective`) with the
+    vocabulary projection on picked positions only (:class:`PickedOnly`)."""
 
-    Every batch is masked afresh by ``collator``; ``heldout`` (fixed masks) is scored after each
-    epoch. Sentences are shuffled by a generator seeded with ``seed``.
-    """
-    import torch
-    from transformers import get_scheduler
-
-    params = list(model.parameters())
-    for p in params:
-        p.requires_grad = True
-    phase = Phase("adaptation", trainable=sum(p.numel() for p in params))
-    order = torch.Generator().manual_seed(seed)
-    per_epoch = math.ceil(len(features) / batch_size)
-    decay = [p for n, p in model.named_parameters() if p.ndim >= 2 and "LayerNorm" not in n]
-    rest = [p for p in params if all(p is not q for q in decay)]
-    opt = torch.optim.AdamW(
-        [{"params": decay, "weight_decay": 0.01}, {"params": rest, "weight_decay": 0.0}],
-        lr=learning_rate,
-    )
-    sched = get_scheduler(
-        "linear",
-        opt,
-        num_warmup_steps=round(0.1 * per_epoch * epochs),
-        num_training_steps=per_epoch * epochs,
-    )
-    scaler = _scaler(precision, str(next(model.parameters()).device))
-    model.train()
+    frozen = kw.get("freeze_encoder", False)
+    encoder = {id(p) for p in model.base_model.parameters()} if frozen else set()
+    trainable = sum(p.numel() for p in model.parameters() if id(p) not in encoder)
     t0 = time.perf_counter()
-    for epoch in range(1, epochs + 1):
-        perm = torch.randperm(len(features), generator=order).tolist()
-        losses = []
-        for i in range(0, len(perm), batch_size):
-            batch = collator([dict(features[j]) for j in perm[i : i + batch_size]])
-            loss, n = masked_loss(model, batch, precision)
-            scaler.scale(loss / max(n, 1)).backward()
-            scaler.step(opt)
-            scaler.update()
-            sched.step()
-            opt.zero_grad(set_to_none=True)
-            losses.append(float(loss.detach()) / max(n, 1))
-        phase.steps += losses
-        row = {"epoch": epoch, "train_loss": sum(losses) / len(losses)}
-        if heldout is not None:
-            row["perplexity"] = perplexity(model, heldout, precision).perplexity
-        row["seconds"] = time.perf_counter() - t0
-        phase.epochs.append(row)
-    model.eval()
-    phase.seconds = time.perf_counter() - t0
-    return phase
-
-
-def head_module(model: Any) -> Any:
-    """The MLM head as one module that maps encoder outputs to vocabulary logits."""
-    for name in ("cls", "lm_head", "predictions"):  # BERT family, RoBERTa family, ALBERT
-        head = getattr(model, name, None)
-        if head is not None:
-            return head
-    raise ValueError(
-        f"{type(model).__name__}: no MLM head module named cls, lm_head or predictions; the "
-        "head warm-up supports BERT-, RoBERTa- and ALBERT-style models"
+    with PickedOnly(model):
+        trainer = train_objective(model, list(features), collator, **kw)
+    return Phase(
+        name, logged_losses(trainer.state.log_history), time.perf_counter() - t0, trainable
     )
-
-
-def encoder_outputs(
-    model: Any, batches: Sequence[dict], precision: str = "fp32"
-) -> tuple[Any, Any]:
-    """Last-layer vectors at the picked positions of masked ``batches``, and their labels."""
-    import torch
-
-    device = next(model.parameters()).device
-    xs, ys = [], []
-    was_training = model.training
-    model.eval()
-    with torch.inference_mode(), _autocast(precision, str(device)):
-        for b in batches:
-            picked = b["labels"] != IGNORE
-            inputs = {k: v.to(device) for k, v in b.items() if k != "labels"}
-            hidden = model.base_model(**inputs).last_hidden_state
-            xs.append(hidden[picked.to(device)].float())
-            ys.append(b["labels"][picked].to(device))
-    model.train(was_training)
-    return torch.cat(xs), torch.cat(ys)
 
 
 def warm_up_head(
     model: Any,
     features: Sequence[dict],
     collator: WordMaskCollator,
-    heldout: Sequence[dict],
     learning_rate: float = 3e-3,
-    batch_size: int = 128,
-    rounds: int = 2,
-    patience: int = 2,
-    max_epochs: int = 10,
-    precision: str = "fp32",
+    batch_size: int = 16,
+    epochs: int = 3,
+    precision: str = "auto",
     seed: int = 42,
 ) -> Phase:
-    """Train the head alone (encoder frozen) until held-out perplexity stops improving.
+    """Train the MLM head alone (encoder frozen) for ``epochs``; the final epoch is kept.
 
-    The encoder is frozen, so its outputs for a masked sentence never change: they are computed
-    once, for ``rounds`` different maskings of ``features`` (and for the fixed held-out masks),
-    and the head trains on those vectors in steps of ``batch_size`` positions. Stops after
-    ``patience`` epochs without a new best held-out perplexity (or after ``max_epochs``) and
-    keeps the best epoch's head. With a tied decoder the trainable weights are the head's
-    transform and its output bias; the decoder matrix is the frozen word-embedding table.
+    A ``Trainer`` run like :func:`train_mlm` with ``freeze_encoder=True``: nothing is chosen on
+    held-out data, so held-out perplexity measured afterwards is an honest "before". With a tied
+    decoder the trainable weights are the head's transform and its output bias; the decoder
+    matrix is the frozen word-embedding table.
     """
-    import torch
+    return _train_phase(
+        "head warm-up", model, features, collator, epochs=epochs, batch_size=batch_size,
+        learning_rate=learning_rate, freeze_encoder=True, precision=precision, seed=seed,
+    )  # fmt: skip
 
-    head = head_module(model)
-    params = [p for _, p in head_parameters(model)]
-    if not params:
-        raise ValueError("the model has no head parameters outside the encoder to warm up")
-    phase = Phase("head warm-up", trainable=sum(p.numel() for p in params))
-    t0 = time.perf_counter()
-    train_batches = [
-        collator([dict(f) for f in features[i : i + 32]])
-        for _ in range(rounds)
-        for i in range(0, len(features), 32)
-    ]
-    x, y = encoder_outputs(model, train_batches, precision)
-    xh, yh = encoder_outputs(model, heldout, precision)
-    device = x.device
-    own = {id(p) for p in params}
-    frozen = [p for p in model.parameters() if p.requires_grad and id(p) not in own]
-    for p in frozen:
-        p.requires_grad = False
-    opt = torch.optim.AdamW(params, lr=learning_rate, weight_decay=0.01)
-    order = torch.Generator().manual_seed(seed)
-    scaler = _scaler(precision, str(device))
-    best, best_state, stale = math.inf, None, 0
-    try:
-        for epoch in range(1, max_epochs + 1):
-            head.train()
-            perm = torch.randperm(len(x), generator=order).to(device)
-            losses = []
-            for i in range(0, len(perm), batch_size):
-                idx = perm[i : i + batch_size]
-                with _autocast(precision, str(device)):
-                    logits = head(x[idx])
-                loss = torch.nn.functional.cross_entropy(logits.float(), y[idx])
-                scaler.scale(loss).backward()
-                scaler.step(opt)
-                scaler.update()
-                opt.zero_grad(set_to_none=True)
-                losses.append(float(loss.detach()))
-            phase.steps += losses
-            head.eval()
-            with torch.inference_mode(), _autocast(precision, str(device)):
-                mean = float(torch.nn.functional.cross_entropy(head(xh).float(), yh))
-            phase.epochs.append(
-                {
-                    "epoch": epoch,
-                    "train_loss": sum(losses) / len(losses),
-                    "perplexity": math.exp(mean),
-                    "seconds": time.perf_counter() - t0,
-                }
-            )
-            if mean < best:
-                best, stale, phase.best_epoch = mean, 0, epoch
-                best_state = [p.detach().clone() for p in params]
-            else:
-                stale += 1
-                if stale >= patience:
-                    break
-        with torch.no_grad():
-            for p, saved in zip(params, best_state or [], strict=False):
-                p.copy_(saved)
-    finally:
-        for p in frozen:
-            p.requires_grad = True
-    model.eval()
-    phase.seconds = time.perf_counter() - t0
-    return phase
+
+def train_mlm(
+    model: Any,
+    features: Sequence[dict],
+    collator: WordMaskCollator,
+    learning_rate: float = 3e-4,
+    batch_size: int = 16,
+    epochs: int = 2,
+    precision: str = "auto",
+    seed: int = 42,
+) -> Phase:
+    """Adapt encoder and head together with the ``Trainer``: AdamW, 10% warm-up, linear decay.
+
+    Every batch is masked afresh by ``collator``. Notebook 05 runs the same ``Trainer`` in its
+    cells.
+    """
+    return _train_phase(
+        "adaptation", model, features, collator, epochs=epochs, batch_size=batch_size,
+        learning_rate=learning_rate, precision=precision, seed=seed,
+    )  # fmt: skip
 
 
 # ---------------------------------------------------------------- the whole run
@@ -747,14 +638,13 @@ def adapt(
     if not loaded.has_trained_head:
         random_head = perplexity(model, heldout, precision)
         warm = warm_up_head(
-            model, train, collator, heldout, cfg.warmup_learning_rate, 128,
-            cfg.warmup_rounds, cfg.warmup_patience, cfg.warmup_max_epochs, precision, cfg.seed,
+            model, train, collator, cfg.warmup_learning_rate, cfg.batch_size,
+            cfg.warmup_epochs, precision, cfg.seed,
         )  # fmt: skip
     before = perplexity(model, heldout, precision)
-    set_seed(cfg.seed)  # dropout: as notebook 05 does before adapting
     phase = train_mlm(
-        model, train, collator, heldout, cfg.learning_rate, cfg.batch_size, cfg.epochs,
-        precision, cfg.seed,
+        model, train, collator, cfg.learning_rate, cfg.batch_size, cfg.epochs, precision,
+        cfg.seed,
     )  # fmt: skip
     after = perplexity(model, heldout, precision)
     result = AdaptResult(
@@ -782,8 +672,7 @@ def metrics_report(result: AdaptResult) -> dict[str, Any]:
         return {
             "seconds": round(p.seconds, 2),
             "steps": len(p.steps),
-            "epochs": p.epochs,
-            "best_epoch": p.best_epoch,
+            "final_loss": p.steps[-1] if p.steps else None,
             "trainable_parameters": p.trainable,
         }
 
@@ -827,9 +716,6 @@ def save_adapted(result: AdaptResult, directory: str | Path) -> Path:
 
 def ner_f1(model_name: str, seed: int, output_dir: str) -> dict[str, Any]:
     """Notebook 04's recipe (its defaults: ``TrainConfig()``) on its split; test entity F1."""
-    from helpers.data import experiment_splits
-    from helpers.labels import build_label_list
-    from helpers.train import TrainConfig, evaluate_ner, train_ner
 
     # notebook 04's defaults: the first 300 train sentences, no validation, the final epoch
     splits = experiment_splits(None, 300, 0.2, 0.0, seed)
@@ -851,7 +737,6 @@ def downstream(seeds: Sequence[int], out: str | Path, config: AdaptConfig | None
     """Per seed: adapt (notebook 05's defaults, that seed), then NER with and without it."""
     import platform
     import statistics
-    import sys
     import tempfile
 
     import torch
@@ -888,7 +773,12 @@ def downstream(seeds: Sequence[int], out: str | Path, config: AdaptConfig | None
         return {"mean": statistics.mean(values), "sd": sd, "min": min(values), "max": max(values)}
 
     report = {
-        "command": "python -m helpers.mlm " + " ".join(sys.argv[1:]),
+        # seeds[0]'s unadapted NER run: TrainConfig's defaults but for seed and output_dir
+        **provenance(
+            command_line("helpers.mlm"),
+            TrainConfig(seed=seeds[0], output_dir="(temporary)"),
+            ["output_dir", "seed"],
+        ),
         "what": "NER test entity F1 (notebook 04's recipe, helpers.train.TrainConfig's defaults; "
         "first 300 training sentences, no validation, the final epoch, the fixed test file) with "
         "the embedded encoder "

@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+from helpers.labels import label_maps
+
 DEFAULT_MODEL = "minilm"
 ALIASES = ("minilm", "all-minilm-l6-v2", "sentence-transformers/all-MiniLM-L6-v2")
 PRECISIONS = ("auto", "bf16", "fp16", "fp32")
@@ -219,8 +221,6 @@ def load_token_classifier(name: str, labels: list[str], quiet: bool = True, **kw
     """
     from transformers import AutoModelForTokenClassification
 
-    from helpers.labels import label_maps
-
     label2id, id2label = label_maps(labels)
     return _load(
         AutoModelForTokenClassification,
@@ -241,13 +241,6 @@ def load_masked_lm(name: str = DEFAULT_MODEL, quiet: bool = True, **kwargs: Any)
     from transformers import AutoModelForMaskedLM
 
     return _load(AutoModelForMaskedLM, name, quiet, **kwargs)
-
-
-def load_pretraining(name: str = DEFAULT_MODEL, quiet: bool = True, **kwargs: Any) -> Any:
-    """Encoder + both pre-training heads (MLM and NSP), as BERT was pre-trained."""
-    from transformers import AutoModelForPreTraining
-
-    return _load(AutoModelForPreTraining, name, quiet, **kwargs)
 
 
 def cpu_has_bf16() -> bool:
@@ -298,3 +291,35 @@ def pick_precision(requested: str = "auto", device: str | None = None) -> str:
     if on_cuda:
         return "bf16" if torch.cuda.is_bf16_supported() else "fp16"
     return "bf16" if cpu_has_bf16() else "fp32"
+
+
+def autocast_dtype(precision: str) -> Any:
+    """The dtype autocast computes in for a picked precision: bf16/fp16, or None for fp32.
+
+    ``precision`` is what :func:`pick_precision` returns (``"auto"`` is refused: pick first).
+    """
+    import torch
+
+    dtypes = {"bf16": torch.bfloat16, "fp16": torch.float16, "fp32": None}
+    if precision not in dtypes:
+        raise ValueError(f"precision={precision!r}: expected one of {tuple(dtypes)}")
+    return dtypes[precision]
+
+
+@contextmanager
+def autocast(precision: str, device: Any) -> Iterator[None]:
+    """Run the block in ``precision`` (a value of :func:`pick_precision`) on ``device``.
+
+    The one place mixed precision is switched on outside the ``Trainer`` (which switches it with
+    ``TrainingArguments(bf16=..., fp16=...)``): inference in helpers.mlm, helpers.nsp,
+    helpers.lm and helpers.predict goes through it. fp32 runs the block unchanged.
+    """
+    import torch
+
+    dtype = autocast_dtype(precision)
+    if dtype is None:
+        yield
+        return
+    kind = device.type if isinstance(device, torch.device) else str(device).split(":")[0]
+    with torch.autocast(device_type=kind, dtype=dtype):
+        yield

@@ -25,9 +25,30 @@ from pathlib import Path
 from typing import Any
 
 from helpers.data import CorpusError, experiment_splits, split_lines
-from helpers.models import PRECISIONS, ModelLoadError
+from helpers.labels import build_label_list, is_bio_tag
+from helpers.models import (
+    PRECISIONS,
+    ModelLoadError,
+    check_model_dir,
+    load_config,
+    load_token_classifier,
+    load_tokenizer,
+    pick_precision,
+)
 from helpers.paths import CORPUS_TEST, CORPUS_TRAIN, resolve
-from helpers.train import KEEP, TrainConfig, is_main_process
+from helpers.predict import predict
+from helpers.train import (
+    KEEP,
+    TrainConfig,
+    TrainingDiverged,
+    check_model_fits,
+    check_output_dir,
+    evaluate_ner,
+    is_main_process,
+    run_folder,
+    save_run,
+    train_ner,
+)
 
 # The split of notebook 04 and of ``train``: the first 300 sentences of the training file (the
 # source's number), 20% held out for test when a file has no test file, no validation.
@@ -399,15 +420,6 @@ def _check_words(splits: Any, tokenizer: Any, args: argparse.Namespace) -> None:
 
 
 def train_command(args: argparse.Namespace) -> int:
-    from helpers.labels import build_label_list
-    from helpers.models import load_tokenizer, pick_precision
-    from helpers.train import (
-        TrainingDiverged,
-        check_model_fits,
-        check_output_dir,
-        run_folder,
-        train_ner,
-    )
 
     say = print if is_main_process() else (lambda *a, **k: None)
     world = world_size()
@@ -523,7 +535,6 @@ def train_command(args: argparse.Namespace) -> int:
 
 def _finish(args, splits, result, fields, world, output_dir, extra) -> None:
     """Score the test split, print the table, write the model and metrics.json (rank 0)."""
-    from helpers.train import evaluate_ner, save_run
 
     say = print if is_main_process() else (lambda *a, **k: None)
     test_metrics, _ = evaluate_ner(result.model, result.tokenizer, splits.test)
@@ -642,9 +653,6 @@ def load_trained(directory: str) -> tuple[Any, Any]:
 
     Every problem of the folder (missing or corrupt files, labels that are not NER tags or have
     gaps in their ids, weights without a trained head) is a :class:`UsageError`."""
-    from helpers.labels import is_bio_tag
-    from helpers.models import check_model_dir, load_config, load_token_classifier, load_tokenizer
-
     path = Path(directory).expanduser()
     if (path / "model" / "config.json").is_file():
         path = path / "model"
@@ -698,8 +706,6 @@ LINE_BREAKS_ESCAPED = {c: f"\\u{c:04x}" for c in (0x85, 0x2028, 0x2029)}
 
 
 def predict_command(args: argparse.Namespace) -> int:
-    from helpers.models import pick_precision
-    from helpers.predict import predict
 
     if args.input and args.texts:
         raise UsageError("give texts as arguments or --input FILE, not both")

@@ -17,8 +17,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from helpers.data import Sentence
+from helpers.models import _load, autocast, pick_precision
+from helpers.train import freeze, logged_losses, train_objective
 
 # The labels of transformers' BertForNextSentencePrediction: 0 = B continues A, 1 = B is random.
+# (The source notebook numbered them the other way round: IsNext = 1.)
 IS_NEXT, NOT_NEXT = 0, 1
 LABEL_NAMES = {IS_NEXT: "IsNext", NOT_NEXT: "NotNext"}
 NEGATIVES = ("other_doc", "same_doc")
@@ -71,7 +74,9 @@ def make_pairs(
     negative: same topic, wrong order). With ``"same_doc"`` only anchors whose document offers
     such a sentence are used, for both classes. An odd anchor out is left unused, so the classes
     are exactly balanced. ``both=True`` gives every anchor both pairs, its IsNext and one
-    NotNext (twice the pairs, for a tighter held-out estimate). Taught in notebooks/06_nsp.ipynb.
+    NotNext: twice the pairs, but two pairs that share an anchor are not independent, so score
+    them with :func:`cluster_bootstrap_interval` over anchors (or documents), not as if they
+    were. Taught in notebooks/06_nsp.ipynb.
     """
     if negatives not in NEGATIVES:
         raise ValueError(f"negatives={negatives!r}: expected one of {NEGATIVES}")
@@ -144,12 +149,16 @@ def load_nsp_model(
     """
     from transformers import BertForNextSentencePrediction, set_seed
 
-    from helpers.models import _load
-
     set_seed(seed)
     model, info = _load(BertForNextSentencePrediction, name, output_loading_info=True, **kwargs)
     missing = sorted(info["missing_keys"])
-    return model, missing, not any(k.startswith(HEAD_PREFIX) for k in missing)
+    return model, missing, head_trained(missing)
+
+
+def head_trained(missing_keys: Sequence[str]) -> bool:
+    """True when no weight of the NSP head (``cls.seq_relationship.*``) is among the weights
+    ``from_pretrained`` reported missing (and so initialised at random)."""
+    return not any(k.startswith(HEAD_PREFIX) for k in missing_keys)
 
 
 def encode_pairs(tokenizer: Any, pairs: Sequence[Pair], max_length: int = 128) -> Any:
@@ -162,6 +171,18 @@ def encode_pairs(tokenizer: Any, pairs: Sequence[Pair], max_length: int = 128) -
         padding=True,
         return_tensors="pt",
     )
+
+
+def pair_features(tokenizer: Any, pairs: Sequence[Pair], max_length: int = 128) -> list[dict]:
+    """One unpadded ``[CLS] A [SEP] B [SEP]`` feature per pair, with its ``labels`` (0 = IsNext).
+
+    What the ``Trainer`` reads; ``DataCollatorWithPadding`` pads each batch.
+    """
+    enc = tokenizer(
+        [p.a for p in pairs], [p.b for p in pairs], truncation="longest_first",
+        max_length=max_length,
+    )  # fmt: skip
+    return [{**{k: enc[k][i] for k in enc}, "labels": p.label} for i, p in enumerate(pairs)]
 
 
 @dataclass
@@ -181,95 +202,70 @@ def train_nsp(
     pairs: Sequence[Pair] | Sequence[Sequence[Pair]],
     epochs: int = 1,
     batch_size: int = 32,
-    learning_rate: float = 5e-5,
-    head_learning_rate: float = 1e-3,
+    learning_rate: float = 3e-4,
+    head_learning_rate: float = 3e-3,
     freeze_layers: int = 3,
     precision: str = "auto",
     seed: int = 0,
 ) -> NSPTrainResult:
-    """Train the NSP head (and the encoder layers above ``freeze_layers``) with AdamW.
+    """Train the NSP head (and the encoder layers above ``freeze_layers``) with the ``Trainer``.
+
+    The course's one training path, :func:`helpers.train.train_objective`: AdamW with the
+    course's weight-decay rule, the head (``model.cls``) at ``head_learning_rate``, 10% linear
+    warm-up then linear decay, ``precision`` as :func:`helpers.models.pick_precision`. The
+    embeddings and the lowest ``freeze_layers`` layers stay frozen (and stay so afterwards).
 
     ``pairs`` is one list of pairs used for every epoch, or one list per epoch (for example
-    :func:`make_pairs` with a new seed each pass: fresh negatives, less memorising); in that case
-    ``epochs`` is the number of lists.
-
-    Linear warm-up over the first 10% of steps, then linear decay; ``precision`` as
-    :func:`helpers.models.pick_precision` (bf16 via autocast). Taught in notebooks/06_nsp.ipynb.
+    :func:`make_pairs` with a new seed each pass: fresh negatives, less memorising); then the
+    lists are joined and read once, shuffled, and ``epochs`` is ignored.
+    Taught in notebooks/06_nsp.ipynb.
     """
     import torch
-    from transformers import get_linear_schedule_with_warmup, set_seed
-
-    from helpers.models import pick_precision
-    from helpers.train import freeze
+    from transformers import DataCollatorWithPadding
 
     for name, v in (("epochs", epochs), ("batch_size", batch_size)):
         if not isinstance(v, int) or v < 1:
             raise ValueError(f"{name}={v!r}: expected a positive integer")
     if not pairs:
         raise ValueError("no training pairs")
-    per_epoch = [list(p) for p in pairs] if not isinstance(pairs[0], Pair) else None
-    if per_epoch is not None:
-        epochs = len(per_epoch)
+    if not isinstance(pairs[0], Pair):
+        per_epoch = [list(p) for p in pairs]
         if len({len(p) for p in per_epoch}) != 1 or not per_epoch[0]:
             raise ValueError("pairs per epoch: expected non-empty lists of the same length")
-    epoch_pairs = per_epoch or [list(pairs)] * epochs
-    set_seed(seed)
-    device = next(model.parameters()).device
-    prec = pick_precision(precision, device.type)
+        pairs, epochs = [p for epoch in per_epoch for p in epoch], 1
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    prec = pick_precision(precision, device)
     trainable = freeze(model, embeddings=True, layers=freeze_layers)
-    head = {id(p) for p in model.cls.parameters()}
-    groups = [
-        {
-            "params": [p for p in model.parameters() if p.requires_grad and id(p) in head],
-            "lr": head_learning_rate,
-        },
-        {
-            "params": [p for p in model.parameters() if p.requires_grad and id(p) not in head],
-            "lr": learning_rate,
-        },
-    ]
-    opt = torch.optim.AdamW([g for g in groups if g["params"]], weight_decay=0.01)
-    n_batches = math.ceil(len(epoch_pairs[0]) / batch_size)
-    total = n_batches * epochs
-    sched = get_linear_schedule_with_warmup(opt, max(1, round(0.1 * total)), total)
-    gen = torch.Generator().manual_seed(seed)
-    result = NSPTrainResult(trainable=trainable, precision=prec)
-    model.train()
     start = time.perf_counter()
-    for this in epoch_pairs:
-        order = torch.randperm(len(this), generator=gen).tolist()
-        for b in range(n_batches):
-            batch = [this[i] for i in order[b * batch_size : (b + 1) * batch_size]]
-            enc = encode_pairs(tokenizer, batch).to(device)
-            labels = torch.tensor([p.label for p in batch], device=device)
-            dtype = torch.float16 if prec == "fp16" else torch.bfloat16
-            with torch.autocast(device.type, dtype=dtype, enabled=prec != "fp32"):
-                loss = model(**enc, labels=labels).loss
-            loss.backward()
-            opt.step()
-            sched.step()
-            opt.zero_grad()
-            result.losses.append(loss.item())
-    result.seconds = time.perf_counter() - start
-    result.steps = total
-    model.eval()
-    return result
+    trainer = train_objective(
+        model, pair_features(tokenizer, pairs), DataCollatorWithPadding(tokenizer), epochs,
+        batch_size, learning_rate, head=model.cls, head_learning_rate=head_learning_rate,
+        precision=prec, seed=seed,
+    )  # fmt: skip
+    losses = logged_losses(trainer.state.log_history)
+    return NSPTrainResult(losses, time.perf_counter() - start, len(losses), trainable, prec)
 
 
 def predict_nsp(
-    model: Any, tokenizer: Any, pairs: Sequence[Pair], batch_size: int = 64
+    model: Any,
+    tokenizer: Any,
+    pairs: Sequence[Pair],
+    batch_size: int = 64,
+    precision: str = "fp32",
 ) -> tuple[list[int], list[float]]:
-    """Predicted labels and P(IsNext) for each pair (fp32, no gradients).
+    """Predicted labels and P(IsNext) for each pair, without gradients.
 
+    ``precision`` as :func:`helpers.models.pick_precision` (default fp32: exact scores).
     Taught in notebooks/06_nsp.ipynb.
     """
     import torch
 
     device = next(model.parameters()).device
+    chosen = pick_precision(precision, device.type)
     model.eval()
     preds: list[int] = []
     probs: list[float] = []
-    with torch.inference_mode():
+    with torch.inference_mode(), autocast(chosen, device):
         for b in range(0, len(pairs), batch_size):
             enc = encode_pairs(tokenizer, pairs[b : b + batch_size]).to(device)
             p = model(**enc).logits.float().softmax(-1)
@@ -283,3 +279,44 @@ def accuracy(pairs: Sequence[Pair], preds: Sequence[int]) -> tuple[int, int]:
     if len(pairs) != len(preds):
         raise ValueError(f"{len(pairs)} pairs but {len(preds)} predictions")
     return sum(p.label == y for p, y in zip(pairs, preds, strict=True)), len(pairs)
+
+
+def cluster_bootstrap_interval(
+    correct: Sequence[bool],
+    clusters: Sequence[Any],
+    confidence: float = 0.95,
+    resamples: int = 2000,
+    seed: int = 0,
+) -> tuple[float, float]:
+    """Percentile bootstrap interval for accuracy when items come in dependent groups.
+
+    ``clusters[i]`` names the group of item ``i`` (its anchor sentence, or its document). Whole
+    groups are resampled with replacement, so items that share an anchor or a document move
+    together and the interval is as wide as their dependence makes it; with one item per group
+    it is the ordinary bootstrap. Deterministic for a given ``seed``.
+    Taught in notebooks/06_nsp.ipynb.
+    """
+    if len(correct) != len(clusters) or not correct:
+        raise ValueError(
+            f"{len(correct)} results but {len(clusters)} cluster names: need equal, > 0"
+        )
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence={confidence!r}: expected a fraction between 0 and 1")
+    if not isinstance(resamples, int) or resamples < 100:
+        raise ValueError(f"resamples={resamples!r}: expected an integer >= 100")
+    groups: dict[Any, list[int]] = {}
+    for ok, c in zip(correct, clusters, strict=True):
+        g = groups.setdefault(c, [0, 0])
+        g[0] += bool(ok)
+        g[1] += 1
+    sums = list(groups.values())
+    rng = random.Random(seed)
+    stats = []
+    for _ in range(resamples):
+        draw = [sums[rng.randrange(len(sums))] for _ in sums]
+        stats.append(sum(k for k, _ in draw) / sum(n for _, n in draw))
+    stats.sort()
+    tail = (1 - confidence) / 2
+    lo = stats[int(math.floor(tail * (resamples - 1)))]
+    hi = stats[int(math.ceil((1 - tail) * (resamples - 1)))]
+    return lo, hi

@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from helpers.alignment import STRATEGIES
+
 
 def _fail(name: str, value: Any, expected: str) -> None:
     raise ValueError(f"{name}={value!r}: expected {expected}")
@@ -174,7 +176,6 @@ def check_alignment_params(values: Mapping[str, Any], n_sentences: int) -> None:
     ``n_sentences`` is the number of train sentences, which bounds ``example_index`` and
     ``batch_indices``. Taught in notebooks/03_subword_alignment.ipynb.
     """
-    from helpers.alignment import STRATEGIES
 
     p = _get(values, [
         "model_name", "strategy", "example_index", "batch_indices", "max_length", "stride", "seed",

@@ -17,6 +17,7 @@ from typing import Any
 
 from helpers.alignment import tokenize_and_align, word_level
 from helpers.labels import entity_spans
+from helpers.models import PRECISIONS, autocast_dtype, pick_precision
 
 # Low precision can flip the label of a word whose two most probable labels are nearly tied.
 # Measured with bf16 autocast on a model trained by `python -m helpers.bench _recipe project ...`,
@@ -96,14 +97,12 @@ def _low_precision(model: Any, precision: str, device: Any) -> Any:
     """The autocast dtype for ``precision`` on ``device`` (None: run the model as it is)."""
     import torch
 
-    from helpers.models import pick_precision
-
     if device.type not in ("cpu", "cuda"):
         return None  # other backends: the model runs as it is stored
     chosen = pick_precision(precision, device.type)
-    if chosen == "fp32" or next(model.parameters()).dtype != torch.float32:
+    if next(model.parameters()).dtype != torch.float32:
         return None  # a model stored in bf16/fp16 already runs in its own precision
-    return torch.bfloat16 if chosen == "bf16" else torch.float16
+    return autocast_dtype(chosen)
 
 
 def _run_windows(
@@ -156,8 +155,6 @@ def _predict_words(
 ) -> tuple[list[list[str]], list[list[float]], list[list[bool]], list[int]]:
     """Tags, probabilities, whether each word has a token, and the windows rerun in fp32."""
     import torch
-
-    from helpers.models import PRECISIONS
 
     if precision not in PRECISIONS:
         raise ValueError(f"precision={precision!r}: expected one of {PRECISIONS}")

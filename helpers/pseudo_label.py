@@ -20,14 +20,14 @@ import random
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from helpers.data import Sentence
-from helpers.labels import entity_spans, repair_bio
+from helpers.data import Sentence, load_embedded
+from helpers.labels import GMB_TYPES, entity_spans, labels_for_types, repair_bio
 from helpers.metrics import ner_metrics
-from helpers.models import cpu_kind
+from helpers.models import cpu_kind, pick_precision
 from helpers.predict import predict_word_tags
+from helpers.results import command_line, provenance, write_results
 from helpers.train import TrainConfig, train_ner
 
 RULES = ("min", "mean")
@@ -410,16 +410,8 @@ def _no_nan(x: Any) -> Any:
 
 def main(argv: list[str] | None = None) -> int:
     import argparse
-    import json
-    import shlex
-    import sys
 
     import torch
-
-    from helpers.data import load_embedded
-    from helpers.labels import GMB_TYPES, labels_for_types
-    from helpers.models import pick_precision
-    from helpers.paths import REPO_ROOT
 
     ap = argparse.ArgumentParser(
         prog="python -m helpers.pseudo_label",
@@ -455,7 +447,7 @@ def main(argv: list[str] | None = None) -> int:
             epochs=a.epochs,
             precision=a.precision,
             seed=seed,
-            output_dir=str(REPO_ROOT / "runs" / "pseudo"),
+            output_dir="runs/pseudo",  # relative paths resolve against the repo root
         )
         labelled, pool = split_labelled(train_all, a.n_labelled, a.n_unlabelled or None, seed)
         words, gold = hide_labels(pool), [s.tags for s in pool]
@@ -503,9 +495,18 @@ def main(argv: list[str] | None = None) -> int:
                 "runs": runs,
             }
         )
+    # seed 0's TrainConfig; the study sets epochs, seed and output_dir itself (model_name and
+    # precision when given), every other field is notebook 04's default
+    first = TrainConfig(
+        model_name=a.model, epochs=a.epochs, precision=a.precision, seed=0,
+        output_dir="runs/pseudo",
+    )  # fmt: skip
+    set_here = ["epochs", "output_dir", "seed"]
+    set_here += [
+        k for k in ("model_name", "precision") if getattr(first, k) != getattr(TrainConfig(), k)
+    ]
     report = {
-        "command": "python -m helpers.pseudo_label "
-        + " ".join(shlex.quote(x) for x in (argv if argv is not None else sys.argv[1:])),
+        **provenance(command_line("helpers.pseudo_label", argv), first, set_here),
         "cpu": cpu_kind(),
         "device": "cuda" if torch.cuda.is_available() else "cpu",
         "precision": pick_precision(a.precision),
@@ -524,10 +525,7 @@ def main(argv: list[str] | None = None) -> int:
         "seconds": round(time.perf_counter() - t_all, 1),
         "seeds": seeds,
     }
-    path = Path(a.out) if Path(a.out).is_absolute() else REPO_ROOT / a.out
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(_no_nan(report), indent=2, allow_nan=False))
-    print("wrote", path)
+    print("wrote", write_results(a.out, _no_nan(report)))
     return 0
 
 

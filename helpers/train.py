@@ -392,22 +392,10 @@ def optimizer(model: Any, cfg: TrainConfig) -> Any:
     """Fused AdamW with weight decay on matrices only and its own learning rate for the head."""
     import torch
 
-    head_module = getattr(model, "classifier", None)
-    head = {id(p) for p in head_module.parameters()} if head_module is not None else set()
-    groups: dict[tuple[bool, bool], list] = {}
-    for name, p in model.named_parameters():
-        if p.requires_grad:
-            decay = p.ndim >= 2 and "LayerNorm" not in name
-            groups.setdefault((id(p) in head, decay), []).append(p)
-    head_lr = cfg.head_learning_rate or cfg.learning_rate
-    params = [
-        {
-            "params": ps,
-            "lr": head_lr if is_head else cfg.learning_rate,
-            "weight_decay": cfg.weight_decay if decay else 0.0,
-        }
-        for (is_head, decay), ps in groups.items()
-    ]
+    head = getattr(model, "classifier", None)
+    params = parameter_groups(
+        model, cfg.learning_rate, cfg.weight_decay, head, cfg.head_learning_rate
+    )
     return torch.optim.AdamW(params, lr=cfg.learning_rate, fused=True)
 
 
@@ -753,3 +741,184 @@ def save_run(
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return target
+
+
+# ---------------------------------------------------------------- the one training path
+
+
+def parameter_groups(
+    model: Any,
+    learning_rate: float,
+    weight_decay: float,
+    head: Any = None,
+    head_learning_rate: float | None = None,
+) -> list[dict[str, Any]]:
+    """AdamW parameter groups: the course's one weight-decay and head rule.
+
+    Weight decay on trainable matrices only (not on biases, not on LayerNorm); the parameters of
+    ``head`` (a module, e.g. a new, randomly initialised head) get ``head_learning_rate`` (None:
+    ``learning_rate``). Frozen parameters (``requires_grad=False``) are left out.
+    """
+    in_head = {id(p) for p in head.parameters()} if head is not None else set()
+    groups: dict[tuple[bool, bool], list] = {}
+    for name, p in model.named_parameters():
+        if p.requires_grad:
+            decay = p.ndim >= 2 and "LayerNorm" not in name
+            groups.setdefault((id(p) in in_head, decay), []).append(p)
+    if not groups:
+        raise ValueError(f"{type(model).__name__}: no trainable parameter (all are frozen)")
+    head_lr = head_learning_rate or learning_rate
+    return [
+        {
+            "params": ps,
+            "lr": head_lr if is_head else learning_rate,
+            "weight_decay": weight_decay if decay else 0.0,
+        }
+        for (is_head, decay), ps in groups.items()
+    ]
+
+
+def adamw(
+    model: Any,
+    learning_rate: float,
+    weight_decay: float = 0.01,
+    head: Any = None,
+    head_learning_rate: float | None = None,
+) -> Any:
+    """Fused AdamW over :func:`parameter_groups` (what the NER path's :func:`optimizer` builds)."""
+    import torch
+
+    groups = parameter_groups(model, learning_rate, weight_decay, head, head_learning_rate)
+    return torch.optim.AdamW(groups, lr=learning_rate, fused=True)
+
+
+def objective_arguments(
+    output_dir: str | Path,
+    n_train: int,
+    epochs: int,
+    batch_size: int,
+    learning_rate: float,
+    weight_decay: float = 0.01,
+    warmup: float = 0.1,
+    precision: str = "fp32",
+    seed: int = 42,
+    logging_steps: int = 1,
+    scheduler: str = "linear",
+) -> Any:
+    """``TrainingArguments`` of a pre-training objective run (MLM, NSP, CLM): one per course.
+
+    Linear schedule with ``warmup`` (a fraction of all steps) of warm-up; ``precision`` as
+    :func:`helpers.models.pick_precision` returns it; the loss logged every ``logging_steps``
+    steps; no evaluation and no checkpoints (callers score their own held-out data after
+    training, so nothing is selected on it). ``remove_unused_columns=False`` lets a collator read
+    feature columns the model does not take (helpers.mlm's ``word_ids``).
+    Taught in notebooks/05_mlm.ipynb.
+    """
+    import torch
+    from transformers import TrainingArguments
+
+    for name, v in (("epochs", epochs), ("batch_size", batch_size), ("n_train", n_train)):
+        if not isinstance(v, int) or v < 1:
+            raise ValueError(f"{name}={v!r}: expected an integer >= 1")
+    if not 0 <= warmup < 1:
+        raise ValueError(f"warmup={warmup!r}: expected a fraction in [0, 1)")
+    if precision not in ("bf16", "fp16", "fp32"):
+        raise ValueError(f"precision={precision!r}: expected bf16, fp16 or fp32 (pick_precision)")
+    cuda = torch.cuda.is_available()
+    steps = epochs * math.ceil(n_train / batch_size)
+    return TrainingArguments(
+        output_dir=str(output_dir),
+        num_train_epochs=epochs,
+        per_device_train_batch_size=batch_size,
+        learning_rate=learning_rate,
+        weight_decay=weight_decay,
+        warmup_steps=round(warmup * steps),
+        lr_scheduler_type=scheduler,
+        bf16=precision == "bf16",
+        fp16=precision == "fp16",
+        use_cpu=not cuda,
+        seed=seed,
+        logging_strategy="steps",
+        logging_steps=logging_steps,
+        eval_strategy="no",
+        save_strategy="no",
+        report_to="none",
+        disable_tqdm=True,
+        remove_unused_columns=False,
+        dataloader_pin_memory=cuda,
+    )
+
+
+def logged_losses(log_history: Sequence[dict[str, Any]]) -> list[float]:
+    """The training losses a ``Trainer`` logged, in order (one per logging step)."""
+    return [rec["loss"] for rec in log_history if "loss" in rec and "train_runtime" not in rec]
+
+
+def train_objective(
+    model: Any,
+    train_dataset: Any,
+    collator: Any,
+    epochs: int,
+    batch_size: int,
+    learning_rate: float,
+    weight_decay: float = 0.01,
+    warmup: float = 0.1,
+    head: Any = None,
+    head_learning_rate: float | None = None,
+    freeze_encoder: bool = False,
+    precision: str = "auto",
+    seed: int = 42,
+    output_dir: str | Path | None = None,
+    verbose: bool = False,
+    callbacks: Sequence[Any] = (),
+    scheduler: str = "linear",
+) -> Any:
+    """Train ``model`` on ``train_dataset`` with ``transformers.Trainer``; return the trainer.
+
+    The course's one training path for its pre-training objectives (MLM in helpers.mlm, NSP in
+    helpers.nsp): the library's ``Trainer`` with :func:`objective_arguments` (precision from
+    :func:`helpers.models.pick_precision`, seed, linear warm-up and decay) and :func:`adamw`
+    (the NER path's weight-decay rule; ``head`` gets ``head_learning_rate``). The model computes
+    its own loss from the ``labels`` the collator makes. ``freeze_encoder=True`` trains only what
+    lies outside ``model.base_model`` (a head warm-up; a decoder tied to the word embeddings
+    stays frozen with them); the encoder's ``requires_grad`` flags are restored afterwards.
+    The model comes back in eval mode; ``trainer.state.log_history`` holds the losses
+    (:func:`logged_losses`). ``callbacks`` go to the Trainer; ``scheduler`` names its learning
+    rate schedule ("linear": warm-up then linear decay; "constant_with_warmup"; "constant").
+    Taught in notebooks/05_mlm.ipynb and 06_nsp.ipynb.
+    """
+    import tempfile
+
+    import torch
+    from transformers import PrinterCallback, Trainer
+
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    chosen = pick_precision(precision, device)
+    frozen = [p for p in model.base_model.parameters() if p.requires_grad] if freeze_encoder else []
+    for p in frozen:
+        p.requires_grad = False
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            args = objective_arguments(
+                output_dir or tmp, len(train_dataset), epochs, batch_size, learning_rate,
+                weight_decay, warmup, chosen, seed, scheduler=scheduler,
+            )  # fmt: skip
+            trainer = Trainer(
+                model=model,
+                args=args,
+                train_dataset=train_dataset,
+                data_collator=collator,
+                optimizers=(
+                    adamw(model, learning_rate, weight_decay, head, head_learning_rate),
+                    None,  # the Trainer adds the warm-up/decay schedule
+                ),
+                callbacks=list(callbacks),
+            )
+            if not verbose:
+                trainer.remove_callback(PrinterCallback)
+            trainer.train()
+    finally:
+        for p in frozen:
+            p.requires_grad = True
+    model.eval()
+    return trainer

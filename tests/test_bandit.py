@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from helpers.bandit import BanditResult, choose, run_bandit, smooth
+from helpers.bandit import BanditResult, choose, run_bandit
 
 
 def test_greedy_picks_the_best_estimate_lowest_index_on_ties():
@@ -63,15 +63,12 @@ def test_exploration_beats_pure_greed_in_the_long_run():
     assert explorer.optimal_share[:10].mean() < e_opt  # it learns: better late than early
 
 
-def test_window_and_smooth():
+def test_window():
     r = BanditResult(0.1, np.array([0.0, 1.0, 2.0, 3.0]), np.array([0, 0, 1, 1.0]),
                      np.zeros((1, 2)), np.zeros((1, 2)), np.zeros((1, 2)))  # fmt: skip
     assert r.window(2) == (2.5, 1.0)
-    assert smooth(np.array([0.0, 2.0, 4.0, 6.0]), 2).tolist() == [1.0, 3.0, 5.0]
     with pytest.raises(ValueError, match="last=5"):
         r.window(5)
-    with pytest.raises(ValueError, match="width=0"):
-        smooth(np.arange(3.0), 0)
 
 
 @pytest.mark.parametrize(

@@ -46,19 +46,6 @@ def test_06_min_correct():
     assert ch06.check_min_correct(15, 20).startswith("Right")
 
 
-def test_07_causal_zeros():
-    assert ch07.check_causal_zeros(None, 7).startswith("Not answered yet. Hint: ")
-    assert ch07.check_causal_zeros(21, 7).startswith("Right")
-    for wrong, why in [
-        (28, "diagonal too"),
-        (24, "half the matrix"),
-        (0, "bidirectional"),
-        (20, "row 0 blocks 6"),
-    ]:
-        with pytest.raises(ExerciseError, match=why):
-            ch07.check_causal_zeros(wrong, 7)
-
-
 def test_07_clm_positions():
     lengths = [12, 20, 9, 15]  # 56 tokens, 4 sentences
     assert ch07.check_clm_positions(None, lengths).startswith("Not answered yet. Hint: ")
@@ -66,3 +53,36 @@ def test_07_clm_positions():
     for wrong, why in [(56, "first token"), (8, "15%"), (40, "one target per sentence")]:
         with pytest.raises(ExerciseError, match=why):
             ch07.check_clm_positions(wrong, lengths)
+
+
+def test_07_unchanged_targets():
+    import torch
+
+    ids = torch.tensor([[101, 103, 7, 8, 103, 9, 102]])
+    labels = torch.tensor([[-100, 5, 7, 8, 6, 4, -100]])  # 5 targets: 2 [MASK], 2 same, 1 random
+    batch = {"input_ids": ids, "labels": labels}
+    assert ch07.check_unchanged_targets(None, batch, 103).startswith("Not answered yet. Hint: ")
+    assert ch07.check_unchanged_targets(2, batch, 103).startswith("Right: 2 of the 5")
+    for wrong, why in [(5, "every target"), (3, "random token"), (4, "not right")]:
+        with pytest.raises(ExerciseError, match=why):
+            ch07.check_unchanged_targets(wrong, batch, 103)
+
+
+def test_07_mask_rate():
+    from helpers.lm import LMRun
+
+    run = LMRun("mlm", losses=[7.0], positions=[40], tokens=[100])
+    why = " ".join(["word"] * 25)
+    good = {"mlm_probability": 0.4, "targets_per_step": 41, "loss_change": 0.2, "why": why}
+    assert ch07.check_mask_rate(None, 0.4, run).startswith("Not answered yet. Hint: ")
+    assert ch07.check_mask_rate(good, 0.4, run).startswith("Plausible")
+    for change, why_ in [
+        ({"mlm_probability": 0.15}, "default"),
+        ({"mlm_probability": 0.3}, "ran with"),
+        ({"targets_per_step": 15}, "expect about 40"),
+        ({"why": "short"}, "20 words"),
+    ]:
+        with pytest.raises(ExerciseError, match=why_):
+            ch07.check_mask_rate({**good, **change}, 0.4, run)
+    with pytest.raises(ExerciseError, match="exactly the keys"):
+        ch07.check_mask_rate({"why": why}, 0.4, run)

@@ -21,6 +21,30 @@ def small_tok(tok, texts):
     return lm.reduced_tokenizer(tok, texts)
 
 
+def _collator(tokenizer, kind, seed=0):
+    """What notebook 07 builds in a cell: the library's collator for either objective."""
+    from transformers import DataCollatorForLanguageModeling
+
+    return DataCollatorForLanguageModeling(
+        tokenizer, mlm=kind == "mlm", mlm_probability=0.15 if kind == "mlm" else None, seed=seed
+    )
+
+
+def _dataset(tokenizer, texts):
+    """What notebook 07 builds in a cell: the texts tokenized with ``Dataset.map``."""
+    from datasets import Dataset
+
+    return Dataset.from_dict({"text": texts}).map(
+        lambda b: tokenizer(b["text"], truncation=True, max_length=64),
+        batched=True,
+        remove_columns=["text"],
+    )
+
+
+def _batch(tokenizer, texts, n):
+    return [{"input_ids": ids} for ids in tokenizer(texts[:n], truncation=True)["input_ids"]]
+
+
 def test_reduced_tokenizer_tokenizes_like_the_base(tok, small_tok, texts):
     assert len(small_tok) < len(tok) / 5
     assert [
@@ -128,7 +152,7 @@ def test_positions_learned_on_known_labels():
 def test_loss_averages_over_exactly_the_counted_positions(small_tok, texts, kind):
     """The model's loss = (sum of per-position cross-entropies) / positions_learned."""
     model = lm.build_model(small_tok, kind, seed=4, **SIZES).eval()
-    batch = lm.collator(small_tok, kind, seed=0)(lm.batches(small_tok, texts, 16, 1)[0])
+    batch = _collator(small_tok, kind)(_batch(small_tok, texts, 16))
     batch.pop("token_type_ids", None)
     with torch.inference_mode():
         out = model(**batch)
@@ -143,10 +167,10 @@ def test_loss_averages_over_exactly_the_counted_positions(small_tok, texts, kind
 
 
 def test_mlm_labels_about_15_percent_and_clm_labels_all(small_tok, texts):
-    data = lm.batches(small_tok, texts, 32, 6)
-    mlm_col, clm_col = lm.collator(small_tok, "mlm", seed=0), lm.collator(small_tok, "clm")
+    mlm_col, clm_col = _collator(small_tok, "mlm"), _collator(small_tok, "clm")
     pos = tok = 0
-    for b in data:
+    for start in range(0, 192, 32):
+        b = _batch(small_tok, texts[start:], 32)
         m = mlm_col(b)
         pos += int((m["labels"] != -100).sum())
         tok += int(m["attention_mask"].sum())
@@ -157,14 +181,14 @@ def test_mlm_labels_about_15_percent_and_clm_labels_all(small_tok, texts):
     assert 0.12 < pos / tok < 0.18
 
 
-def test_batches_cover_every_text_each_pass(small_tok, texts):
-    data = lm.batches(small_tok, texts, 50, 4, seed=0)  # exactly one pass over 200 texts
-    seen = [tuple(e["input_ids"]) for b in data for e in b]
-    whole = small_tok(texts, truncation=True, max_length=64)["input_ids"]  # batches' default
-    assert sorted(seen) == sorted(tuple(x) for x in whole)
-    assert lm.batches(small_tok, texts, 50, 4, seed=0) == data
-    with pytest.raises(ValueError, match="batch_size"):
-        lm.batches(small_tok, texts, 500, 1)
+def test_count_targets_records_each_batch(small_tok, texts):
+    counter = lm.CountTargets(_collator(small_tok, "clm"), "clm")
+    batch = counter(_batch(small_tok, texts, 4))
+    lengths = [len(x["input_ids"]) for x in _batch(small_tok, texts, 4)]
+    assert counter.positions == [sum(lengths) - 4] == [lm.positions_learned(batch["labels"], "clm")]
+    assert counter.tokens == [sum(lengths)]
+    with pytest.raises(ValueError, match="kind"):
+        lm.CountTargets(_collator(small_tok, "clm"), "t5")
 
 
 def test_generation_is_deterministic_with_a_seed(small_tok):
@@ -201,11 +225,42 @@ def test_greedy_generate_matches_transformers_generate(small_tok):
 
 @pytest.mark.slow
 def test_short_training_lowers_both_losses(small_tok, texts):
-    data = lm.batches(small_tok, texts, 16, 40, seed=0)
+    data = _dataset(small_tok, texts)  # 200 texts, batch 16: 13 steps per epoch
     for kind in lm.KINDS:
         model = lm.build_model(small_tok, kind, seed=0, **SIZES)
-        run = lm.train_lm(model, lm.collator(small_tok, kind, seed=0), data, kind, 3e-3, "fp32")
-        assert len(run.losses) == len(run.positions) == len(run.seconds) == 40
+        run = lm.train_lm(model, _collator(small_tok, kind), data, kind, 3, 16, 3e-3, "fp32")
+        assert len(run.losses) == len(run.positions) == len(run.seconds) == 39
         assert sum(run.losses[-5:]) / 5 < sum(run.losses[:5]) / 5 - 0.5
         ratio = sum(run.positions) / sum(run.tokens)
         assert (ratio > 0.9) if kind == "clm" else (0.1 < ratio < 0.2)
+        assert run.precision == "fp32" and run.seconds == sorted(run.seconds)
+
+
+@pytest.mark.slow
+def test_train_lm_is_the_trainer_run_notebook_07_writes_out(small_tok, texts, tmp_path):
+    """Notebook 07 calls ``Trainer(...)`` and ``.train()`` in its cells with the course's
+    arguments and optimizer; helpers.lm.train_lm (through helpers.train.train_objective) must
+    train exactly the same way."""
+    from transformers import Trainer
+
+    from helpers.train import adamw, logged_losses, objective_arguments
+
+    data = _dataset(small_tok, texts[:64])
+    for kind in lm.KINDS:
+        mine = lm.train_lm(
+            lm.build_model(small_tok, kind, seed=1, **SIZES), _collator(small_tok, kind, 5),
+            data, kind, 2, 16, 3e-3, "fp32", seed=1,
+        )  # fmt: skip
+        model = lm.build_model(small_tok, kind, seed=1, **SIZES)
+        counter = lm.CountTargets(_collator(small_tok, kind, 5), kind)
+        args = objective_arguments(
+            tmp_path, len(data), 2, 16, 3e-3, precision="fp32", seed=1,
+            scheduler="constant_with_warmup",
+        )  # fmt: skip
+        trainer = Trainer(
+            model=model, args=args, train_dataset=data, data_collator=counter,
+            optimizers=(adamw(model, 3e-3), None),
+        )  # fmt: skip
+        trainer.train()
+        assert logged_losses(trainer.state.log_history) == mine.losses
+        assert counter.positions == mine.positions

@@ -187,7 +187,6 @@ def _recorder(monkeypatch, cls):
         ("AutoModel", lambda: models.load_encoder()),
         ("AutoModelForTokenClassification", lambda: load_token_classifier("minilm", ["O"])),
         ("AutoModelForMaskedLM", lambda: models.load_masked_lm()),
-        ("AutoModelForPreTraining", lambda: models.load_pretraining()),
     ],
 )
 def test_models_load_safely(monkeypatch, cls_name, loader):

@@ -214,6 +214,35 @@ def test_training_takes_one_list_of_pairs_per_epoch(nsp_dirs, tok, train_sents):
     run = train_nsp(
         model, tok, per_epoch, epochs=5, batch_size=8, freeze_layers=0, precision="fp32"
     )
-    assert run.steps == len(run.losses) == 2 * -(-len(per_epoch[0]) // 8)  # epochs = lists
+    # the lists are joined and read once: epochs = lists
+    assert run.steps == len(run.losses) == -(-2 * len(per_epoch[0]) // 8)
     with pytest.raises(ValueError, match="same length"):
         train_nsp(model, tok, [per_epoch[0], per_epoch[0][:-2]], freeze_layers=0, precision="fp32")
+
+
+def test_cluster_bootstrap_is_wider_when_items_share_a_cluster():
+    from helpers.nsp import cluster_bootstrap_interval, wilson_interval
+
+    correct = [True] * 70 + [False] * 30
+    alone = cluster_bootstrap_interval(correct, list(range(100)))
+    lo, hi = wilson_interval(70, 100)
+    assert alone[0] == pytest.approx(lo, abs=0.03) and alone[1] == pytest.approx(hi, abs=0.03)
+    # the same 100 results, each duplicated (pairs sharing an anchor that agree): a Wilson
+    # interval on 200 items would be narrower; the clusters keep it as wide as 100 items
+    doubled = cluster_bootstrap_interval(correct * 2, list(range(100)) * 2)
+    assert doubled[1] - doubled[0] == pytest.approx(alone[1] - alone[0], abs=0.03)
+    w2 = wilson_interval(140, 200)
+    assert doubled[1] - doubled[0] > (w2[1] - w2[0]) * 1.2
+    assert cluster_bootstrap_interval(correct, list(range(100)), seed=1) != alone
+    assert cluster_bootstrap_interval(correct, list(range(100))) == alone  # seeded
+
+
+def test_cluster_bootstrap_rejects_bad_input():
+    from helpers.nsp import cluster_bootstrap_interval
+
+    with pytest.raises(ValueError, match="cluster names"):
+        cluster_bootstrap_interval([True, False], [0])
+    with pytest.raises(ValueError, match="confidence"):
+        cluster_bootstrap_interval([True], [0], confidence=1.5)
+    with pytest.raises(ValueError, match="resamples"):
+        cluster_bootstrap_interval([True], [0], resamples=10)

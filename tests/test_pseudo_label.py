@@ -244,6 +244,7 @@ def test_command_writes_the_results_file(tiny_model_dir, tmp_path):
     import json
 
     from helpers.pseudo_label import main
+    from helpers.results import stale_fields
 
     out = tmp_path / "pl.json"
     args = ["--seeds", "1", "--n-labelled", "12", "--n-unlabelled", "12", "--epochs", "1",
@@ -254,6 +255,10 @@ def test_command_writes_the_results_file(tiny_model_dir, tmp_path):
     assert rep["command"].startswith("python -m helpers.pseudo_label --seeds 1")
     assert "bf16 units:" in rep["cpu"] and rep["precision"] == "fp32" and rep["threads"] >= 1
     assert rep["parameters"]["threshold"] == 0.6 and rep["parameters"]["n_unlabelled"] == 12
+    # the training configuration: what the study sets itself, everything else TrainConfig's default
+    assert rep["config"]["epochs"] == 1 and rep["config"]["precision"] == "fp32"
+    assert rep["config_overrides"] == ["epochs", "model_name", "output_dir", "precision", "seed"]
+    assert stale_fields(rep) == []
     (seed,) = rep["seeds"]
     high, low = seed["runs"]["0.6"], seed["runs"]["0.1"]
     assert [r["round"] for r in high] == [0, 1] == [r["round"] for r in low]

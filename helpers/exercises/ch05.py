@@ -7,6 +7,7 @@ import math
 
 from helpers.exercises.common import ExerciseError, not_answered
 from helpers.mlm import output_path
+from helpers.models import load_tokenizer
 
 WORDS = ("Kenyan runner Eliud Kipchoge won the Berlin Marathon on Sunday .").split()
 WORD = 3  # "Kipchoge"
@@ -24,8 +25,6 @@ def check_whole_word(answer: object, word_ids: list[int | None] | None = None) -
             "word_ids() tells you which word each position belongs to"
         )
     if word_ids is None:
-        from helpers.models import load_tokenizer
-
         tok = load_tokenizer()
         word_ids = tok(WORDS, is_split_into_words=True).word_ids()
     right = [i for i, w in enumerate(word_ids) if w == WORD]

@@ -2,37 +2,92 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from helpers.alignment import IGNORE
 from helpers.exercises.common import ExerciseError, not_answered
 
 
-def check_causal_zeros(answer: object, n: int) -> str:
-    """Check how many entries of an ``n`` x ``n`` causal attention matrix are forced to 0.
+def check_unchanged_targets(answer: object, batch: Any, mask_token_id: int) -> str:
+    """Check how many of a masked-LM batch's targets were left as they were (the 10% of 80/10/10).
 
+    ``batch`` is what ``DataCollatorForLanguageModeling(mlm=True)`` returned: ``input_ids`` and
+    ``labels`` (``-100`` where no loss is taken). Taught in notebooks/07_clm_vs_mlm.ipynb.
+    """
+    if answer is None:
+        return not_answered(
+            "a target has labels != -100; at an unchanged one, input_ids equals labels"
+        )
+    if not isinstance(answer, int) or isinstance(answer, bool):
+        raise ExerciseError(f"expected a whole number of targets, got {answer!r}")
+    ids, labels = batch["input_ids"], batch["labels"]
+    target = labels != IGNORE
+    right = int((target & (ids == labels)).sum())
+    n_targets, n_masked = int(target.sum()), int((target & (ids == mask_token_id)).sum())
+    if answer == right:
+        return (
+            f"Right: {right} of the {n_targets} targets ({right / n_targets:.0%}) were left "
+            f"unchanged, {n_masked} became [MASK] and the other {n_targets - right - n_masked} a "
+            "random token. The model cannot tell which visible tokens it will be scored on, so it "
+            "has to build a good vector for every position, not only for [MASK]."
+        )
+    if answer == n_targets:
+        raise ExerciseError(
+            f"{answer} counts every target; keep those whose input equals the label"
+        )
+    if answer == n_masked:
+        raise ExerciseError(f"{answer} counts the targets shown as [MASK]; those were changed")
+    if answer == n_targets - n_masked:
+        raise ExerciseError(
+            f"{answer} also counts the targets replaced by a random token; keep only those whose "
+            "input equals the label"
+        )
+    if answer == round(0.1 * n_targets):
+        raise ExerciseError(f"{answer} is 10% of the targets: count them, the rule is random")
+    raise ExerciseError(
+        f"{answer} is not right: count positions where labels != -100 and input_ids == labels"
+    )
+
+
+def check_mask_rate(answer: object, mlm_probability: float, run: Any) -> str:
+    """Check the open exercise on a higher masking rate against the run in the notebook.
+
+    ``run`` is the masked LM's :class:`helpers.lm.LMRun` of the notebook's own run; the learner
+    reruns with another ``mlm_probability`` and reports its figures.
     Taught in notebooks/07_clm_vs_mlm.ipynb.
     """
     if answer is None:
         return not_answered(
-            "row i may look at positions 0..i; count the entries to the right of the diagonal"
+            "rerun with -p mlm_probability 0.4, predict first, then fill the dict from the table"
         )
-    if not isinstance(answer, int) or isinstance(answer, bool):
-        raise ExerciseError(f"expected a whole number of entries, got {answer!r}")
-    right = n * (n - 1) // 2
-    if answer == right:
-        return (
-            f"Right: {right} of the {n * n} entries are 0 (all above the diagonal), so each "
-            "position sees itself and its past only."
-        )
-    if answer == n * (n + 1) // 2:
+    keys = {"mlm_probability", "targets_per_step", "loss_change", "why"}
+    if not isinstance(answer, dict) or set(answer) != keys:
+        raise ExerciseError(f"expected a dict with exactly the keys {sorted(keys)}, got {answer!r}")
+    if answer["mlm_probability"] == 0.15:
+        raise ExerciseError("0.15 is the default: rerun with a higher rate, e.g. 0.4")
+    if answer["mlm_probability"] != mlm_probability:
         raise ExerciseError(
-            f"{answer} counts the diagonal too: a position may attend to itself, only the "
-            "future is blocked"
+            f"this notebook ran with mlm_probability={mlm_probability}; check the answer in the "
+            f"run you made with {answer['mlm_probability']}"
         )
-    if answer in (n * n // 2, (n * n + 1) // 2):
-        raise ExerciseError(f"{answer} is half the matrix; the diagonal is neither half")
-    if answer == 0:
-        raise ExerciseError("0 is the bidirectional (masked LM) case; the causal mask blocks some")
-    raise ExerciseError(
-        f"{answer} is not right: row 0 blocks {n - 1} entries, row 1 blocks {n - 2}, and so on"
+    tokens = sum(run.tokens) / len(run.tokens)
+    expected = mlm_probability * tokens
+    got = answer["targets_per_step"]
+    if not isinstance(got, (int, float)) or abs(got - expected) > 0.2 * expected:
+        raise ExerciseError(
+            f"targets_per_step={got!r}: with {tokens:.0f} real tokens per step and a rate of "
+            f"{mlm_probability}, expect about {expected:.0f}; read it from the table"
+        )
+    if not isinstance(answer["loss_change"], (int, float)):
+        raise ExerciseError("loss_change must be a number: your last loss minus the default's")
+    why = answer["why"]
+    if not isinstance(why, str) or len(why.split()) < 20:
+        raise ExerciseError("why: a few sentences (20 words or more) on what you saw and why")
+    return (
+        f"Plausible: about {expected:.0f} targets per step. Each loss is a mean per target, and at "
+        f"{mlm_probability} each target keeps less context, so the mean can rise while the model "
+        "learns from more positions; only a task both models share (e.g. the fill-ins) can say "
+        "which model is better."
     )
 
 

@@ -1,0 +1,81 @@
+"""Results files of the repo's study commands: what ran, with which configuration.
+
+Every ``notebooks/results/*.json`` records the ``command`` that wrote it and the training
+configuration it ran with (``config``: every field of :class:`helpers.train.TrainConfig`), and
+``config_overrides``: the fields the study set on purpose (its own epochs, seeds, precision, the
+settings it compares). Every other field claims to be the current default, and
+:func:`stale_fields` lists those that no longer are: tests/test_results.py fails on them, so a
+change of default cannot leave a study silently describing another recipe.
+Shown in notebooks 04, 05 and 08, which load these files.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, fields
+from pathlib import Path
+from typing import Any
+
+from helpers.paths import REPO_ROOT
+from helpers.train import TrainConfig
+
+
+def command_line(module: str, argv: Sequence[str] | None = None) -> str:
+    """The command that is running, as a learner would type it: ``python -m MODULE ARGS``."""
+    args = sys.argv[1:] if argv is None else argv
+    return " ".join(["python", "-m", module, *(shlex.quote(a) for a in args)])
+
+
+def provenance(command: str, config: TrainConfig, overrides: Iterable[str] = ()) -> dict[str, Any]:
+    """The fields every results file starts with: command, configuration, deliberate overrides.
+
+    ``overrides`` names the ``TrainConfig`` fields the study sets itself; an unknown name is an
+    error (a typo would otherwise hide a stale default).
+    """
+    known = {f.name for f in fields(TrainConfig)}
+    unknown = sorted(set(overrides) - known)
+    if unknown:
+        raise ValueError(
+            f"overrides {unknown}: not TrainConfig fields (expected some of {sorted(known)})"
+        )
+    return {
+        "command": command,
+        "config": asdict(config),
+        "config_overrides": sorted(set(overrides)),
+    }
+
+
+def stale_fields(record: dict[str, Any]) -> list[str]:
+    """Fields of ``record["config"]`` that claim the default but differ from today's default.
+
+    Also reports fields ``TrainConfig`` gained or lost since the file was written. Empty when
+    the file still describes the current recipe.
+    """
+    if "config" not in record or "config_overrides" not in record:
+        return ["config/config_overrides missing: the file does not say how it ran"]
+    defaults = asdict(TrainConfig())
+    recorded, overrides = record["config"], set(record["config_overrides"])
+    out = [f"{k}: not in the file (new TrainConfig field)" for k in defaults if k not in recorded]
+    out += [f"{k}: no longer a TrainConfig field" for k in recorded if k not in defaults]
+    out += [
+        f"{k}: ran with {recorded[k]!r}, the default is now {defaults[k]!r}"
+        for k in defaults
+        if k in recorded and k not in overrides and recorded[k] != defaults[k]
+    ]
+    return out
+
+
+def write_results(out: str | Path, report: dict[str, Any]) -> Path:
+    """Write ``report`` as strict JSON (relative paths: to the repo root); return the path."""
+    for key in ("command", "config", "config_overrides"):
+        if key not in report:
+            raise ValueError(f"a results file needs {key!r} (see helpers.results.provenance)")
+    path = Path(out)
+    if not path.is_absolute():
+        path = REPO_ROOT / path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(report, indent=1, allow_nan=False) + "\n")
+    return path

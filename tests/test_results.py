@@ -1,0 +1,72 @@
+"""Results files say how they were made, and go stale loudly when a default changes."""
+
+import json
+from dataclasses import asdict, replace
+
+import pytest
+
+from helpers import bench
+from helpers.paths import REPO_ROOT
+from helpers.results import command_line, provenance, stale_fields, write_results
+from helpers.train import TrainConfig
+
+RESULTS = sorted((REPO_ROOT / "notebooks" / "results").glob("*.json"))
+
+
+def test_there_are_results_files():
+    assert len(RESULTS) >= 5
+
+
+@pytest.mark.parametrize("path", RESULTS, ids=lambda p: p.name)
+def test_results_file_records_command_and_current_configuration(path):
+    record = json.loads(path.read_text())
+    assert record["command"].startswith("python -m helpers."), record.get("command")
+    assert stale_fields(record) == [], (
+        f"{path.name} ran with a configuration that is no longer the default: rerun "
+        f"`{record['command']}` (or list the field in config_overrides if the study sets it)"
+    )
+
+
+def test_a_changed_default_makes_a_file_stale():
+    record = provenance("python -m helpers.bench recipe", TrainConfig(seed=3), ["seed"])
+    assert stale_fields(record) == []
+    old = json.loads(json.dumps(record))
+    old["config"]["learning_rate"] = 2e-5  # as if the default had been 2e-5 when it ran
+    assert stale_fields(old) == ["learning_rate: ran with 2e-05, the default is now 0.0003"]
+    old["config_overrides"].append("learning_rate")  # a study that sets it itself is not stale
+    assert stale_fields(old) == []
+    del old["config"]["warmup"]
+    old["config"]["retired_knob"] = 1
+    assert stale_fields(old) == [
+        "warmup: not in the file (new TrainConfig field)",
+        "retired_knob: no longer a TrainConfig field",
+    ]
+    assert stale_fields({"command": "x"}) != []
+
+
+def test_provenance_rejects_an_unknown_override():
+    with pytest.raises(ValueError, match="learning_rat"):
+        provenance("python -m helpers.x", TrainConfig(), ["learning_rat"])
+
+
+def test_command_line_quotes_arguments():
+    assert command_line("helpers.bench", ["ner", "--out", "a b.json"]) == (
+        "python -m helpers.bench ner --out 'a b.json'"
+    )
+
+
+def test_write_results_needs_the_provenance(tmp_path):
+    with pytest.raises(ValueError, match="config"):
+        write_results(tmp_path / "x.json", {"command": "python -m helpers.x"})
+    path = write_results(tmp_path / "x.json", provenance("python -m helpers.x", TrainConfig()))
+    assert json.loads(path.read_text())["config"] == asdict(TrainConfig())
+
+
+def test_bench_writes_command_and_configuration(tmp_path):
+    cfg = replace(TrainConfig(), seed=43, precision="fp32")
+    what = {"command": "python -m helpers.bench x", "rows": [1]}
+    bench._write_results(str(tmp_path / "r.json"), what, cfg, ["precision", "seed"])
+    record = json.loads((tmp_path / "r.json").read_text())
+    assert record["command"] == "python -m helpers.bench x" and record["rows"] == [1]
+    assert record["config"] == asdict(cfg) and record["config_overrides"] == ["precision", "seed"]
+    assert stale_fields(record) == []
