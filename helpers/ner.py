@@ -24,6 +24,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from helpers.alignment import tokenless_words
 from helpers.data import CorpusError, experiment_splits, split_lines
 from helpers.labels import build_label_list, is_bio_tag
 from helpers.models import (
@@ -402,8 +403,6 @@ def metrics_table(test: dict[str, Any]) -> str:
 def _check_words(splits: Any, tokenizer: Any, args: argparse.Namespace) -> None:
     """Stop at the first word the tokenizer turns into no token (it would lose its label),
     naming its file and line."""
-    from helpers.alignment import tokenless_words
-
     train_file = args.data or CORPUS_TRAIN
     test_file = args.test or (args.data if args.data else CORPUS_TEST)
     sides = (([*splits.train, *splits.validation], train_file), (splits.test, test_file))

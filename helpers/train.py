@@ -26,13 +26,15 @@ from helpers.metrics import ner_metrics
 from helpers.models import (
     DEFAULT_MODEL,
     PRECISIONS,
+    check_model_dir,
     hf_quiet,
+    load_config,
     load_token_classifier,
     load_tokenizer,
     pick_precision,
 )
 from helpers.params import raise_first_failure
-from helpers.paths import output_path
+from helpers.paths import output_path, shown
 from helpers.predict import predict_word_tags
 
 KEEP = ("final", "best")
@@ -200,8 +202,6 @@ def check_model_fits(cfg: TrainConfig) -> Any:
     """What needs the model, checked before anything is trained: a local model folder holds its
     config, weights and tokenizer (:func:`helpers.models.check_model_dir`), ``freeze_layers``
     is within its layers and ``max_length`` within its positions. Returns its configuration."""
-    from helpers.models import check_model_dir, load_config
-
     check_model_dir(cfg.model_name)
     mc = load_config(cfg.model_name)
     layers = getattr(mc, "num_hidden_layers", None) or getattr(mc, "n_layers", None)
@@ -715,8 +715,6 @@ def save_run(
     free ``output_dir-2``, ``output_dir-3``, ... (see :func:`run_folder`) and a line says so.
     Returns the folder written. Taught in notebooks/04_ner.ipynb.
     """
-    from helpers.paths import shown
-
     target = run_folder(output_dir, overwrite)
     if not is_main_process():
         return target
