@@ -86,3 +86,34 @@ def test_07_mask_rate():
             ch07.check_mask_rate({**good, **change}, 0.4, run)
     with pytest.raises(ExerciseError, match="exactly the keys"):
         ch07.check_mask_rate({"why": why}, 0.4, run)
+
+
+def _same_doc_answer(**over):
+    answer = {
+        "negatives": "same_doc",
+        "accuracy": 0.612,
+        "excludes_chance": True,
+        "why": " ".join(["word"] * 25),
+    }
+    return {**answer, **over}
+
+
+def test_check_same_doc_right_and_unanswered():
+    run = {"accuracy": 0.612, "low": 0.55}
+    assert ch06.check_same_doc(None, "other_doc", run).startswith("Not answered yet")
+    assert ch06.check_same_doc(_same_doc_answer(), "same_doc", run).startswith("Plausible")
+
+
+@pytest.mark.parametrize(
+    "over, negatives, explanation",
+    [
+        ({}, "other_doc", "this notebook ran with negatives='other_doc'"),
+        ({"negatives": "other_doc"}, "same_doc", "-p negatives same_doc"),
+        ({"accuracy": 0.7}, "same_doc", "accuracy=0.7"),
+        ({"excludes_chance": False}, "same_doc", "does lie above 0.5"),
+        ({"why": "because"}, "same_doc", "20 words"),
+    ],
+)
+def test_check_same_doc_explains_slips(over, negatives, explanation):
+    with pytest.raises(ExerciseError, match=explanation):
+        ch06.check_same_doc(_same_doc_answer(**over), negatives, {"accuracy": 0.612, "low": 0.55})

@@ -77,7 +77,8 @@ def check_uniform_perplexity(answer: object, vocab_size: int = 30522) -> str:
     if math.isclose(answer, vocab_size, rel_tol=0.01):
         return (
             f"Right: uniform guessing over {vocab_size:,} tokens has perplexity {vocab_size:,}. "
-            "A random head does worse: it is confidently wrong, not evenly unsure."
+            "A random head does worse: its probability is not spread evenly, and the right token "
+            "gets less than an even share."
         )
     slips = [
         (math.log(vocab_size), "that is the loss, -log(1/V) in nats; perplexity is exp(loss)"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from helpers.exercises.common import ExerciseError, not_answered
 from helpers.nsp import wilson_interval
 
@@ -68,4 +70,47 @@ def check_min_correct(answer: object, n: int = 200, confidence: float = 0.95) ->
     raise ExerciseError(
         f"{answer}/{n} does exclude 0.5 (interval {lo:.3f}-{hi:.3f}), but a smaller count "
         "already does: look for the first one"
+    )
+
+
+def check_same_doc(answer: object, negatives: str, result: dict[str, Any]) -> str:
+    """Check the open exercise on same-document negatives against the notebook's own run.
+
+    ``result`` is the trained head's row (``evaluate(model, test_pairs)``: ``accuracy`` and
+    ``low``, the lower end of the interval over documents) of the run the learner made with
+    ``-p negatives same_doc``. Taught in notebooks/06_nsp.ipynb.
+    """
+    if answer is None:
+        return not_answered(
+            "rerun with -p negatives same_doc, write your prediction first, then fill the dict"
+        )
+    keys = {"negatives", "accuracy", "excludes_chance", "why"}
+    if not isinstance(answer, dict) or set(answer) != keys:
+        raise ExerciseError(f"expected a dict with exactly the keys {sorted(keys)}, got {answer!r}")
+    if answer["negatives"] != "same_doc":
+        raise ExerciseError("the exercise reruns with -p negatives same_doc: report that run")
+    if negatives != "same_doc":
+        raise ExerciseError(
+            f"this notebook ran with negatives={negatives!r}; check the answer in the run you "
+            "made with same_doc"
+        )
+    acc = answer["accuracy"]
+    if not isinstance(acc, (int, float)) or abs(acc - result["accuracy"]) > 0.0015:
+        raise ExerciseError(
+            f"accuracy={acc!r}: read the trained head's accuracy from the table of your run "
+            f"(3 decimals)"
+        )
+    excludes = bool(result["low"] > 0.5)
+    if answer["excludes_chance"] is not excludes:
+        raise ExerciseError(
+            f"excludes_chance={answer['excludes_chance']!r}: the interval over documents starts at "
+            f"{result['low']:.3f}, so it {'does' if excludes else 'does not'} lie above 0.5"
+        )
+    why = answer["why"]
+    if not isinstance(why, str) or len(why.split()) < 20:
+        raise ExerciseError("why: a few sentences (20 words or more) on what you saw and why")
+    return (
+        "Plausible. Same-document negatives share the anchor's topic, so topic words no longer "
+        "separate the classes (ALBERT's argument): what is left to learn is order and coherence, "
+        "which is harder, and one seed says little about it."
     )
