@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from helpers.exercises.common import ExerciseError, not_answered
+from helpers.exercises.common import ExerciseError, need_why, not_answered, open_answer
 from helpers.nsp import wilson_interval
 
 
@@ -85,8 +85,7 @@ def check_same_doc(answer: object, negatives: str, result: dict[str, Any]) -> st
             "rerun with -p negatives same_doc, write your prediction first, then fill the dict"
         )
     keys = {"negatives", "accuracy", "excludes_chance", "why"}
-    if not isinstance(answer, dict) or set(answer) != keys:
-        raise ExerciseError(f"expected a dict with exactly the keys {sorted(keys)}, got {answer!r}")
+    open_answer(answer, keys)
     if answer["negatives"] != "same_doc":
         raise ExerciseError("the exercise reruns with -p negatives same_doc: report that run")
     if negatives != "same_doc":
@@ -106,9 +105,7 @@ def check_same_doc(answer: object, negatives: str, result: dict[str, Any]) -> st
             f"excludes_chance={answer['excludes_chance']!r}: the interval over documents starts at "
             f"{result['low']:.3f}, so it {'does' if excludes else 'does not'} lie above 0.5"
         )
-    why = answer["why"]
-    if not isinstance(why, str) or len(why.split()) < 20:
-        raise ExerciseError("why: a few sentences (20 words or more) on what you saw and why")
+    need_why(answer, 20, "a few sentences on what you saw and why")
     return (
         "Plausible. Same-document negatives share the anchor's topic, so topic words no longer "
         "separate the classes (ALBERT's argument): what is left to learn is order and coherence, "

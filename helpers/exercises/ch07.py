@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from helpers.alignment import IGNORE
-from helpers.exercises.common import ExerciseError, not_answered
+from helpers.exercises.common import ExerciseError, need_why, not_answered, open_answer
 
 
 def check_unchanged_targets(answer: object, batch: Any, mask_token_id: int) -> str:
@@ -61,8 +61,7 @@ def check_mask_rate(answer: object, mlm_probability: float, run: Any) -> str:
             "rerun with -p mlm_probability 0.4, predict first, then fill the dict from the table"
         )
     keys = {"mlm_probability", "targets_per_step", "loss_change", "why"}
-    if not isinstance(answer, dict) or set(answer) != keys:
-        raise ExerciseError(f"expected a dict with exactly the keys {sorted(keys)}, got {answer!r}")
+    open_answer(answer, keys)
     if answer["mlm_probability"] == 0.15:
         raise ExerciseError("0.15 is the default: rerun with a higher rate, e.g. 0.4")
     if answer["mlm_probability"] != mlm_probability:
@@ -80,9 +79,7 @@ def check_mask_rate(answer: object, mlm_probability: float, run: Any) -> str:
         )
     if not isinstance(answer["loss_change"], (int, float)):
         raise ExerciseError("loss_change must be a number: your last loss minus the default's")
-    why = answer["why"]
-    if not isinstance(why, str) or len(why.split()) < 20:
-        raise ExerciseError("why: a few sentences (20 words or more) on what you saw and why")
+    need_why(answer, 20, "a few sentences on what you saw and why")
     return (
         f"Plausible: about {expected:.0f} targets per step. Each loss is a mean per target, and at "
         f"{mlm_probability} each target keeps less context, so the mean can rise while the model "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from helpers.exercises.common import ExerciseError, not_answered
+from helpers.exercises.common import ExerciseError, need_why, not_answered, open_answer
 
 # Exercise 08a: the word confidences of five pseudo-labelled sentences and one threshold.
 CONFIDENCES: list[list[float]] = [
@@ -146,8 +146,7 @@ def check_low_threshold(answer: object, run: object, default_threshold: float = 
             "-p threshold 0.2 -p rounds 2), predict first, then fill the dict"
         )
     keys = {"threshold", "kept", "precision", "f1_change", "why"}
-    if not isinstance(answer, dict) or set(answer) != keys:
-        raise ExerciseError(f"expected a dict with exactly the keys {sorted(keys)}")
+    open_answer(answer, keys)
     th = run.threshold
     if th >= default_threshold:
         raise ExerciseError(
@@ -168,12 +167,11 @@ def check_low_threshold(answer: object, run: object, default_threshold: float = 
             raise ExerciseError(f"{name} must be a number, got {got!r}")
         if not abs(got - want) <= tol:
             raise ExerciseError(f"{name}={got!r} is not what this run measured: look again")
-    why = answer["why"]
-    if not isinstance(why, str) or len(why.split()) < 15:
-        raise ExerciseError(
-            "why: explain in a few sentences (15 words or more) what the lower threshold let "
-            "in and what retraining on it did"
-        )
+    need_why(
+        answer,
+        15,
+        "explain in a few sentences what the lower threshold let in and what retraining on it did",
+    )
     wrong = first.new_quality.get("predicted", 0) - first.new_quality.get("correct", 0)
     return (
         f"Right readings: at threshold {th}, {first.n_new} sentences joined in round 1 with "
