@@ -389,14 +389,10 @@ class FrozenCache:
 
 
 def optimizer(model: Any, cfg: TrainConfig) -> Any:
-    """Fused AdamW with weight decay on matrices only and its own learning rate for the head."""
-    import torch
-
+    """Fused AdamW with weight decay on matrices only and its own learning rate for the head
+    (:func:`adamw` with ``cfg``'s rates and the token classifier's ``classifier`` as the head)."""
     head = getattr(model, "classifier", None)
-    params = parameter_groups(
-        model, cfg.learning_rate, cfg.weight_decay, head, cfg.head_learning_rate
-    )
-    return torch.optim.AdamW(params, lr=cfg.learning_rate, fused=True)
+    return adamw(model, cfg.learning_rate, cfg.weight_decay, head, cfg.head_learning_rate)
 
 
 def training_arguments(cfg: TrainConfig, n_train: int, evaluate: bool, precision: str) -> Any:
