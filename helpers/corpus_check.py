@@ -155,8 +155,10 @@ _LANGUAGE_VERBS = set(
 def find_language_nouns(views: list[_View]) -> list[Hit]:
     """Language names used as nouns (``in Spanish``, ``teaching English``, ``Arabic and English
     , called``): a run of coordinated language or gpe words (``X , Y and Z``) is a noun use when
-    the word after it is punctuation, the end or a function word, or when a verb of speaking,
-    learning or teaching comes before it; only the language words of the run are counted."""
+    the word after it is punctuation, the end or a function word, when a verb of speaking,
+    learning or teaching comes before it, or ``in`` / ``have`` before it and a participle after
+    it (``in French spoken by``, ``to have Bengali recognized``); never after ``the`` (``the
+    Serbian 's run`` is a person). Only the language words of the run are counted."""
     hits = []
     for v in views:
         units: list[tuple[int, int]] = []  # (a, b) of every word or span
@@ -190,8 +192,12 @@ def find_language_nouns(views: list[_View]) -> list[Hit]:
                     break
             after = v.words[run[-1][1]] if run[-1][1] < len(v.words) else None
             before = v.words[run[0][0] - 1].lower() if run[0][0] > 0 else None
-            noun = after is None or not after[:1].isalpha() or after in _NOT_MODIFIED
-            if noun or before in _LANGUAGE_VERBS:
+            modified = after is not None and any(ch.isalnum() for ch in after)
+            modified = modified and after not in _NOT_MODIFIED
+            participle = after is not None and after.endswith(("ed", "en", "ing"))
+            noun = not modified or before in _LANGUAGE_VERBS
+            noun = noun or (before in ("in", "into", "have") and participle)  # in French spoken
+            if noun and before != "the":  # "the Serbian 's run" is a person
                 for a, b in run:
                     if v.text(a, b) in LANGUAGES:
                         hits.append((v.kind[a], v.text(a, b), v.where()))
