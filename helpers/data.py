@@ -923,9 +923,12 @@ class CorpusCheck:
                   f"{'ok' if not self.floor_problems else 'FAILED'}"]  # fmt: skip
         lines += [f"  {p}" for p in self.floor_problems]
         n_bad = len(self.unaccepted_retold())
-        tiers = ", ".join(f">= {c} with {n} shared rare names" for c, n in corpus_check.TIERS)
+        tiers = ", ".join(
+            f">= {c}" + (f" with {n}+ shared rare names" if n else " alone")
+            for c, n in corpus_check.TIERS
+        )
         lines += ["", "retold stories (pairs of documents by tf-idf cosine and the rare per/eve/"
-                  f"nat/geo names they share: {tiers}): {len(self.retold)} ({n_bad} not "
+                  f"nat/geo names they share, cosine {tiers}): {len(self.retold)} ({n_bad} not "
                   f"accepted in the datasheet's '{corpus_check.PAIRS_HEADING[3:]}')"]  # fmt: skip
         lines += [
             f"  {p.text()} [{'accepted' if p.accepted else 'NOT ACCEPTED'}]" for p in self.retold
