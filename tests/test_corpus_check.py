@@ -355,3 +355,15 @@ def test_exit_status(tmp_path, capsys):
     empty.mkdir()
     assert data.main(["check", str(empty)]) == 2
     assert "holds no corpus file" in capsys.readouterr().err
+
+
+def test_the_datasheet_shows_the_checks_current_output():
+    """data/README.md's 'Checking the corpus' block is what the check prints now (rerun the
+    command and paste its output when the corpus, the datasheet or the check changes)."""
+    sheet = Path("data/README.md").read_text(encoding="utf-8")
+    command = "$ python -m helpers.data check data/\n"
+    assert command in sheet
+    shown = sheet.split(command, 1)[1].split("\n```", 1)[0]
+    check = data.check_corpus("data")
+    assert check.ok, check.failures()
+    assert shown == check.report()
