@@ -124,8 +124,11 @@ def find_holidays(views: list[_View]) -> list[Hit]:
     """Named holidays and religious observances, counted once per occurrence by head word."""
     hits = []
     for v, i, n in _heads(views, HOLIDAYS):
-        if v.match(i, ["Good", "Friday", "Agreement"]):
-            continue
+        if v.match(i, ["Good", "Friday", "Agreement"]) or v.words[i + n : i + n + 1] in (
+            ["War"],
+            ["Offensive"],
+        ):
+            continue  # the Good Friday Agreement, the Yom Kippur War, the Tet Offensive
         hits.append((v.kind[i], v.text(i, i + n), v.where()))
     return hits
 
@@ -140,12 +143,15 @@ LANGUAGES = set(
     Hungarian Romanian Bulgarian Serbian Croatian Finnish Swedish Norwegian Danish Icelandic
     Estonian Latvian Lithuanian Maori Hawaiian Kurdish Sami""".split()
 ) | {"Yucatec Maya"}
-# after a language noun: punctuation, the end, or one of these (never a noun it would modify)
+# after a language noun: punctuation, the end, or one of these (never a noun it would modify;
+# not "and" / "or", which end a run whose next conjunct is no language: "Kurdish and Shiite
+# parties", and not "on": "Chinese on both sides" are people)
 _NOT_MODIFIED = set(
-    """and or in as is was were are be by at on to for with from but than into of because which
-    who while after before since instead rather also only had has have could would will can may
-    might should must among alongside""".split()
+    """in as is was were are be by at to for with from but than into of because which while
+    after before since instead rather also only had has have could would will can may might
+    should must among alongside""".split()
 )
+# before a language noun, whatever follows (``learn Polish and felt``)
 _LANGUAGE_VERBS = set(
     """speak speaks spoke spoken speaking learn learns learning learned learnt teach teaches
     teaching taught study studies studying studied""".split()
@@ -154,11 +160,13 @@ _LANGUAGE_VERBS = set(
 
 def find_language_nouns(views: list[_View]) -> list[Hit]:
     """Language names used as nouns (``in Spanish``, ``teaching English``, ``Arabic and English
-    , called``): a run of coordinated language or gpe words (``X , Y and Z``) is a noun use when
-    the word after it is punctuation, the end or a function word, when a verb of speaking,
-    learning or teaching comes before it, or ``in`` / ``have`` before it and a participle after
-    it (``in French spoken by``, ``to have Bengali recognized``); never after ``the`` (``the
-    Serbian 's run`` is a person). Only the language words of the run are counted."""
+    , called``): a run of coordinated language or gpe words (``X , Y and Z``, ``X as well as
+    Y``) is a noun use when the word after it is punctuation, the end or a function word
+    (:data:`_NOT_MODIFIED`), when a verb of speaking, learning or teaching comes before it, when
+    ``in`` / ``into`` / ``from`` comes before it and ``and`` / ``or`` or a participle after it
+    (``in Portuguese and maths``, ``in French spoken by``), or ``have`` before it and a
+    participle after it (``to have Bengali recognized``); never after ``the`` (``the Serbian 's
+    run`` is a person). Only the language words of the run are counted."""
     hits = []
     for v in views:
         units: list[tuple[int, int]] = []  # (a, b) of every word or span
@@ -181,8 +189,8 @@ def find_language_nouns(views: list[_View]) -> list[Hit]:
             run = [units[k]]
             j = k + 1
             while j < len(units):
-                seps = [v.text(*u) for u in units[j : j + 2]]
-                step = 2 if seps[:2] in (
+                seps = [v.text(*u) for u in units[j : j + 3]]
+                step = 3 if seps == ["as", "well", "as"] else 2 if seps[:2] in (
                     [",", "and"], [",", "or"]
                 ) else 1 if seps[:1] in ([","], ["and"], ["or"]) else 0  # fmt: skip
                 if step and j + step < len(units) and lingual(units[j + step]):
@@ -196,7 +204,9 @@ def find_language_nouns(views: list[_View]) -> list[Hit]:
             modified = modified and after not in _NOT_MODIFIED
             participle = after is not None and after.endswith(("ed", "en", "ing"))
             noun = not modified or before in _LANGUAGE_VERBS
-            noun = noun or (before in ("in", "into", "have") and participle)  # in French spoken
+            if before in ("in", "into", "from"):  # in Portuguese and maths, in French spoken by
+                noun = noun or after in ("and", "or") or participle
+            noun = noun or (before == "have" and participle)  # to have Bengali recognized
             if noun and before != "the":  # "the Serbian 's run" is a person
                 for a, b in run:
                     if v.text(a, b) in LANGUAGES:
@@ -274,6 +284,9 @@ LAW_HEADS = set(
     "Act Agreement Protocol Treaty Accord Accords Convention Conventions Prize Award Awards "
     "Charter Pact".split()
 )
+# a name holding one of these is a place or a body, not a law (Hong Kong Convention and
+# Exhibition Centre)
+_NOT_LAW = set("Centre Center Hall Stadium Arena Building Committee Commission Court".split())
 _ARTICLES = {"The", "A", "An", "This", "That", "Its", "Their", "His", "Her"}
 
 
@@ -283,7 +296,8 @@ def find_laws_and_prizes(views: list[_View]) -> list[Hit]:
     hits = []
     for v in views:
         for k, a, b in spans(v.sentence.tags):
-            if k not in ("per", "tim") and LAW_HEADS & set(v.words[a:b]):
+            inside = set(v.words[a:b])
+            if k not in ("per", "tim") and LAW_HEADS & inside and not _NOT_LAW & inside:
                 hits.append((k, v.text(a, b), v.where()))
         for i, w in enumerate(v.words):
             if w not in LAW_HEADS or v.kind[i] != "O":

@@ -116,6 +116,8 @@ def test_convention_row_tells_the_two_practices_apart(tmp_path, name, gmb, other
         ("Soviet", "The [geo Soviet Union] collapsed ."),
         ("named viruses", "Chief executive [per Hendra Wibisono] spoke ."),
         ("former East", "Troops moved to the former East Germany ."),
+        ("holidays", "Five years after the [eve Yom Kippur War] ."),
+        ("laws, treaties, prizes", "Talks at [geo Hong Kong Convention and Exhibition Centre] ."),
     ],
 )
 def test_convention_rows_skip_what_is_not_the_case(tmp_path, name, text):
@@ -130,10 +132,14 @@ def test_language_noun_runs_need_a_noun_use():
         "[gpe Turkish] and [gpe Australian] visitors came .",
         "Most dialogue is in [gpe Wolof] , with passages in [gpe French] spoken by traders .",
         "It ended the [gpe Serbian] 's run .",
+        "Carmakers face rivals from [gpe Chinese] makers and prices in [gpe Chinese] cities .",
+        "[gpe Kurdish] and Shiite parties agreed that [gpe Chinese] on both sides disagree .",
+        "Books in [gpe Kurdish] and other languages , in [gpe Kazakh] as well as [gpe Russian] .",
     )])  # fmt: skip
     assert Counter(t for _, t, _ in cc.find_language_nouns(views)) == Counter(
-        {"Spanish": 1, "English": 1, "Yucatec Maya": 1, "Wolof": 1, "French": 1}
-    )
+        {"Spanish": 1, "English": 1, "Yucatec Maya": 1, "Wolof": 1, "French": 1, "Kurdish": 1,
+         "Kazakh": 1, "Russian": 1}
+    )  # fmt: skip
 
 
 DIFFERS = "## Deliberate differences from GMB\n\n| row | why |\n|---|---|\n| {} | v2 |\n"
