@@ -722,6 +722,21 @@ class StoryPair:
         return f"{self.cosine:.3f}  {self.a[0]} {self.a[1]} ~ {self.b[0]} {self.b[1]}: {names}"
 
 
+def pattern_names(words: Sequence[str]) -> list[str]:
+    """Named storms (``Typhoon Haiyan``) and viruses (``Sudan virus``, ``H5N1``) found by their
+    words, whatever their tags: GMB's majority, and corpus v3, leave them O."""
+    out = []
+    for i, w in enumerate(words):
+        nxt = words[i + 1] if i + 1 < len(words) else ""
+        if w in STORM_WORDS and nxt[:1].isupper() and nxt.isalpha() and nxt not in STORM_WORDS:
+            out.append(f"{w} {nxt}")
+        elif _FLU.match(w):
+            out.append(w)
+        else:
+            out += [" ".join(h) for h in VIRUSES if tuple(words[i : i + len(h)]) == tuple(h)]
+    return out
+
+
 def _name_key(kind: str, words: Sequence[str]) -> str:
     """Person names compare by surname (``Dr. Grace Nakato`` ~ ``Dr. Nakato``), others whole."""
     return f"per:{words[-1]}" if kind == "per" else f"{kind}:{' '.join(words)}"
@@ -735,8 +750,9 @@ def retold_stories(
 ) -> list[StoryPair]:
     """Pairs of documents (inside a split and across splits) that tell the same story.
 
-    A name is a span of type per, eve, nat or geo (people by surname) found in at most
-    ``rare_docs`` documents of the whole corpus. Two documents are the same story when their
+    A name is a span of type per, eve, nat or geo (people by surname), or a named storm or
+    virus whatever its tags (:func:`pattern_names`), found in at most ``rare_docs`` documents of
+    the whole corpus. Two documents are the same story when their
     tf-idf cosine (scikit-learn ``TfidfVectorizer``, English stop words, fitted on all
     documents) and the rare names they share meet one of ``tiers``: by default cosine >= 0.5
     alone, >= 0.3 with one shared rare name, or >= 0.15 with two. Returns them most similar
@@ -754,6 +770,8 @@ def retold_stories(
             for k, a, b in spans(s.tags):
                 if k in NAME_TYPES:
                     names[key].setdefault(_name_key(k, s.words[a:b]), " ".join(s.words[a:b]))
+            for text in pattern_names(s.words):
+                names[key].setdefault(f"nat:{text}", text)
     keys = list(words)
     if len(keys) < 2:
         return []

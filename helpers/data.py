@@ -927,9 +927,10 @@ class CorpusCheck:
             f">= {c}" + (f" with {n}+ shared rare names" if n else " alone")
             for c, n in corpus_check.TIERS
         )
-        lines += ["", "retold stories (pairs of documents by tf-idf cosine and the rare per/eve/"
-                  f"nat/geo names they share, cosine {tiers}): {len(self.retold)} ({n_bad} not "
-                  f"accepted in the datasheet's '{corpus_check.PAIRS_HEADING[3:]}')"]  # fmt: skip
+        lines += ["", "retold stories (pairs of documents by tf-idf cosine and the rare names they "
+                  f"share: per/eve/nat/geo spans, storms and viruses; cosine {tiers}): "
+                  f"{len(self.retold)} ({n_bad} not accepted in the datasheet's "
+                  f"'{corpus_check.PAIRS_HEADING[3:]}')"]  # fmt: skip
         lines += [
             f"  {p.text()} [{'accepted' if p.accepted else 'NOT ACCEPTED'}]" for p in self.retold
         ]

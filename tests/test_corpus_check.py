@@ -276,7 +276,7 @@ def test_floors_fail_the_check(tmp_path):
 
 # ---------------------------------------------------------------- retold stories
 
-STORY_A = [
+STORY_A = [  # the storm is untagged, as GMB's majority and corpus v3 leave it
     "Residents of [geo Tacloban] marked the anniversary of Typhoon Haiyan with prayers .",
     "The storm killed thousands of people in the central [geo Philippines] .",
     "Mayor [per Alfred Romualdez] said planning for disasters must continue .",
@@ -302,12 +302,14 @@ def test_retold_story_found_by_shared_names(tmp_path):
     folder = write_corpus(tmp_path / "c", train, test)
     check = data.check_corpus(folder, floors=NO_FLOORS)
     assert [(p.a, p.b, p.shared) for p in check.retold] == [
-        (("train", "a1"), ("test", "b1"), ["Alfred Romualdez", "Tacloban"])
+        (("train", "a1"), ("test", "b1"), ["Alfred Romualdez", "Tacloban", "Typhoon Haiyan"])
     ]
     pair = check.retold[0]
     assert 0.15 <= pair.cosine < 0.5 and not pair.accepted  # tf-idf alone would not tell
     assert not check.ok and "1 retold story pairs not accepted" in check.failures()
-    assert "train a1 ~ test b1: Alfred Romualdez, Tacloban [NOT ACCEPTED]" in check.report()
+    assert "a1 ~ test b1: Alfred Romualdez, Tacloban, Typhoon Haiyan [NOT ACCEPTED]" in (
+        check.report()
+    )
     (folder / "README.md").write_text(
         "## Accepted story pairs\n\n| documents | story |\n|---|---|\n| b1 / a1 | Haiyan |\n"
     )
@@ -324,9 +326,11 @@ def test_retold_stories_inside_a_split_and_by_surname():
         s.doc_id = "a1"
     (pair,) = cc.retold_stories(splits)
     assert (pair.a, pair.b) == (("test", "a1"), ("test", "b1"))
-    assert pair.shared == ["Alfred Romualdez", "Tacloban"]  # the same person by surname
-    # another mayor: one rare name shared, and too little text for the one-name tier
+    # the same person by surname; the storm by its words, untagged
+    assert pair.shared == ["Alfred Romualdez", "Tacloban", "Typhoon Haiyan"]
+    # another mayor and no named storm: one rare name shared, too little text for that tier
     splits["test"][4].words[0] = "Santos"
+    splits["test"][3].words[9:11] = ["the", "typhoon"]
     assert cc.retold_stories(splits) == []
     # a very similar text needs no shared name
     assert cc.retold_stories(splits, tiers=((0.0, 1),)) != []
