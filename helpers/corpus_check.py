@@ -349,7 +349,7 @@ def find_storms(views: list[_View]) -> list[Hit]:
     name (``Katrina``) where the same document names the storm in full; the practice is the tag of
     the name word."""
     hits = []
-    names: dict[str | None, set[str]] = defaultdict(set)
+    names: dict[tuple[str, str | None], set[str]] = defaultdict(set)  # (split, doc) -> names
     full: set[tuple[int, int]] = set()  # (id of the view, index of the name word)
     for v in views:
         for i in range(len(v.words) - 1):
@@ -359,11 +359,11 @@ def find_storms(views: list[_View]) -> list[Hit]:
             if name in STORM_WORDS:  # "Tropical Storm X" is found at "Storm"
                 continue
             hits.append((v.kind[i + 1], f"{w} {name}", v.where()))
-            names[v.sentence.doc_id].add(name)
+            names[v.split, v.sentence.doc_id].add(name)
             full.add((id(v), i + 1))
     for v in views:
         for i, w in enumerate(v.words):
-            if w in names.get(v.sentence.doc_id, ()) and (id(v), i) not in full:
+            if w in names.get((v.split, v.sentence.doc_id), ()) and (id(v), i) not in full:
                 hits.append((v.kind[i], w, v.where()))
     return hits
 
@@ -599,13 +599,11 @@ def register_rows(sentences: Sequence[Any]) -> list[RegisterRow]:
     kinds = Counter(k for k, _ in ment)
     texts = Counter(" ".join(w) for _, w in ment)
     pers = [w for k, w in ment if k == "per"]
-    weekdays = [
-        (s.words, i)
+    weekdays = [  # time spans that start with a weekday ("on Tuesday", "said Tuesday evening")
+        (s.words, a)
         for s in sents
         for k, a, _ in spans(s.tags)
-        if k == "tim"
-        for i in [a]
-        if s.words[i] in WEEKDAYS
+        if k == "tim" and s.words[a] in WEEKDAYS
     ]
     on_weekday = sum(1 for w, i in weekdays if i > 0 and w[i - 1].lower() == "on")
 
@@ -752,11 +750,12 @@ def retold_stories(
 
     A name is a span of type per, eve, nat or geo (people by surname), or a named storm or
     virus whatever its tags (:func:`pattern_names`), found in at most ``rare_docs`` documents of
-    the whole corpus. Two documents are the same story when their
-    tf-idf cosine (scikit-learn ``TfidfVectorizer``, English stop words, fitted on all
-    documents) and the rare names they share meet one of ``tiers``: by default cosine >= 0.5
-    alone, >= 0.3 with one shared rare name, or >= 0.15 with two. Returns them most similar
-    first; ``accepted`` pairs of document ids are marked.
+    the whole corpus. Two documents are the same story when their tf-idf cosine (scikit-learn
+    ``TfidfVectorizer``, English stop words, fitted on all documents) and the rare names they
+    share meet one of ``tiers``: by default cosine >= 0.5 alone, >= 0.3 with one shared rare
+    name, or >= 0.15 with two (tuned on corpus v2, where it finds the two pairs issue #21 names
+    and 12 more). Returns them most similar first; ``accepted`` pairs of document ids are
+    marked.
     """
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.metrics.pairwise import cosine_similarity
