@@ -3,9 +3,10 @@
 Imports go one way. A module imports only modules of a lower layer (``LAYERS``, checked by
 tests/test_layers.py):
 
-0. ``paths``, ``labels``, ``alignment``, ``bandit``: import no other helpers module;
-1. ``data`` (labels, paths), ``models`` (labels), ``metrics`` (alignment, labels), ``params``
-   (alignment);
+0. ``paths``, ``labels``, ``alignment``, ``bandit``, ``corpus_check`` (the corpus figures of
+   issue #21 over plain words and tags): import no other helpers module;
+1. ``data`` (labels, paths, corpus_check), ``models`` (labels), ``metrics`` (alignment,
+   labels), ``params`` (alignment);
 2. ``predict``: word-level tagging with a trained model;
 3. ``train``: the one training path (``transformers.Trainer``) every chapter uses;
 4. ``results``: what the study commands' results files record (command, configuration);
@@ -23,6 +24,7 @@ LAYERS: dict[str, int] = {
     "labels": 0,
     "alignment": 0,
     "bandit": 0,
+    "corpus_check": 0,
     "data": 1,
     "models": 1,
     "metrics": 1,

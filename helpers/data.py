@@ -18,7 +18,9 @@ Every validation error names the file, the line and what was expected.
 
 Command line: ``python -m helpers.data FILE`` describes one file; ``python -m helpers.data check
 FOLDER`` checks a corpus folder (counts per type and split, BIO errors, strings with several types
-or also left ``O``, near-duplicate documents across splits; see :func:`check_corpus`).
+or also left ``O``, near-duplicate documents across splits, and issue #21's checks from
+:mod:`helpers.corpus_check`: conventions and register against GMB, floors, retold stories; see
+:func:`check_corpus`). Exit status 0 ok, 1 a check failed, 2 bad input.
 Taught in notebooks/02_label_encoding.ipynb.
 """
 
@@ -40,6 +42,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from helpers import corpus_check
 from helpers.labels import entity_spans, is_bio_tag, starts_with_orphan_i, to_iob2
 from helpers.paths import CORPUS_TEST, CORPUS_TRAIN, resolve
 
@@ -794,6 +797,14 @@ class CorpusCheck:
     near_duplicates: list[tuple[float, str, str, str, str]]
     deliberate: dict[str, set[str]]
     threshold: float = 0.3
+    conventions: list[corpus_check.ConventionResult] = field(default_factory=list)
+    listed_differences: list[str] = field(default_factory=list)
+    register: list[corpus_check.RegisterRow] = field(default_factory=list)
+    floors: dict[str, int] = field(default_factory=dict)
+    floor_problems: list[str] = field(default_factory=list)
+    retold: list[corpus_check.StoryPair] = field(default_factory=list)
+    accepted_pairs: set[frozenset[str]] = field(default_factory=set)
+    strict: bool = False
 
     def unlisted(self) -> list[SurfaceForm]:
         """Multi-type surface forms whose types the datasheet does not list as deliberate."""
@@ -806,9 +817,38 @@ class CorpusCheck:
         now = {f.text for f in self.multi_type}
         return sorted(t for t in self.deliberate if t not in now)
 
+    def convention_conflicts(self) -> list[corpus_check.ConventionResult]:
+        """Convention rows that differ from GMB's majority and are not listed in the datasheet."""
+        return [r for r in self.conventions if r.conflict]
+
+    def unaccepted_retold(self) -> list[corpus_check.StoryPair]:
+        return [p for p in self.retold if not p.accepted]
+
+    def register_outside(self) -> list[corpus_check.RegisterRow]:
+        """Register rows outside their range ("within 1.5x" no): they fail only with strict."""
+        return [r for r in self.register if r.within is False]
+
+    def failures(self) -> list[str]:
+        """Which checks failed, one phrase each (empty: ok)."""
+        out = []
+        if self.bio:
+            out.append(f"{len(self.bio)} BIO errors")
+        if self.unlisted():
+            out.append(f"{len(self.unlisted())} surface forms with unlisted types")
+        if self.convention_conflicts():
+            names = ", ".join(r.convention.name for r in self.convention_conflicts())
+            out.append(f"conventions differing from GMB, not listed in the datasheet: {names}")
+        if self.floor_problems:
+            out.append(f"{len(self.floor_problems)} types below their floor")
+        if self.unaccepted_retold():
+            out.append(f"{len(self.unaccepted_retold())} retold story pairs not accepted")
+        if self.strict and self.register_outside():
+            out.append(f"{len(self.register_outside())} register figures outside 1.5x (--strict)")
+        return out
+
     @property
     def ok(self) -> bool:
-        return not self.bio and not self.unlisted()
+        return not self.failures()
 
     def report(self) -> str:
         names = list(self.splits)
@@ -843,8 +883,58 @@ class CorpusCheck:
         ]
         for cos, sa, da, sb, db in self.near_duplicates:
             lines.append(f"  {cos:.3f}  {sa} {da}  ~  {sb} {db}")
+        lines += self._issue21_report()
+        lines += [f"failed: {f}" for f in self.failures()]
         lines += ["", "result: " + ("ok" if self.ok else "problems found (see above)")]
         return "\n".join(lines)
+
+    def _issue21_report(self) -> list[str]:
+        lines = ["", "conventions vs GMB's majority (GMB counts as issue #21 gives them; a row "
+                 f"that differs fails unless the datasheet lists it under "
+                 f"'{corpus_check.DIFFERENCES_HEADING[3:]}'):"]  # fmt: skip
+        w = max([len(r.convention.name) for r in self.conventions] + [10])
+        for r in self.conventions:
+            c = r.convention
+            mark = " [listed]" if r.listed else " [NOT LISTED]" if r.status == "differs" else ""
+            lines.append(f"  {c.name:<{w}}  corpus: {r.corpus_text()}")
+            lines.append(f"  {'':<{w}}  GMB majority: {c.gmb}; GMB counts: {c.evidence}")
+            lines.append(f"  {'':<{w}}  status: {r.status}{mark}")
+            lines += [f"  {'':<{w}}    {e}" for e in r.examples()]
+        names = {corpus_check._key(r.convention.name): r for r in self.conventions}
+        for name in self.listed_differences:
+            if name not in names:
+                lines.append(f"  {name!r}: listed as a difference but names no row of the check")
+            elif names[name].status != "differs":
+                lines.append(f"  {name!r}: listed as a difference but now {names[name].status}")
+        lines += ["", "type mix and register vs GMB (issue #21; GMB: 20 samples of 33k tokens); "
+                  "'within 1.5x' is GMB/1.5 .. GMB*1.5, or 'at most' for the figures the issue "
+                  "wants lower; these fail the check only with --strict:"]  # fmt: skip
+        lines.append(f"  {'figure':<42}{'corpus':>9}  {'GMB':<26}{'range':<14}within 1.5x")
+        for r in self.register:
+            within = {True: "yes", False: "no", None: ""}[r.within]
+            if r.judged:
+                lines.append(
+                    f"  {r.figure:<42}{r.text:>9}  {r.gmb:<26}{r.range_text():<14}{within}"
+                )
+            else:
+                lines.append(f"  {r.figure:<42}{r.text:>9}")
+        floors = ", ".join(f">= {n} in {s}" for s, n in self.floors.items() if n > 0)
+        lines += ["", f"floors (every type {floors or 'no floor'}): "
+                  f"{'ok' if not self.floor_problems else 'FAILED'}"]  # fmt: skip
+        lines += [f"  {p}" for p in self.floor_problems]
+        n_bad = len(self.unaccepted_retold())
+        tiers = ", ".join(
+            f">= {c}" + (f" with {n}+ shared rare names" if n else " alone")
+            for c, n in corpus_check.TIERS
+        )
+        lines += ["", "retold stories (pairs of documents by tf-idf cosine and the rare names they "
+                  f"share: per/eve/nat/geo spans, storms and viruses; cosine {tiers}): "
+                  f"{len(self.retold)} ({n_bad} not accepted in the datasheet's "
+                  f"'{corpus_check.PAIRS_HEADING[3:]}')"]  # fmt: skip
+        lines += [
+            f"  {p.text()} [{'accepted' if p.accepted else 'NOT ACCEPTED'}]" for p in self.retold
+        ]
+        return lines
 
 
 def _split_name(path: Path) -> str:
@@ -853,14 +943,23 @@ def _split_name(path: Path) -> str:
 
 
 def check_corpus(
-    folder: str | Path, readme: str | Path | None = None, threshold: float = 0.3
+    folder: str | Path,
+    readme: str | Path | None = None,
+    threshold: float = 0.3,
+    floors: dict[str, int] | None = None,
+    strict: bool = False,
 ) -> CorpusCheck:
     """Check every corpus file in ``folder`` (all but ``*.md``), one split per file.
 
     Reports counts per type and split, BIO errors, surface forms with several types (compared
     with the datasheet's ``## Deliberate conflicts`` table, ``folder/README.md`` by default),
-    entity strings also left ``O``, and near-duplicate documents across splits. Run by
-    ``python -m helpers.data check FOLDER`` and by the corpus tests.
+    entity strings also left ``O``, near-duplicate documents across splits, and issue #21's
+    checks (:mod:`helpers.corpus_check`): each convention row against GMB's majority (a
+    difference fails unless the datasheet lists it under ``## Deliberate differences from
+    GMB``), the type-mix and register figures against GMB's (failing only with ``strict``), the
+    floors (``floors``, default 80 mentions of every type in train and 40 in test), and retold
+    stories (failing unless listed under ``## Accepted story pairs``). Run by ``python -m
+    helpers.data check FOLDER`` and by the corpus tests.
     """
     root = resolve(folder)
     if not root.is_dir():
@@ -877,17 +976,35 @@ def check_corpus(
         splits[name if name not in splits else p.stem] = _read(p)
     sents = {n: c.sentences for n, c in splits.items()}
     readme_path = resolve(readme) if readme is not None else root / "README.md"
-    listed = deliberate_conflicts(readme_path.read_text("utf-8")) if readme_path.is_file() else {}
+    if readme is not None and not readme_path.is_file():
+        raise FileNotFoundError(
+            f"datasheet {str(readme)!r} is not a file (looked at {readme_path})"
+        )
+    sheet = readme_path.read_text("utf-8") if readme_path.is_file() else ""
+    listed = deliberate_conflicts(sheet)
     forms = surface_forms(sents)
+    located = [(n, s) for n, ss in sents.items() for s in ss]
+    counts = mention_counts(sents)
+    floors = dict(corpus_check.FLOORS if floors is None else floors)
+    accepted = corpus_check.accepted_pairs(sheet)
+    differences = corpus_check.listed_rows(sheet)
     return CorpusCheck(
         splits=splits,
-        counts=mention_counts(sents),
+        counts=counts,
         bio=bio_problems(sents),
         multi_type=[f for _, f in sorted(forms.items()) if len(f.types) > 1],
         also_o=[f for _, f in sorted(forms.items()) if f.untagged],
         near_duplicates=near_duplicate_documents(sents, threshold),
         deliberate=listed,
         threshold=threshold,
+        conventions=corpus_check.conventions(located, differences),
+        listed_differences=differences,
+        register=corpus_check.register_rows([s for _, s in located]),
+        floors=floors,
+        floor_problems=corpus_check.floor_problems(counts, floors),
+        retold=corpus_check.retold_stories(sents, accepted),
+        accepted_pairs=accepted,
+        strict=strict,
     )
 
 
@@ -920,17 +1037,25 @@ def main(argv: list[str] | None = None) -> int:
     if argv[:1] == ["check"]:
         ap = argparse.ArgumentParser(
             prog="python -m helpers.data check",
-            description="Check a corpus folder: counts, BIO errors, label conflicts, duplicates.",
+            description="Check a corpus folder against its datasheet: counts, BIO errors, label "
+            "conflicts, duplicates, conventions and register vs GMB, floors, retold stories. "
+            "Exit status 0 ok, 1 a check failed, 2 bad input.",
         )
         ap.add_argument("folder")
         ap.add_argument("--readme", default=None, help="datasheet (default: FOLDER/README.md)")
         ap.add_argument("--threshold", type=float, default=0.3, help="tf-idf cosine (0.3)")
+        ap.add_argument("--strict", action="store_true", help="register figures outside 1.5x fail")
+        ap.add_argument("--min-train", type=int, default=corpus_check.FLOORS["train"],
+                        help="floor: mentions of every type in train (80)")  # fmt: skip
+        ap.add_argument("--min-test", type=int, default=corpus_check.FLOORS["test"],
+                        help="floor: mentions of every type in test (40)")  # fmt: skip
         args = ap.parse_args(argv[1:])
+        floors = {"train": args.min_train, "test": args.min_test}
         try:
-            result = check_corpus(args.folder, args.readme, args.threshold)
-        except (ValueError, OSError) as e:
-            print(f"error: {e}", file=sys.stderr)
-            return 1
+            result = check_corpus(args.folder, args.readme, args.threshold, floors, args.strict)
+        except (ValueError, OSError) as e:  # CorpusError, a missing folder, file or datasheet
+            print(f"error: {' '.join(str(e).split())}", file=sys.stderr)
+            return 2
         print(result.report())
         return 0 if result.ok else 1
     ap = argparse.ArgumentParser(

@@ -907,27 +907,37 @@ def test_near_duplicates_threshold(tmp_path):
 
 def test_check_cli(tmp_path, capsys):
     folder = _write_corpus(tmp_path / "mini")
-    assert data.main(["check", str(folder)]) == 1
+    no_floors = ["--min-train", "0", "--min-test", "0"]  # a 13-mention corpus (floors: 80 / 40)
+    assert data.main(["check", str(folder), *no_floors]) == 1
     out = capsys.readouterr().out
     assert "BIO errors: 1" in out and "1 not listed as deliberate" in out
-    # fixed: a B- tag, and Jordan listed as deliberate → exit 0, the duplicates are still reported
+    assert "3 retold story pairs not accepted" in out  # the flood story, told three times
+    # fixed: a B- tag, Jordan listed as deliberate, the flood story's pairs accepted → exit 0,
+    # the duplicates are still reported
     CLEAN = [(d, r.replace("Smith/I-per", "Smith/B-per")) for d, r in CHECK_TRAIN]
     readme = CHECK_README.replace("| Turkey |", "| Jordan | geo/per | rule |\n| Turkey |")
+    readme += "\n## Accepted story pairs\n\n| documents | why |\n|---|---|\n| a3 / a4 / b2 | x |\n"
     (folder / "mini_train.csv").write_text(
         "Document,Sentence,Tag\n" + "".join(_row(d, r) for d, r in CLEAN)
     )
     write(folder, "README.md", readme)
-    assert data.main(["check", str(folder)]) == 0
+    assert data.main(["check", str(folder), *no_floors]) == 0
     out = capsys.readouterr().out
     assert "near-duplicate documents across splits (tf-idf cosine >= 0.3): 2" in out
+    assert "0.807  train a4 ~ test b2: (no rare name shared) [accepted]" in out
     assert out.rstrip().endswith("result: ok")
-    assert data.main(["check", str(tmp_path / "nope")]) == 1
+    # the same folder with the default floors fails: every type is far below 80 / 40
+    assert data.main(["check", str(folder)]) == 1
+    assert "types below their floor" in capsys.readouterr().out
+    assert data.main(["check", str(tmp_path / "nope")]) == 2  # bad input
     assert "is not a directory" in capsys.readouterr().err
 
 
 def test_embedded_corpus_has_no_unlisted_label_conflicts(capsys):
     """The corpus gate: every surface form with two types must be in data/README.md's
-    'Deliberate conflicts' table; the near-duplicate report is printed, not asserted."""
+    'Deliberate conflicts' table, every convention that differs from GMB in its 'Deliberate
+    differences from GMB', every retold story in its 'Accepted story pairs', and the floors hold;
+    the near-duplicate and register reports are printed, not asserted."""
     check = data.check_corpus("data")
     print(check.report())
     assert list(check.splits) == ["train", "test"]
@@ -936,3 +946,4 @@ def test_embedded_corpus_has_no_unlisted_label_conflicts(capsys):
     assert not check.unlisted(), "\n".join(
         f"{f.text!r}: {dict(f.types)}, e.g. {f.where}" for f in check.unlisted()
     )
+    assert check.ok, check.failures()

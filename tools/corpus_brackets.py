@@ -28,6 +28,9 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repo root, for helpers
+from helpers import corpus_check  # noqa: E402  (one definition of the figures)
+
 TYPES = ("art", "eve", "geo", "gpe", "nat", "org", "per", "tim")
 GROUPS = ("pol", "biz", "sci", "spo", "sec", "env")
 DOC_ID = re.compile(r"^(pol|biz|sci|spo|sec|env)-\d{2,3}$")
@@ -178,99 +181,21 @@ def write_csv(path: Path, docs: list[Doc]) -> None:
                 writer.writerow([doc_id, " ".join(words), repr(tags)])
 
 
-WEEKDAYS = {"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"}
-TITLES = ("Mr.", "Mrs.", "Ms.", "Dr.", "President")
+class _Sentence:
+    """What helpers.corpus_check reads: words, tags, doc_id, line."""
+
+    def __init__(self, words: list[str], tags: list[str], doc_id: str) -> None:
+        self.words, self.tags, self.doc_id, self.line = words, tags, doc_id, None
 
 
 def stats(docs: list[Doc]) -> list[tuple[str, str, str]]:
-    """(figure, value, GMB reference) rows for the register and type mix of ``docs``."""
-    sents = [s for _, ss in docs for s in ss]
-    spans: list[tuple[str, list[str]]] = []
-    for words, tags in sents:
-        for i, tag in enumerate(tags):
-            if tag.startswith("B-"):
-                j = i + 1
-                while j < len(tags) and tags[j] == "I-" + tag[2:]:
-                    j += 1
-                spans.append((tag[2:], words[i:j]))
-    n_sent, n_ment = len(sents), len(spans)
-    n_tok = sum(len(w) for w, _ in sents)
-    kinds = {k: sum(1 for t, _ in spans if t == k) for k in TYPES}
-    texts: dict[str, int] = defaultdict(int)
-    for _, w in spans:
-        texts[" ".join(w)] += 1
-    top10 = sum(sorted(texts.values(), reverse=True)[:10])
-    pers = [w for t, w in spans if t == "per"]
-    weekdays = [(w, i) for w, _ in sents for i, x in enumerate(w) if x in WEEKDAYS]
-    on_weekday = sum(1 for w, i in weekdays if i > 0 and w[i - 1] == "on")
-
-    def share(n: int, d: int) -> str:
-        return f"{100 * n / max(d, 1):.1f}%"
-
-    def has(word: str) -> int:
-        return sum(1 for w, _ in sents if word in w)
-
-    def opening(words: list[str], tags: list[str]) -> tuple[str, ...]:
-        """The first 5 items of a sentence, each entity span one item '<E>'."""
-        items = [
-            x.lower() if t == "O" else "<E>"
-            for x, t in zip(words, tags, strict=True)
-            if not t.startswith("I-")
-        ]
-        return tuple(items[:5])
-
-    openings: dict[tuple[str, ...], int] = defaultdict(int)
-    for words, tags in sents:
-        openings[opening(words, tags)] += 1
-    repeated = sum(n for n in openings.values() if n > 1)
-    rows = [
-        ("documents / sentences / mentions", f"{len(docs)} / {n_sent} / {n_ment}", ""),
-        *[(f"mentions {k}", f"{kinds[k]} ({share(kinds[k], n_ment)})", "") for k in TYPES],
-        ("org share", share(kinds["org"], n_ment), "18.0%"),
-        ("gpe share", share(kinds["gpe"], n_ment), "14.2%"),
-        (
-            "art+eve+nat share",
-            share(kinds["art"] + kinds["eve"] + kinds["nat"], n_ment),
-            "0.8% (corpus <= 6%)",
-        ),
-        ("mentions per sentence", f"{n_ment / max(n_sent, 1):.2f}", "2.33"),
-        ("top-10 entity strings' share", share(top10, n_ment), "14.1%"),
-        (
-            "top entity strings",
-            ", ".join(f"{k} {v}" for k, v in sorted(texts.items(), key=lambda kv: -kv[1])[:10]),
-            "",
-        ),
-        ("sentences with 'says'", share(has("says"), n_sent), "9.6%"),
-        ("sentences with 'say'", share(has("say"), n_sent), "8.6%"),
-        ("sentences with 'said'", share(has("said"), n_sent), "11.0%"),
-        (
-            "sentences with 'according to'",
-            share(sum(1 for w, _ in sents if "according to" in " ".join(w)), n_sent),
-            "0.14%",
-        ),
-        ("sentences with 'stated'", share(has("stated"), n_sent), "~0%"),
-        ("weekdays preceded by 'on'", share(on_weekday, len(weekdays)), "12%"),
-        (
-            "semicolons per 10k tokens",
-            f"{1e4 * sum(w.count(';') for w, _ in sents) / max(n_tok, 1):.1f}",
-            "2.0",
-        ),
-        (
-            "'Dr.' per 10k tokens",
-            f"{1e4 * sum(w.count('Dr.') for w, _ in sents) / max(n_tok, 1):.1f}",
-            "0.28",
-        ),
-        *[
-            (f"person spans starting {t}", share(sum(1 for w in pers if w[0] == t), len(pers)), g)
-            for t, g in zip(TITLES, ("18%", "", "1%", "0.2%", "14%"), strict=True)
-        ],
-        (
-            "person spans of one word",
-            share(sum(1 for w in pers if len(w) == 1), len(pers)),
-            "26% (bare surname)",
-        ),
-        ("sentences whose 5-item opening repeats", share(repeated, n_sent), "2.5%"),
-    ]
+    """(figure, value, GMB reference) rows for the register and type mix of ``docs``: the same
+    figures as ``python -m helpers.data check`` (helpers/corpus_check.py defines them)."""
+    sents = [_Sentence(w, t, d) for d, ss in docs for w, t in ss]
+    rows = [("documents", str(len(docs)), "")]
+    for r in [*corpus_check.type_mix(sents), *corpus_check.register_rows(sents)]:
+        gmb = f"{r.gmb} (within 1.5x: {r.range_text()})" if r.judged else r.gmb
+        rows.append((r.figure, r.text, gmb))
     return rows
 
 
@@ -301,7 +226,7 @@ def main(argv: list[str]) -> int:
         if argv[0] == "stats":
             splits = read_all([Path(p) for p in argv[1:]])
             for label, value, gmb in stats(splits["train"] + splits["test"]):
-                print(f"{label:38s} {value:24s} {gmb}")
+                print(f"{label:42s} {value:12s} {gmb}")
             return 0
         out = Path(argv[1])
         splits = read_all([Path(p) for p in argv[2:]])
