@@ -6,7 +6,8 @@ character offsets), the same words that transformers' token-classification pipel
 batched by length and texts longer than the model limit are cut into overlapping windows. Where
 the hardware has bf16 natively the model runs in bf16 (see ``python -m helpers.bench ner`` for
 what it buys), and every window with a near tie between two labels is rerun in fp32, so the labels
-are those of fp32. Taught in notebooks/04_ner.ipynb.
+are those of fp32. A model with a learned casing feature (helpers.casing) also gets each word's
+casing, aligned to its subwords (``casing_ids``). Taught in notebooks/04_ner.ipynb.
 """
 
 from __future__ import annotations
