@@ -83,10 +83,11 @@ class TrainConfig:
     save_checkpoints: bool = False  # needed for resume; costs disk writes every epoch
     resume: bool = False
     max_length: int | None = None
-    # a learned casing feature (helpers.casing): "off", "auto" (on where the tokenizer lower-cases
-    # and the model is a BERT, off for a cased one), or where it is added: "after_frozen" (the
-    # input of the first trained layer) or "output" (the final hidden states)
-    casing: str = "off"
+    # a learned casing feature (helpers.casing): "off", "auto" (on, at the output, where the
+    # tokenizer lower-cases and the model is a BERT; off for a cased one), or where it is added:
+    # "after_frozen" (the input of the first trained layer) or "output" (the final hidden states).
+    # "auto" by notebooks/results/ner_casing.json (python -m helpers.bench casing, issue 23)
+    casing: str = "auto"
 
     def validate(self) -> None:
         """Raise ``ValueError`` naming the parameter and what it expects."""
