@@ -7,7 +7,9 @@ tests/test_layers.py):
    issue #21 over plain words and tags): import no other helpers module;
 1. ``data`` (labels, paths, corpus_check), ``models`` (labels), ``metrics`` (alignment,
    labels), ``params`` (alignment);
-2. ``predict``: word-level tagging with a trained model;
+2. ``predict``: word-level tagging with a trained model; ``casing`` (alignment, models): the
+   learned casing feature (a BERT token classifier with a casing embedding, its collator and
+   pipeline);
 3. ``train``: the one training path (``transformers.Trainer``) every chapter uses;
 4. ``results``: what the study commands' results files record (command, configuration);
 5. the chapters' studies built on them: ``mlm``, ``nsp``, ``lm``, ``curves``, ``pseudo_label``;
@@ -30,6 +32,7 @@ LAYERS: dict[str, int] = {
     "metrics": 1,
     "params": 1,
     "predict": 2,
+    "casing": 2,
     "train": 3,
     "results": 4,
     "mlm": 5,

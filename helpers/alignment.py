@@ -12,6 +12,13 @@ from typing import Any
 
 IGNORE = -100  # the label PyTorch's cross-entropy skips: special tokens, unlabelled subwords
 STRATEGIES = ("first", "all")
+# A word's casing, the capital letters an uncased tokenizer throws away (ids are the positions):
+# "lower" (every letter lower-case: "percent", "e-mail"), "capitalised" (the first letter upper,
+# the rest not all upper: "Paris", "McDonald", "A"), "all_caps" (2+ letters, all upper: "NATO",
+# "U.N."), "other" (no letter, a digit, a lower-case first letter with capitals after it, or
+# letters without case: "1,800", ",", "G8", "iPhone"), and "pad" for special tokens and padding.
+CASING = ("lower", "capitalised", "all_caps", "other", "pad")
+CASING_PAD = CASING.index("pad")
 
 
 def b_to_i_map(label2id: dict[str, int]) -> dict[int, int]:
@@ -53,6 +60,36 @@ def align_labels(
     return out
 
 
+def word_casing(word: str) -> int:
+    """The casing id (an index of :data:`CASING`) of one word, read from its letters.
+
+    A word with no letter or with a digit is ``"other"``; otherwise all letters lower-case is
+    ``"lower"``; a first letter in upper case is ``"all_caps"`` when there are 2+ letters and all
+    are upper-case, else ``"capitalised"``; anything else (``"iPhone"``, letters without case) is
+    ``"other"``. Never ``"pad"``: that id is for special tokens and padding.
+    """
+    letters = [c for c in word if c.isalpha()]
+    if not letters or any(c.isdigit() for c in word):
+        return CASING.index("other")
+    if all(c.islower() for c in letters):
+        return CASING.index("lower")
+    if letters[0].isupper():
+        if len(letters) >= 2 and all(c.isupper() for c in letters):
+            return CASING.index("all_caps")
+        return CASING.index("capitalised")
+    return CASING.index("other")
+
+
+def align_casing(word_ids: Sequence[int | None], casings: Sequence[int]) -> list[int]:
+    """Per-token casing ids from per-word ones, over ``word_ids()`` as :func:`align_labels` does.
+
+    Special tokens get :data:`CASING_PAD`; every subword of a word, continuation pieces included,
+    gets the word's casing (the model reads it at every piece, as ``strategy="all"`` labels every
+    piece): "Ahmadinejad" → "ahmad", "##ine", "##jad" are all ``"capitalised"``.
+    """
+    return [CASING_PAD if wid is None else int(casings[wid]) for wid in word_ids]
+
+
 def tokenize_and_align(
     words: Sequence[Sequence[str]],
     tags: Sequence[Sequence[str]] | None,
@@ -63,6 +100,7 @@ def tokenize_and_align(
     stride: int = 32,
     origins: Sequence[str] | None = None,
     tokenless: str = "raise",
+    casing: bool = False,
 ) -> dict[str, list]:
     """Tokenize pre-split sentences and align their labels.
 
@@ -73,6 +111,8 @@ def tokenize_and_align(
     character: the tokenizer drops them) would lose its label: ``tokenless="raise"`` stops with an
     error that names the sentence (``origins[i]`` describes sentence ``i``, e.g. its file line);
     ``"keep"`` lets inference go on (such words have no token in ``word_ids``).
+    ``casing=True`` adds ``casing_ids``: each word's :func:`word_casing`, aligned to its tokens by
+    :func:`align_casing` (for a model with a casing feature, see helpers.casing).
     Taught in notebooks/03_subword_alignment.ipynb.
     """
     if tokenless not in ("raise", "keep"):
@@ -111,6 +151,12 @@ def tokenize_and_align(
         b2i = b_to_i_map(label2id) if strategy == "all" else None
         out["labels"] = [
             align_labels(wids, [label2id[t] for t in tags[s]], strategy, b2i)
+            for s, wids in zip(samples, out["word_ids"], strict=True)
+        ]
+    if casing:
+        per_word = [[word_casing(w) for w in ws] for ws in words]
+        out["casing_ids"] = [
+            align_casing(wids, per_word[s])
             for s, wids in zip(samples, out["word_ids"], strict=True)
         ]
     return out

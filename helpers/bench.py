@@ -21,6 +21,12 @@ embedded train file and several seeds; writes ``notebooks/results/ner_recipe.jso
 not, on the same windows and seeds; writes ``notebooks/results/ner_frozen.json``. None of these
 commands ever reads the test file.
 
+``python -m helpers.bench casing``: the learned casing feature (helpers.casing) off, added at the
+input of the first trained layer, and added to the final hidden states, on the recipe study's
+windows and seeds (each arm on the same splits, arms run in a rotated order); per-run F1 and train
+seconds, mean, sd and standard error, the paired difference from off and the speed cost; writes
+``notebooks/results/ner_casing.json`` (shown by notebook 04).
+
 ``python -m helpers.bench data [--gmb PATH] [--conll PATH]``: time ``load_corpus`` on the real
 files when given, else on generated files of the same shape and size (Kaggle GMB: 1,048,575
 word rows in 47,959 sentences, latin-1, CRLF; CoNLL-2003 train: 14,041 sentences, 203,621 tokens).
@@ -31,16 +37,20 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import math
 import os
 import random
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from helpers.casing import CasingTokenClassificationPipeline
 from helpers.data import load_corpus, load_embedded, split_sentences
 from helpers.labels import build_label_list
 from helpers.models import cpu_kind, pick_precision
@@ -188,7 +198,12 @@ def run_inference(model_dir: str, test: str | None = None, repeats: int = 3) -> 
     texts = [" ".join(s.words) for s in (load_corpus(test) if test else load_embedded("test"))]
     n_tokens = sum(len(tok(t)["input_ids"]) for t in texts)
     pipe = pipeline(
-        "token-classification", model=model, tokenizer=tok, aggregation_strategy="first", device=-1
+        "token-classification",
+        model=model,
+        tokenizer=tok,
+        aggregation_strategy="first",
+        device=-1,
+        pipeline_class=CasingTokenClassificationPipeline,  # the library's, plus casing_ids if any
     )
 
     def best_of(fn):
@@ -457,6 +472,7 @@ def protocol_run(
         "kept_epoch": res.kept_epoch,
         "train_sentences": len(train),
         "samples_per_s": round(len(train) * epochs / res.train_seconds, 1),
+        "train_seconds": round(res.train_seconds, 2),
         "precision": res.precision,
     }
 
@@ -585,6 +601,126 @@ def bench_frozen(layers: list[int], uncached: list[int], windows: int, seeds: li
     )
 
 
+# The casing study's arms: TrainConfig.casing off, and its two placements.
+CASING_ARMS = ("off", "after_frozen", "output")
+# A placement becomes the default only if its mean paired gain over off is larger than the
+# gain's standard error and it costs less than this much training time (issue 23).
+MAX_SPEED_COST_PCT = 5.0
+
+
+def rotated(arms: tuple[str, ...], i: int) -> tuple[str, ...]:
+    """The order the arms run in on the ``i``-th split: rotated by ``i``, so that no arm always
+    runs first (a loaded machine or a warm cache would favour one)."""
+    k = i % len(arms)
+    return arms[k:] + arms[:k]
+
+
+def _mean_sd_se(xs: list[float]) -> tuple[float, float, float]:
+    sd = statistics.stdev(xs) if len(xs) > 1 else 0.0
+    return statistics.mean(xs), sd, sd / math.sqrt(len(xs))
+
+
+def casing_summary(runs: dict[str, list[dict]]) -> dict[str, dict]:
+    """Per arm: F1 mean, sd and standard error, mean train seconds, and for the placements the
+    paired difference from ``"off"`` (same window and seed) with its sd and standard error, and
+    the speed cost: mean train seconds over off's, in percent."""
+    base = runs["off"]
+    key = [(r["window"], r["seed"]) for r in base]
+    seconds_off = statistics.mean(r["train_seconds"] for r in base)
+    out = {}
+    for arm, rows in runs.items():
+        if [(r["window"], r["seed"]) for r in rows] != key:
+            raise ValueError(f"arm {arm!r}: its runs are not on off's windows and seeds")
+        mean, sd, se = _mean_sd_se([r["f1"] for r in rows])
+        seconds = statistics.mean(r["train_seconds"] for r in rows)
+        entry = {
+            "n": len(rows),
+            "mean_f1": round(mean, 4),
+            "sd_f1": round(sd, 4),
+            "se_f1": round(se, 4),
+            "mean_train_seconds": round(seconds, 2),
+        }
+        if arm != "off":
+            diff = [r["f1"] - b["f1"] for r, b in zip(rows, base, strict=True)]
+            d_mean, d_sd, d_se = _mean_sd_se(diff)
+            entry.update(
+                diff_vs_off=round(d_mean, 4),
+                diff_sd=round(d_sd, 4),
+                diff_se=round(d_se, 4),
+                speed_cost_pct=round(100 * (seconds / seconds_off - 1), 1),
+            )
+        out[arm] = {**entry, "runs": rows}
+    return out
+
+
+def casing_decision(summary: dict[str, dict]) -> str | None:
+    """The placement that becomes the default, or None (casing stays off): among the placements
+    whose mean paired gain is larger than its standard error and whose speed cost is under
+    :data:`MAX_SPEED_COST_PCT`, the one with the larger gain."""
+    passing = [
+        arm
+        for arm, s in summary.items()
+        if arm != "off"
+        and s["diff_vs_off"] > s["diff_se"]
+        and s["speed_cost_pct"] < MAX_SPEED_COST_PCT
+    ]
+    return max(passing, key=lambda a: summary[a]["diff_vs_off"], default=None)
+
+
+def bench_casing(
+    windows: int, seeds: list[int], out: str, run: Callable[..., dict] = protocol_run
+) -> dict:
+    """The casing study: every arm of :data:`CASING_ARMS` on every window x seed of the recipe
+    protocol (:func:`protocol_run`), the arms in a :func:`rotated` order per split; writes
+    ``out`` and returns its summary. ``run`` is the protocol (tests pass a cheap one)."""
+    splits = [(w, s) for w in range(windows) for s in seeds]
+    runs: dict[str, list[dict]] = {arm: [] for arm in CASING_ARMS}
+    order = []
+    for i, (w, s) in enumerate(splits):
+        arms = rotated(CASING_ARMS, i)
+        order.append(list(arms))
+        done = {arm: run({"casing": arm}, w, s, 0.0, "final") for arm in arms}
+        for arm in CASING_ARMS:  # stored in one order, so runs line up across arms
+            runs[arm].append({**done[arm], "ran": arms.index(arm) + 1})
+        shown = [f"{a} F1 {done[a]['f1']:.3f} ({done[a]['train_seconds']:.1f} s)" for a in arms]
+        print(f"window {w} seed {s}: " + ", ".join(shown))
+    summary = casing_summary(runs)
+    decision = casing_decision(summary)
+    for arm, r in summary.items():
+        extra = (
+            f"  diff {r['diff_vs_off']:+.4f} ± {r['diff_se']:.4f}, speed cost "
+            f"{r['speed_cost_pct']:+.1f}%"
+            if arm != "off"
+            else ""
+        )
+        print(
+            f"{arm:<13} mean F1 {r['mean_f1']:.4f} (sd {r['sd_f1']:.4f}, se {r['se_f1']:.4f}), "
+            f"{r['mean_train_seconds']:.1f} s{extra}"
+        )
+    print("default by the rule:", decision or "off")
+    _write_results(
+        out,
+        {
+            "command": f"python -m helpers.bench casing --windows {windows} "
+            f"--seeds {' '.join(map(str, seeds))}",
+            "protocol": "300-sentence windows of the embedded train file, each split 80/20 with "
+            "the seed, 7 epochs, the default recipe with only TrainConfig.casing changed, final "
+            "epoch kept, F1 on the held-out 20% (never the test file); every arm runs on the same "
+            "splits, in the order listed in run_order (rotated), so differences are paired; "
+            "train_seconds is the Trainer's training time of one run",
+            "rule": f"a placement becomes the default if its mean paired difference vs off is "
+            f"larger than its standard error and its speed cost is under {MAX_SPEED_COST_PCT}%",
+            "arms": summary,
+            "run_order": order,
+            "decision": decision or "off",
+        },
+        # the reference is the default recipe; the arms differ in casing only
+        TrainConfig(epochs=7, seed=seeds[0], output_dir="(temporary)"),
+        ["casing", "output_dir", "seed"],
+    )
+    return summary
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["_recipe"]:
@@ -618,6 +754,10 @@ def main(argv: list[str] | None = None) -> int:
     rec.add_argument("--windows", type=int, default=3)
     rec.add_argument("--seeds", type=int, nargs="+", default=[42, 43])
     rec.add_argument("--out", default="notebooks/results/ner_recipe.json")
+    cas = sub.add_parser("casing", help="casing feature off vs its two placements")
+    cas.add_argument("--windows", type=int, default=3)
+    cas.add_argument("--seeds", type=int, nargs="+", default=[42, 43, 44])
+    cas.add_argument("--out", default="notebooks/results/ner_casing.json")
     frz = sub.add_parser("frozen", help="F1 and speed of freezing + caching the lowest N layers")
     frz.add_argument("--layers", type=int, nargs="*", default=[0, 1, 2, 3, 4])
     frz.add_argument("--uncached", type=int, nargs="*", default=[])
@@ -631,6 +771,8 @@ def main(argv: list[str] | None = None) -> int:
         bench_ablation(args.seeds, args.out)
     elif args.what == "recipe":
         bench_recipe(args.windows, args.seeds, args.out)
+    elif args.what == "casing":
+        bench_casing(args.windows, args.seeds, args.out)
     elif args.what == "frozen":
         bench_frozen(args.layers, args.uncached, args.windows, args.seeds, args.out)
     else:

@@ -32,6 +32,11 @@ TOKENIZER_FILES = (
 )  # fmt: skip
 
 
+# model_type of a token classifier saved with a learned casing feature (helpers.casing): loading
+# one as a plain BERT would drop its casing weights, so the loaders here refuse that.
+CASING_MODEL_TYPE = "bert_casing"
+
+
 class ModelLoadError(RuntimeError):
     """A model could not be loaded; the message says what to use instead."""
 
@@ -94,6 +99,46 @@ def _check_safetensors(path: Path, name: str) -> None:
             "file. This course loads weights from safetensors only: a .bin/.pt file is a Python "
             "pickle, which can run code when it is loaded. Convert it where you trust its origin "
             "(model.save_pretrained(folder, safe_serialization=True)) or use another model."
+        )
+
+
+def uses_casing(model: Any) -> bool:
+    """True for a model with a learned casing feature (helpers.casing): it takes ``casing_ids``."""
+    return getattr(getattr(model, "config", None), "model_type", None) == CASING_MODEL_TYPE
+
+
+def _saved_model_type(path: Path) -> str | None:
+    """``model_type`` of a local model folder's config.json (None when there is none to read)."""
+    try:
+        return json.loads((path / "config.json").read_text(encoding="utf-8")).get("model_type")
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
+def _check_casing(auto_cls: Any, path: Path, name: str) -> None:
+    """A folder saved with a casing feature loads only into a class that has it: a plain
+    ``BertForTokenClassification`` would drop the casing weights with a mere warning."""
+    if not path.is_dir() or _saved_model_type(path) != CASING_MODEL_TYPE:
+        return
+    config_class = getattr(auto_cls, "config_class", None)
+    if auto_cls.__name__.startswith("Auto"):
+        from transformers import AutoConfig
+
+        try:
+            AutoConfig.for_model(CASING_MODEL_TYPE)
+        except ValueError:
+            raise ModelLoadError(
+                f"model_name={name!r} was saved with a casing feature (model_type "
+                f"{CASING_MODEL_TYPE!r}): import helpers.casing first (it registers the class "
+                "with AutoConfig/AutoModelForTokenClassification), or load it with "
+                "helpers.casing.load_casing_classifier"
+            ) from None
+    elif getattr(config_class, "model_type", None) != CASING_MODEL_TYPE:
+        raise ModelLoadError(
+            f"model_name={name!r} was saved with a casing feature (model_type "
+            f"{CASING_MODEL_TYPE!r}); loading it as {auto_cls.__name__} would drop its casing "
+            "weights: load it with helpers.casing.load_casing_classifier or "
+            "AutoModelForTokenClassification (after importing helpers.casing)"
         )
 
 
@@ -173,6 +218,7 @@ def _load(auto_cls: Any, name: str, quiet: bool = True, **kwargs: Any) -> Any:
         if Path(path).exists():
             if is_model:
                 _check_safetensors(Path(path), name)
+                _check_casing(auto_cls, Path(path), name)
             return auto_cls.from_pretrained(path, **common)
         hint = (
             f"Without a network, use the embedded default model_name={DEFAULT_MODEL!r} "
@@ -213,23 +259,27 @@ def load_encoder(name: str = DEFAULT_MODEL, quiet: bool = True, **kwargs: Any) -
     return _load(AutoModel, name, quiet, **kwargs)
 
 
-def load_token_classifier(name: str, labels: list[str], quiet: bool = True, **kwargs: Any) -> Any:
+def load_token_classifier(
+    name: str, labels: list[str], quiet: bool = True, model_class: Any = None, **kwargs: Any
+) -> Any:
     """Encoder + a fresh token-classification head with ``id2label``/``label2id``.
 
-    ``quiet=False`` shows transformers' report of the newly initialised head.
+    ``quiet=False`` shows transformers' report of the newly initialised head. ``model_class``
+    (default ``AutoModelForTokenClassification``) is the class whose ``from_pretrained`` loads it
+    (helpers.casing passes its own, with its ``config``: the labels are set on it).
     Taught in notebooks/04_ner.ipynb.
     """
     from transformers import AutoModelForTokenClassification
 
     label2id, id2label = label_maps(labels)
+    label_fields = {"num_labels": len(labels), "id2label": id2label, "label2id": label2id}
+    config = kwargs.pop("config", None)
+    if config is not None:  # a configuration given whole (helpers.casing's) takes the labels
+        for key, value in label_fields.items():
+            setattr(config, key, value)
+        label_fields = {"config": config}
     return _load(
-        AutoModelForTokenClassification,
-        name,
-        quiet,
-        num_labels=len(labels),
-        id2label=id2label,
-        label2id=label2id,
-        **kwargs,
+        model_class or AutoModelForTokenClassification, name, quiet, **label_fields, **kwargs
     )
 
 

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from helpers.alignment import tokenless_words
+from helpers.casing import SETTINGS as CASING_SETTINGS
 from helpers.data import CorpusError, experiment_splits, split_lines
 from helpers.labels import build_label_list, is_bio_tag
 from helpers.models import (
@@ -148,8 +149,20 @@ TRAIN_OPTIONS: dict[str, tuple[Any, str]] = {
     "save_checkpoints": (bool, "save a checkpoint every epoch (needed for --resume)"),
     "resume": (bool, "continue from the last checkpoint in --output-dir, if there is one"),
     "max_length": (_or_none(_positive_int), "cut sentences to N subwords ('none': no cut)"),
+    "casing": (
+        str,
+        "learned casing feature: each word's casing (lower, Capitalised, ALL CAPS, other) as a "
+        "trained embedding added at the input of the first trained layer (after_frozen) or to "
+        "the final hidden states (output); auto: output where the tokenizer lower-cases, "
+        "off for a cased one",
+    ),
 }
-CHOICES = {"precision": PRECISIONS, "strategy": ("first", "all"), "keep": KEEP}
+CHOICES = {
+    "precision": PRECISIONS,
+    "strategy": ("first", "all"),
+    "keep": KEEP,
+    "casing": CASING_SETTINGS,
+}
 FLAG_ONLY = ("save_checkpoints", "resume")
 METAVARS = {"model_name": "NAME", "output_dir": "DIR", "scheduler": "NAME", "epochs": "N"}
 METAVARS |= dict.fromkeys(

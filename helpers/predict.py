@@ -6,7 +6,8 @@ character offsets), the same words that transformers' token-classification pipel
 batched by length and texts longer than the model limit are cut into overlapping windows. Where
 the hardware has bf16 natively the model runs in bf16 (see ``python -m helpers.bench ner`` for
 what it buys), and every window with a near tie between two labels is rerun in fp32, so the labels
-are those of fp32. Taught in notebooks/04_ner.ipynb.
+are those of fp32. A model with a learned casing feature (helpers.casing) also gets each word's
+casing, aligned to its subwords (``casing_ids``). Taught in notebooks/04_ner.ipynb.
 """
 
 from __future__ import annotations
@@ -15,9 +16,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from helpers.alignment import tokenize_and_align, word_level
+from helpers.alignment import CASING_PAD, tokenize_and_align, word_level
 from helpers.labels import entity_spans
-from helpers.models import PRECISIONS, autocast_dtype, pick_precision
+from helpers.models import PRECISIONS, autocast_dtype, pick_precision, uses_casing
 
 # Low precision can flip the label of a word whose two most probable labels are nearly tied.
 # Measured with bf16 autocast on a model trained by `python -m helpers.bench _recipe project ...`,
@@ -114,11 +115,13 @@ def _run_windows(
     pad_id: int,
     out: list,
     margins: list[float],
+    casing: Sequence[Sequence[int]] | None = None,
 ) -> None:
     """Forward the windows ``todo`` in length batches; store per-token (label, probability).
 
     ``margins[i]`` gets the smallest gap between the two most probable labels over the first
-    tokens of window ``i``'s words (1.0 when it has none).
+    tokens of window ``i``'s words (1.0 when it has none). ``casing``: the windows'
+    ``casing_ids``, for a model with a casing feature (helpers.casing).
     """
     import torch
 
@@ -132,7 +135,12 @@ def _run_windows(
         if len(ids[rows[0]]) < width:  # right padding keeps token positions equal to word_ids'
             lens = torch.tensor([len(ids[i]) for i in rows], device=device)
             mask = (torch.arange(width, device=device)[None, :] < lens[:, None]).long()
-        probs = model(input_ids=input_ids, attention_mask=mask).logits.float().softmax(-1)
+        extra = {}
+        if casing is not None:  # padded like the ids (padding is masked: its casing is "pad")
+            rows_casing = [list(casing[i]) + [CASING_PAD] * (width - len(casing[i])) for i in rows]
+            extra["casing_ids"] = torch.tensor(rows_casing, device=device)
+        logits = model(input_ids=input_ids, attention_mask=mask, **extra).logits
+        probs = logits.float().softmax(-1)
         top2 = probs.topk(min(2, probs.shape[-1]), dim=-1).values.cpu()
         # a one-label model has no runner-up: no tie to recheck
         gap = (top2[..., 0] - (top2[..., 1] if top2.shape[-1] > 1 else 0.0)).tolist()
@@ -172,8 +180,10 @@ def _predict_words(
         max_length=max_length,
         stride=stride,
         tokenless="keep",
+        casing=uses_casing(model),  # a model with a casing feature reads each word's casing
     )
     ids, n = enc["input_ids"], len(enc["input_ids"])
+    casing = enc.get("casing_ids")
     firsts = [_first_pieces(w) for w in enc["word_ids"]]
     pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
     per_window: list[Any] = [None] * n
@@ -186,16 +196,21 @@ def _predict_words(
     try:
         with torch.inference_mode():
             if low is None:
-                _run_windows(model, ids, firsts, range(n), batch_size, pad_id, per_window, margins)
+                _run_windows(
+                    model, ids, firsts, range(n), batch_size, pad_id, per_window, margins, casing
+                )
             else:
                 with torch.autocast(device.type, dtype=low):
                     _run_windows(
-                        model, ids, firsts, range(n), batch_size, pad_id, per_window, margins
-                    )
+                        model, ids, firsts, range(n), batch_size, pad_id, per_window, margins,
+                        casing,
+                    )  # fmt: skip
                 # A near tie may flip in low precision: those windows are rerun in fp32, so
                 # every word's label is the one fp32 gives.
                 rechecked = [i for i in range(n) if margins[i] < recheck_margin]
-                _run_windows(model, ids, firsts, rechecked, batch_size, pad_id, per_window, margins)
+                _run_windows(
+                    model, ids, firsts, rechecked, batch_size, pad_id, per_window, margins, casing
+                )
     finally:
         model.train(was_training)
     id2label = model.config.id2label

@@ -22,6 +22,10 @@ from typing import Any
 from helpers.paths import REPO_ROOT
 from helpers.train import TrainConfig
 
+# TrainConfig fields added after results files were written, with the value those files ran with
+# (the behaviour before the field existed): a file without the field claims that value.
+ADDED_FIELDS: dict[str, Any] = {"casing": "off"}
+
 
 def command_line(module: str, argv: Sequence[str] | None = None) -> str:
     """The command that is running, as a learner would type it: ``python -m MODULE ARGS``."""
@@ -51,13 +55,16 @@ def provenance(command: str, config: TrainConfig, overrides: Iterable[str] = ())
 def stale_fields(record: dict[str, Any]) -> list[str]:
     """Fields of ``record["config"]`` that claim the default but differ from today's default.
 
-    Also reports fields ``TrainConfig`` gained or lost since the file was written. Empty when
-    the file still describes the current recipe.
+    Also reports fields ``TrainConfig`` gained or lost since the file was written; a field of
+    :data:`ADDED_FIELDS` missing from the file counts as the value it lists (what every run did
+    before the field existed), stale only if that is no longer the default. Empty when the file
+    still describes the current recipe.
     """
     if "config" not in record or "config_overrides" not in record:
         return ["config/config_overrides missing: the file does not say how it ran"]
     defaults = asdict(TrainConfig())
-    recorded, overrides = record["config"], set(record["config_overrides"])
+    overrides = set(record["config_overrides"])
+    recorded = {**{k: v for k, v in ADDED_FIELDS.items() if k in defaults}, **record["config"]}
     out = [f"{k}: not in the file (new TrainConfig field)" for k in defaults if k not in recorded]
     out += [f"{k}: no longer a TrainConfig field" for k in recorded if k not in defaults]
     out += [

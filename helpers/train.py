@@ -20,10 +20,14 @@ from pathlib import Path
 from typing import Any
 
 from helpers.alignment import features_dataset
+from helpers.casing import PLACEMENTS as CASING_PLACEMENTS
+from helpers.casing import SETTINGS as CASING_SETTINGS
+from helpers.casing import CasingCollator, casing_token_classifier, resolve_casing
 from helpers.data import Sentence, to_dataset_dict
 from helpers.labels import label_maps
 from helpers.metrics import ner_metrics
 from helpers.models import (
+    CASING_MODEL_TYPE,
     DEFAULT_MODEL,
     PRECISIONS,
     check_model_dir,
@@ -32,6 +36,7 @@ from helpers.models import (
     load_token_classifier,
     load_tokenizer,
     pick_precision,
+    uses_casing,
 )
 from helpers.params import raise_first_failure
 from helpers.paths import output_path, shown
@@ -78,6 +83,11 @@ class TrainConfig:
     save_checkpoints: bool = False  # needed for resume; costs disk writes every epoch
     resume: bool = False
     max_length: int | None = None
+    # a learned casing feature (helpers.casing): "off", "auto" (on, at the output, where the
+    # tokenizer lower-cases and the model is a BERT; off for a cased one), or where it is added:
+    # "after_frozen" (the input of the first trained layer) or "output" (the final hidden states).
+    # "auto" by notebooks/results/ner_casing.json (python -m helpers.bench casing, issue 23)
+    casing: str = "auto"
 
     def validate(self) -> None:
         """Raise ``ValueError`` naming the parameter and what it expects."""
@@ -108,6 +118,7 @@ class TrainConfig:
             ),
             (self.strategy in ("first", "all"), "strategy", "'first' or 'all'"),
             (self.keep in KEEP, "keep", "'final' or 'best'"),
+            (self.casing in CASING_SETTINGS, "casing", " or ".join(map(repr, CASING_SETTINGS))),
             (
                 self.precision in PRECISIONS,
                 "precision",
@@ -209,6 +220,11 @@ def check_model_fits(cfg: TrainConfig) -> Any:
         raise ValueError(
             f"freeze_layers={cfg.freeze_layers}: the model has only {layers} layers; "
             f"expected 0 to {layers}"
+        )
+    if cfg.casing in CASING_PLACEMENTS and mc.model_type not in ("bert", CASING_MODEL_TYPE):
+        raise ValueError(
+            f"casing={cfg.casing!r}: the casing feature needs a BERT model (model_type 'bert'); "
+            f"{cfg.model_name!r} is {mc.model_type!r}: use casing='off'"
         )
     limit = getattr(mc, "max_position_embeddings", None)
     if cfg.max_length is not None and isinstance(limit, int) and cfg.max_length > limit:
@@ -388,10 +404,21 @@ class FrozenCache:
         self.store.clear()
 
 
+def new_modules(model: Any) -> Any:
+    """The parts of a token classifier that start untrained: its ``classifier`` and, with a
+    casing feature (helpers.casing), its zero-initialised ``casing_embeddings``; None if none."""
+    import torch
+
+    parts = [getattr(model, name, None) for name in ("classifier", "casing_embeddings")]
+    parts = [p for p in parts if p is not None]
+    return torch.nn.ModuleList(parts) if parts else None
+
+
 def optimizer(model: Any, cfg: TrainConfig) -> Any:
     """Fused AdamW with weight decay on matrices only and its own learning rate for the head
-    (:func:`adamw` with ``cfg``'s rates and the token classifier's ``classifier`` as the head)."""
-    head = getattr(model, "classifier", None)
+    (:func:`adamw` with ``cfg``'s rates and :func:`new_modules` as the head: the classifier and
+    a casing embedding, both new)."""
+    head = new_modules(model)
     return adamw(model, cfg.learning_rate, cfg.weight_decay, head, cfg.head_learning_rate)
 
 
@@ -586,12 +613,13 @@ def train_ner(
     extra = {}
     if cfg.dropout is not None:
         extra = {"hidden_dropout_prob": cfg.dropout, "attention_probs_dropout_prob": cfg.dropout}
-    model = load_token_classifier(cfg.model_name, labels, **extra)
+    model = token_classifier(cfg, labels, tokenizer, **extra)
+    casing = uses_casing(model)
     freeze(model, cfg.freeze_embeddings, cfg.freeze_layers)
     label2id, _ = label_maps(labels)
     splits = {"train": train, **({"eval": evaluation} if evaluation else {})}
     ds = to_dataset_dict(splits)
-    kw = {"strategy": cfg.strategy, "max_length": cfg.max_length}
+    kw = {"strategy": cfg.strategy, "max_length": cfg.max_length, "casing": casing}
     feats = {k: features_dataset(v, tokenizer, label2id, **kw) for k, v in ds.items()}
     args = training_arguments(cfg, len(feats["train"]), bool(evaluation), precision)
     best = keep_best() if cfg.keep == "best" and not args.load_best_model_at_end else None
@@ -600,7 +628,7 @@ def train_ner(
         args=args,
         train_dataset=feats["train"],
         eval_dataset=feats.get("eval"),
-        data_collator=DataCollatorForTokenClassification(tokenizer),
+        data_collator=(CasingCollator if casing else DataCollatorForTokenClassification)(tokenizer),
         processing_class=tokenizer,
         compute_metrics=word_metrics(model, tokenizer, evaluation) if evaluation else None,
         optimizers=(optimizer(model, cfg), None),  # the Trainer adds the warm-up/decay schedule
@@ -621,6 +649,27 @@ def train_ner(
     result = training_result(trainer, cfg, out, seconds, cache, best, resume)
     result.untrained_labels = [t for t in labels if t not in _learned(seen, cfg.strategy)]
     return result
+
+
+def token_classifier(cfg: TrainConfig, labels: list[str], tokenizer: Any, **kwargs: Any) -> Any:
+    """The model a run starts from: ``cfg.model_name`` with a new head for ``labels`` and, when
+    ``cfg.casing`` resolves to a placement (:func:`helpers.casing.resolve_casing`), a zero
+    casing embedding added at the input of the first trained layer (``freeze_layers``) or at the
+    output. ``kwargs`` are configuration settings (dropout)."""
+    model_type = load_config(cfg.model_name).model_type
+    placement = resolve_casing(cfg.casing, tokenizer, model_type)
+    if placement:
+        return casing_token_classifier(
+            cfg.model_name, labels, placement, cfg.freeze_layers, **kwargs
+        )
+    model = load_token_classifier(cfg.model_name, labels, **kwargs)
+    if uses_casing(model):
+        raise ValueError(
+            f"model_name={cfg.model_name!r} was saved with a casing feature; casing="
+            f"{cfg.casing!r} would train it without one: set casing to "
+            f"{model.config.casing_placement!r}"
+        )
+    return model
 
 
 def _learned(tags: set[str], strategy: str) -> set[str]:

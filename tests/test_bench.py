@@ -55,3 +55,103 @@ def test_recipes_are_valid_configs():
     assert RECIPES["project"] == {} and ABLATION[-1][1] == {}
     assert NAIVE["freeze_layers"] == 0 and ABLATION[0][1]["freeze_layers"] == 0
     assert not ABLATION[0][1]["freeze_embeddings"]
+
+
+# ---------------------------------------------------------------- the casing study
+
+
+def _fake_run(gains: dict[str, float], seconds: dict[str, float], calls: list):
+    """A protocol_run stand-in: F1 = a per-split base + the arm's gain, fixed train seconds."""
+
+    def run(overrides, window, seed, validation_size, keep):
+        arm = overrides["casing"]
+        calls.append((window, seed, arm, validation_size, keep))
+        base = 0.7 + 0.01 * window + 0.001 * (seed % 7)
+        noise = 0.004 * ((window + seed) % 3 - 1) if arm != "off" else 0.0
+        return {
+            "window": window,
+            "seed": seed,
+            "f1": round(base + gains[arm] + noise, 4),
+            "train_seconds": seconds[arm],
+            "precision": "fp32",
+        }
+
+    return run
+
+
+def test_casing_study_file_holds_every_run_paired_and_rotated(tmp_path):
+    import json
+
+    from helpers.bench import CASING_ARMS, bench_casing, rotated
+    from helpers.results import stale_fields
+
+    calls: list = []
+    run = _fake_run(
+        {"off": 0.0, "after_frozen": 0.02, "output": 0.001},
+        {"off": 10.0, "after_frozen": 10.2, "output": 10.1},
+        calls,
+    )
+    out = tmp_path / "ner_casing.json"
+    bench_casing(3, [42, 43, 44], str(out), run=run)
+    record = json.loads(out.read_text())
+    assert record["command"] == "python -m helpers.bench casing --windows 3 --seeds 42 43 44"
+    assert "casing" in record["config_overrides"] and stale_fields(record) == []
+    arms = record["arms"]
+    assert list(arms) == list(CASING_ARMS)
+    for summary in arms.values():
+        assert summary["n"] == len(summary["runs"]) == 9  # >= 9 runs each
+        assert [(r["window"], r["seed"]) for r in summary["runs"]] == [
+            (w, s) for w in range(3) for s in (42, 43, 44)
+        ]
+        f1 = [r["f1"] for r in summary["runs"]]
+        assert summary["mean_f1"] == pytest.approx(sum(f1) / 9, abs=1e-4)
+        assert summary["se_f1"] == pytest.approx(summary["sd_f1"] / 3, abs=1e-4)
+    # paired: the per-split base cancels, the difference is the arm's gain plus its noise
+    assert arms["after_frozen"]["diff_vs_off"] == pytest.approx(0.02, abs=1e-3)
+    assert arms["after_frozen"]["diff_se"] < 0.005 < arms["after_frozen"]["diff_vs_off"]
+    assert arms["after_frozen"]["speed_cost_pct"] == pytest.approx(2.0)
+    assert arms["output"]["diff_vs_off"] < arms["output"]["diff_se"]  # within its noise
+    assert record["decision"] == "after_frozen"
+    # rotated run order: each arm runs first, second and third equally often
+    assert record["run_order"] == [list(rotated(CASING_ARMS, i)) for i in range(9)]
+    for arm in CASING_ARMS:
+        firsts = [r["ran"] for r in arms[arm]["runs"]]
+        assert firsts.count(1) == firsts.count(2) == firsts.count(3) == 3
+    assert [c[2] for c in calls[:3]] == list(CASING_ARMS)
+    assert [c[2] for c in calls[3:6]] == ["after_frozen", "output", "off"]
+    assert {(c[3], c[4]) for c in calls} == {(0.0, "final")}
+
+
+@pytest.mark.parametrize(
+    "gain, cost, expected",
+    [
+        (0.02, 2.0, "after_frozen"),
+        (0.02, 6.0, None),  # too slow: stays off
+        (0.002, 2.0, None),  # a gain within its standard error: stays off
+        (-0.02, 0.0, None),
+    ],
+)
+def test_casing_decision_follows_the_rule(gain, cost, expected):
+    from helpers.bench import casing_decision
+
+    summary = {
+        "off": {},
+        "after_frozen": {"diff_vs_off": gain, "diff_se": 0.005, "speed_cost_pct": cost},
+        "output": {"diff_vs_off": -0.01, "diff_se": 0.005, "speed_cost_pct": 0.0},
+    }
+    assert casing_decision(summary) == expected
+
+
+@pytest.mark.slow  # trains MiniLM three times, briefly
+def test_casing_study_runs_the_real_protocol(tmp_path):
+    import functools
+    import json
+
+    from helpers.bench import bench_casing, protocol_run
+
+    run = functools.partial(protocol_run, n_sentences=20, epochs=1)
+    bench_casing(1, [1], str(tmp_path / "c.json"), run=run)
+    arms = json.loads((tmp_path / "c.json").read_text())["arms"]
+    for summary in arms.values():
+        (row,) = summary["runs"]
+        assert 0 <= row["f1"] <= 1 and row["train_seconds"] > 0 and row["train_sentences"] == 16

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from transformers import pipeline
 
+from helpers.casing import CasingTokenClassificationPipeline
 from helpers.data import load_embedded
 from helpers.predict import _predict_words, length_batches, predict, predict_word_tags, split_words
 
@@ -43,7 +44,12 @@ def test_same_entities_as_pipeline_first(full_run, precision, score_tolerance):
     model, tok = full_run.model, full_run.tokenizer
     ours = predict(TEXTS, model, tok, batch_size=3, precision=precision)
     pipe = pipeline(
-        "token-classification", model=model, tokenizer=tok, aggregation_strategy="first", device=-1
+        "token-classification",
+        model=model,
+        tokenizer=tok,
+        aggregation_strategy="first",
+        device=-1,
+        pipeline_class=CasingTokenClassificationPipeline,  # the library's, + casing ids if any
     )
     for text, p in zip(TEXTS, ours, strict=True):
         theirs = pipe(text) if text else []
@@ -96,7 +102,12 @@ def test_words_without_tokens_get_a_tag_and_match_the_pipeline(full_run, tok):
     model = full_run.model
     out = predict(TOKENLESS, model, tok, precision="fp32")
     pipe = pipeline(
-        "token-classification", model=model, tokenizer=tok, aggregation_strategy="first", device=-1
+        "token-classification",
+        model=model,
+        tokenizer=tok,
+        aggregation_strategy="first",
+        device=-1,
+        pipeline_class=CasingTokenClassificationPipeline,  # the library's, + casing ids if any
     )
     for text, p in zip(TOKENLESS, out, strict=True):
         dropped = [j for j, w in enumerate(p.words) if not tok.tokenize(w)]

@@ -70,3 +70,21 @@ def test_bench_writes_command_and_configuration(tmp_path):
     assert record["command"] == "python -m helpers.bench x" and record["rows"] == [1]
     assert record["config"] == asdict(cfg) and record["config_overrides"] == ["precision", "seed"]
     assert stale_fields(record) == []
+
+
+def test_a_file_written_before_a_field_existed_ran_with_its_listed_value(monkeypatch):
+    """A results file without ``casing`` ran before the casing feature existed, i.e. with it
+    off: current while the default is off, stale once the default changes."""
+    import functools
+
+    from helpers import results
+
+    assert results.ADDED_FIELDS == {"casing": "off"}
+    record = provenance("python -m helpers.bench recipe", TrainConfig(casing="off"), [])
+    del record["config"]["casing"]
+    monkeypatch.setattr(results, "TrainConfig", functools.partial(TrainConfig, casing="off"))
+    assert stale_fields(record) == []
+    monkeypatch.setattr(results, "TrainConfig", functools.partial(TrainConfig, casing="auto"))
+    assert stale_fields(record) == ["casing: ran with 'off', the default is now 'auto'"]
+    record["config_overrides"].append("casing")  # a study that sets it itself is not stale
+    assert stale_fields(record) == []

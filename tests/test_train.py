@@ -63,15 +63,19 @@ def test_validation_is_scored_per_word_like_the_test_set(full_run, tiny_data):
 
     from helpers.alignment import tokenize_and_align
     from helpers.labels import label_maps
+    from helpers.models import uses_casing
 
     label2id, id2label = label_maps(labels)
+    casing = uses_casing(full_run.model)  # the default recipe's model may read casing ids
     enc = tokenize_and_align(
-        [s.words for s in ev], [s.tags for s in ev], full_run.tokenizer, label2id, strategy="all"
-    )
+        [s.words for s in ev], [s.tags for s in ev], full_run.tokenizer, label2id, strategy="all",
+        casing=casing,
+    )  # fmt: skip
     logits, gold = [], []
     with torch.inference_mode():
-        for ids, lab in zip(enc["input_ids"], enc["labels"], strict=True):
-            logits.append(full_run.model(input_ids=torch.tensor([ids])).logits[0].numpy())
+        for i, (ids, lab) in enumerate(zip(enc["input_ids"], enc["labels"], strict=True)):
+            extra = {"casing_ids": torch.tensor([enc["casing_ids"][i]])} if casing else {}
+            logits.append(full_run.model(input_ids=torch.tensor([ids]), **extra).logits[0].numpy())
             gold.append(np.array(lab))
     g, p = [], []
     for lo, la in zip(logits, gold, strict=True):
