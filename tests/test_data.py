@@ -715,7 +715,7 @@ def test_embedded_documents_and_no_leakage(embedded):
     train, test = embedded
     for c in embedded:
         per_doc = Counter(s.doc_id for s in c)
-        bad = {d: n for d, n in per_doc.items() if not 3 <= n <= 8}
+        bad = {d: n for d, n in per_doc.items() if not 3 <= n <= 10}  # the datasheet: 3-10
         assert not bad, bad
         # a document's sentences are contiguous in the file
         assert len(c.documents()) == len(
