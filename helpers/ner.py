@@ -153,7 +153,7 @@ TRAIN_OPTIONS: dict[str, tuple[Any, str]] = {
         str,
         "learned casing feature: each word's casing (lower, Capitalised, ALL CAPS, other) as a "
         "trained embedding added at the input of the first trained layer (after_frozen) or to "
-        "the final hidden states (output); auto: output where the tokenizer lower-cases, "
+        "the final hidden states (output); auto: after_frozen where the tokenizer lower-cases, "
         "off for a cased one",
     ),
 }
