@@ -3,8 +3,8 @@
 Every ``notebooks/results/*.json`` records the ``command`` that wrote it and the training
 configuration it ran with (``config``: every field of :class:`helpers.train.TrainConfig`), and
 ``config_overrides``: the fields the study set on purpose (its own epochs, seeds, precision, the
-settings it compares), or ran with before that field existed (its ``notes`` say so: the studies
-written before ``casing`` list ``casing: "off"``). Every other field claims to be the current default, and
+settings it compares), or ran with before that field existed (its ``notes`` must say so).
+Every other field claims to be the current default, and
 :func:`stale_fields` lists those that no longer are: tests/test_results.py fails on them, so a
 change of default cannot leave a study silently describing another recipe.
 Shown in notebooks 04, 05 and 08, which load these files.

@@ -84,8 +84,9 @@ class TrainConfig:
     resume: bool = False
     max_length: int | None = None
     # a learned casing feature (helpers.casing): "off", "auto" (on, after the frozen layers,
-    # where the tokenizer lower-cases and the model is a BERT; off for a cased one), or where it is added:
-    # "after_frozen" (the input of the first trained layer) or "output" (the final hidden states).
+    # where the tokenizer lower-cases and the model is a BERT; off for a cased one), or where it
+    # is added: "after_frozen" (the input of the first trained layer) or "output" (the final
+    # hidden states).
     # "auto" by notebooks/results/ner_casing.json (python -m helpers.bench casing, issue 23)
     casing: str = "auto"
 
