@@ -27,6 +27,14 @@ windows and seeds (each arm on the same splits, arms run in a rotated order); pe
 seconds, mean, sd and standard error, the paired difference from off and the speed cost; writes
 ``notebooks/results/ner_casing.json`` (shown by notebook 04).
 
+``python -m helpers.bench profile``: where the project recipe's training steps and
+:func:`helpers.predict.predict` spend their time, from the PyTorch profiler, grouped by kind of
+operator (:data:`OP_GROUPS`), with the matrix products' share of the machine's matmul peak.
+
+``python -m helpers.bench compile``: ``torch.compile`` (inductor) against eager for the same
+training run and for ``predict``, each arm in its own process with an empty compile cache, so
+the compilation is counted; the compiled ``predict`` must find the same entities.
+
 ``python -m helpers.bench data [--gmb PATH] [--conll PATH]``: time ``load_corpus`` on the real
 files when given, else on generated files of the same shape and size (Kaggle GMB: 1,048,575
 word rows in 47,959 sentences, latin-1, CRLF; CoNLL-2003 train: 14,041 sentences, 203,621 tokens).
@@ -335,6 +343,223 @@ def _gflop_shares(inf: dict, peaks: dict[str, float]) -> str:
         share = g / peaks[precision] if precision in peaks else float("nan")
         parts.append(f"{name} {g:.1f} GFLOP/s ({share:.0%} of the {precision} peak)")
     return ", ".join(parts)
+
+
+# ---------------------------------------------------------------- where the time goes
+
+# Operator groups of a profile, by name prefix (first match wins); anything else under ``aten::``
+# is "other tensor ops", and the rest (data loader, autograd engine, optimizer wrapper, Python
+# annotations) is time outside the tensor kernels.
+OP_GROUPS = (
+    ("matrix products", ("aten::mm", "aten::addmm", "aten::bmm", "aten::baddbmm")),
+    ("attention kernel", ("aten::_scaled_dot_product", "aten::_softmax")),
+    ("copies and dtype casts", ("aten::copy_", "aten::_to_copy", "aten::clone")),
+    ("dropout masks", ("aten::bernoulli", "aten::native_dropout")),
+    ("optimizer update", ("aten::_fused_adam", "aten::_foreach")),
+    ("gradient norms (clipping)", ("aten::linalg_vector_norm", "aten::norm")),
+    ("layer norm and GELU", ("aten::native_layer_norm", "aten::gelu")),
+)
+OTHER_OPS, OUTSIDE = "other tensor ops", "outside tensor kernels"
+
+
+def op_group(name: str) -> str:
+    """The :data:`OP_GROUPS` group of a profiler event name."""
+    for group, prefixes in OP_GROUPS:
+        if name.startswith(prefixes):
+            return group
+    return OTHER_OPS if name.startswith("aten::") else OUTSIDE
+
+
+def group_times(events: Any, wall: float) -> dict[str, float]:
+    """Self CPU seconds per :func:`op_group` of profiler ``key_averages()`` rows, largest
+    first (self time: a parent's time is not counted again in its children). ``wall`` is the
+    profiled span's wall time: what no event covers (Python between the operators) is added to
+    the time outside the tensor kernels."""
+    totals: dict[str, float] = {}
+    for e in events:
+        g = op_group(e.key)
+        totals[g] = totals.get(g, 0.0) + e.self_cpu_time_total / 1e6
+    totals[OUTSIDE] = totals.get(OUTSIDE, 0.0) + max(0.0, wall - sum(totals.values()))
+    return dict(sorted(totals.items(), key=lambda kv: -kv[1]))
+
+
+def _print_groups(title: str, groups: dict[str, float], wall: float, per: int, unit: str) -> None:
+    total = sum(groups.values())
+    print(
+        f"{title}: {wall:.2f} s unprofiled, {total:.2f} s profiled (the profiler adds time to "
+        f"every operator, so read the shares; ms/{unit} are of the profiled run)"
+    )
+    for g, t in groups.items():
+        print(f"  {g:<28}{t / total:>6.0%}{1e3 * t / per:>9.2f} ms/{unit}")
+
+
+class _TrainProfile:
+    """A CPU profile of ``trainer.train()`` alone (not the loading and tokenising around it)."""
+
+    def callback(self) -> Any:
+        from torch.profiler import ProfilerActivity, profile
+        from transformers import TrainerCallback
+
+        outer = self
+
+        class Profile(TrainerCallback):
+            def on_train_begin(self, *a: Any, **k: Any) -> None:
+                outer.prof = profile(activities=[ProfilerActivity.CPU])
+                outer.prof.__enter__()
+                outer.start = time.perf_counter()
+
+            def on_train_end(self, *a: Any, **k: Any) -> None:
+                outer.prof.__exit__(None, None, None)
+                outer.wall = time.perf_counter() - outer.start
+
+        return Profile()
+
+
+def bench_profile(n_sentences: int, epochs: int, seed: int) -> None:
+    """Where the project recipe's training steps and helpers.predict spend their time."""
+    import torch
+    from torch.profiler import ProfilerActivity, profile
+
+    train, held_out, labels = _protocol_split(n_sentences, seed)
+    texts = [" ".join(s.words) for s in load_embedded("test")]
+    with tempfile.TemporaryDirectory() as tmp:
+        cfg = TrainConfig(epochs=epochs, seed=seed, output_dir=str(Path(tmp) / "plain"))
+        plain = train_ner(train, None, labels, cfg)
+        profiled = _TrainProfile()
+        train_ner(train, None, labels, cfg, [profiled.callback()], output_dir=f"{tmp}/prof")
+    steps = epochs * math.ceil(len(train) / cfg.batch_size)
+    groups = group_times(profiled.prof.key_averages(), profiled.wall)
+    cached = cfg.cache_frozen and (cfg.freeze_embeddings or cfg.freeze_layers > 0)
+    gflop = training_gflop(plain.model, plain.tokenizer, train, epochs, cfg.freeze_layers, cached)
+    peak = matmul_peak(plain.precision) if plain.precision in ("fp32", "bf16") else float("nan")
+    print(
+        f"profile: project recipe, embedded corpus, first {n_sentences} train sentences, "
+        f"{epochs} epochs ({steps} steps of {cfg.batch_size}); torch {torch.__version__}, "
+        f"{torch.get_num_threads()} threads, {plain.precision}; CPU: {cpu_kind()}; ATen "
+        f"kernels: {torch.backends.cpu.get_cpu_capability()}"
+    )
+    _print_groups("training", groups, plain.train_seconds, steps, "step")
+    share = groups.get("matrix products", float("nan")) / sum(groups.values())
+    matmul_s = share * plain.train_seconds  # the profiled share of the unprofiled time
+    print(
+        f"  the matrix products: {gflop:.0f} GFLOP in about {matmul_s:.1f} s, "
+        f"{gflop / matmul_s:.0f} GFLOP/s, {gflop / matmul_s / peak:.0%} of this run's "
+        f"{plain.precision} 2048x2048 peak ({peak:.0f} GFLOP/s); the whole step: "
+        f"{gflop / plain.train_seconds / peak:.0%}"
+    )
+    model, tok = plain.model.eval(), plain.tokenizer
+    predict(texts[:64], model, tok, batch_size=64)  # warm-up
+    t0 = time.perf_counter()
+    predict(texts, model, tok, batch_size=64)
+    wall = time.perf_counter() - t0
+    with profile(activities=[ProfilerActivity.CPU]) as prof:
+        t0 = time.perf_counter()
+        predict(texts, model, tok, batch_size=64)
+        profiled_wall = time.perf_counter() - t0
+    n_tokens = sum(len(tok(t)["input_ids"]) for t in texts)
+    _print_groups(
+        f"helpers.predict on {len(texts)} texts",
+        group_times(prof.key_averages(), profiled_wall),
+        wall,
+        len(texts),
+        "text",
+    )
+    print(f"  {inference_gflop(model, n_tokens) / wall:.0f} GFLOP/s for the whole call")
+
+
+def _compile_arm(arm: str, n: int, epochs: int, seed: int, folder: str) -> dict:
+    """One arm of :func:`bench_compile`, in its own process: train the project recipe (with
+    ``TrainingArguments(torch_compile=True)`` in the compiled arm), then time predict on the
+    test texts with the eager arm's model (compiled with ``torch.compile(dynamic=True)`` in the
+    compiled arm): the first call (compilation included) and the best of two more."""
+    import torch
+    from transformers import AutoModelForTokenClassification, AutoTokenizer
+
+    from helpers import train as train_module
+
+    original = train_module.training_arguments
+
+    def arguments(*a: Any, **k: Any) -> Any:
+        args = original(*a, **k)
+        if arm == "compiled":  # accelerate compiles the model when a backend is named
+            args.torch_compile, args.torch_compile_backend = True, "inductor"
+        return args
+
+    train, held_out, labels = _protocol_split(n, seed)
+    train_module.training_arguments = arguments
+    try:
+        out = str(Path(folder) / f"run-{arm}")
+        res = train_ner(train, None, labels, TrainConfig(epochs=epochs, seed=seed, output_dir=out))
+    finally:
+        train_module.training_arguments = original
+    f1 = evaluate_ner(res.model, res.tokenizer, held_out)[0]["f1"]
+    model_dir = Path(folder) / "eager-model"
+    if arm == "eager":
+        res.model.save_pretrained(model_dir)
+        res.tokenizer.save_pretrained(model_dir)
+    tok = AutoTokenizer.from_pretrained(model_dir)
+    model = AutoModelForTokenClassification.from_pretrained(model_dir, use_safetensors=True)
+    model.eval()
+    if arm == "compiled":
+        model.forward = torch.compile(model.forward, dynamic=True)
+    texts = [" ".join(s.words) for s in load_embedded("test")]
+    times, found = [], None
+    for _ in range(3):
+        t0 = time.perf_counter()
+        preds = predict(texts, model, tok, batch_size=64)
+        times.append(time.perf_counter() - t0)
+        found = [[(e.type, e.start, e.end) for e in p.entities] for p in preds]
+    return {
+        "arm": arm,
+        "train_s": res.train_seconds,
+        "f1": f1,
+        "predict_first_s": times[0],
+        "predict_best_s": min(times[1:]),
+        "entities": found,
+    }
+
+
+def bench_compile(n_sentences: int, epochs: int, seed: int) -> None:
+    """``torch.compile`` (inductor) for training and for helpers.predict against eager, with
+    the compilation counted: each arm in its own process with an empty compile cache."""
+    import torch
+
+    rows = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for arm in ("eager", "compiled"):
+            env = {**os.environ, "TORCHINDUCTOR_CACHE_DIR": str(Path(tmp) / f"cache-{arm}")}
+            cmd = [
+                sys.executable,
+                "-m",
+                "helpers.bench",
+                "_compile",
+                arm,
+                str(n_sentences),
+                str(epochs),
+                str(seed),
+                tmp,
+            ]
+            done = subprocess.run(cmd, capture_output=True, text=True, check=False, env=env)
+            if done.returncode:
+                sys.exit(f"arm {arm} failed:\n{done.stderr[-3000:]}")
+            rows[arm] = json.loads(done.stdout.strip().splitlines()[-1])
+    print(
+        f"torch.compile (inductor, empty cache) vs eager: project recipe, first {n_sentences} "
+        f"train sentences, {epochs} epochs; torch {torch.__version__}, "
+        f"{torch.get_num_threads()} threads; CPU: {cpu_kind()}"
+    )
+    e, c = rows["eager"], rows["compiled"]
+    print(
+        f"training: eager {e['train_s']:.1f} s (F1 {e['f1']:.3f}), compiled {c['train_s']:.1f} s "
+        f"with compilation (F1 {c['f1']:.3f}): {e['train_s'] / c['train_s']:.2f}x"
+    )
+    print(
+        f"predict, same model: eager first call {e['predict_first_s']:.2f} s, best "
+        f"{e['predict_best_s']:.2f} s; compiled first call {c['predict_first_s']:.2f} s "
+        f"(compilation included), best {c['predict_best_s']:.2f} s "
+        f"({e['predict_best_s'] / c['predict_best_s']:.2f}x once compiled); identical entities: "
+        f"{e['entities'] == c['entities']}"
+    )
 
 
 # ---------------------------------------------------------------- data loading
@@ -736,6 +961,10 @@ def main(argv: list[str] | None = None) -> int:
         )
         print(json.dumps(figures))
         return 0
+    if argv[:1] == ["_compile"]:
+        arm, n, epochs, seed, folder = argv[1:6]
+        print(json.dumps(_compile_arm(arm, int(n), int(epochs), int(seed), folder)))
+        return 0
     ap = argparse.ArgumentParser(prog="python -m helpers.bench")
     sub = ap.add_subparsers(dest="what", required=True)
     ner = sub.add_parser("ner", help="naive vs project training, predict vs pipeline")
@@ -764,8 +993,19 @@ def main(argv: list[str] | None = None) -> int:
     frz.add_argument("--windows", type=int, default=3)
     frz.add_argument("--seeds", type=int, nargs="+", default=[42, 43, 44])
     frz.add_argument("--out", default="notebooks/results/ner_frozen.json")
+    for name, text in (
+        ("profile", "where the project recipe's steps and predict spend their time"),
+        ("compile", "torch.compile vs eager for training and predict, compilation counted"),
+    ):
+        one = sub.add_parser(name, help=text)
+        one.add_argument("--n-sentences", type=int, default=300)
+        one.add_argument("--epochs", type=int, default=7)
+        one.add_argument("--seed", type=int, default=42)
     args = ap.parse_args(argv)
-    if args.what == "ner":
+    if args.what in ("profile", "compile"):
+        bench = bench_profile if args.what == "profile" else bench_compile
+        bench(args.n_sentences, args.epochs, args.seed)
+    elif args.what == "ner":
         bench_ner(args.n_sentences, args.epochs, args.seed, args.data, args.test)
     elif args.what == "ablation":
         bench_ablation(args.seeds, args.out)

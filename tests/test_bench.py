@@ -155,3 +155,31 @@ def test_casing_study_runs_the_real_protocol(tmp_path):
     for summary in arms.values():
         (row,) = summary["runs"]
         assert 0 <= row["f1"] <= 1 and row["train_seconds"] > 0 and row["train_sentences"] == 16
+
+
+# ---------------------------------------------------------------- the profile's groups
+
+
+def test_profile_groups_sum_self_times_and_count_uncovered_time_outside():
+    from types import SimpleNamespace
+
+    from helpers.bench import OTHER_OPS, OUTSIDE, group_times, op_group
+
+    assert op_group("aten::addmm") == op_group("aten::mm") == "matrix products"
+    assert op_group("aten::_to_copy") == "copies and dtype casts"
+    assert op_group("aten::bernoulli_") == "dropout masks"
+    assert op_group("aten::_fused_adamw_") == "optimizer update"
+    assert op_group("aten::where") == OTHER_OPS
+    assert op_group("enumerate(DataLoader)#_SingleProcessDataLoaderIter.__next__") == OUTSIDE
+    rows = [
+        SimpleNamespace(key="aten::mm", self_cpu_time_total=3e6),
+        SimpleNamespace(key="aten::addmm", self_cpu_time_total=1e6),
+        SimpleNamespace(key="aten::copy_", self_cpu_time_total=2e6),
+        SimpleNamespace(key="Optimizer.step#AdamW.step", self_cpu_time_total=0.5e6),
+    ]
+    groups = group_times(rows, wall=7.0)
+    assert list(groups) == ["matrix products", "copies and dtype casts", OUTSIDE]
+    assert groups["matrix products"] == pytest.approx(4.0)
+    # 0.5 s of the optimizer wrapper's own time plus 0.5 s that no event covers
+    assert groups[OUTSIDE] == pytest.approx(1.0)
+    assert sum(groups.values()) == pytest.approx(7.0)
