@@ -58,6 +58,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from helpers import train as train_module
 from helpers.casing import CasingTokenClassificationPipeline
 from helpers.data import load_corpus, load_embedded, split_sentences
 from helpers.labels import build_label_list
@@ -474,8 +475,6 @@ def _compile_arm(arm: str, n: int, epochs: int, seed: int, folder: str) -> dict:
     compiled arm): the first call (compilation included) and the best of two more."""
     import torch
     from transformers import AutoModelForTokenClassification, AutoTokenizer
-
-    from helpers import train as train_module
 
     original = train_module.training_arguments
 
