@@ -27,7 +27,8 @@ windows and seeds (each arm on the same splits, arms run in a rotated order); pe
 seconds, mean, sd and standard error, the paired difference from off and the speed cost; writes
 ``notebooks/results/ner_casing.json`` (shown by notebook 04).
 
-``python -m helpers.bench profile``: where the project recipe's training steps and
+``python -m helpers.bench profile``: where the project recipe's training steps (a window of
+steps of the second epoch, against the unprofiled run's median step) and
 :func:`helpers.predict.predict` spend their time, from the PyTorch profiler, grouped by kind of
 operator (:data:`OP_GROUPS`), with the matrix products' share of the machine's matmul peak.
 
@@ -384,69 +385,126 @@ def group_times(events: Any, wall: float) -> dict[str, float]:
     return dict(sorted(totals.items(), key=lambda kv: -kv[1]))
 
 
-def _print_groups(title: str, groups: dict[str, float], wall: float, per: int, unit: str) -> None:
+def _print_groups(groups: dict[str, float], per: int, unit: str) -> None:
+    """One line per group: its share of the profiled time and its ms per step (or text)."""
     total = sum(groups.values())
-    print(
-        f"{title}: {wall:.2f} s unprofiled, {total:.2f} s profiled (the profiler adds time to "
-        f"every operator, so read the shares; ms/{unit} are of the profiled run)"
-    )
     for g, t in groups.items():
         print(f"  {g:<28}{t / total:>6.0%}{1e3 * t / per:>9.2f} ms/{unit}")
 
 
-class _TrainProfile:
-    """A CPU profile of ``trainer.train()`` alone (not the loading and tokenising around it)."""
+class _StepTimes:
+    """Wall-clock time of every optimizer step of ``trainer.train()`` (a Trainer callback)."""
 
     def callback(self) -> Any:
-        from torch.profiler import ProfilerActivity, profile
+        from transformers import TrainerCallback
+
+        outer = self
+        outer.ends = []
+
+        class Steps(TrainerCallback):
+            def on_step_begin(self, *a: Any, **k: Any) -> None:
+                if not outer.ends:
+                    outer.ends.append(time.perf_counter())  # the first step's start
+
+            def on_step_end(self, *a: Any, **k: Any) -> None:
+                outer.ends.append(time.perf_counter())
+
+        return Steps()
+
+    def seconds(self, skip: int) -> list[float]:
+        """Each step's duration, the first ``skip`` steps left out."""
+        return [b - a for a, b in zip(self.ends, self.ends[1:], strict=False)][skip:]
+
+
+class _TrainProfile:
+    """A CPU profile of ``active`` consecutive optimizer steps of ``trainer.train()``, after the
+    first ``skip`` steps (and two more to warm the profiler up). Profiling a whole run would
+    distort it: the profiler's own cost grows with the events it has stored, and late steps'
+    copies then ran several times slower than unprofiled (measured when this was written)."""
+
+    def __init__(self, skip: int, active: int) -> None:
+        self.skip, self.active = skip, active
+
+    def callback(self) -> Any:
+        from torch.profiler import ProfilerActivity, profile, schedule
         from transformers import TrainerCallback
 
         outer = self
 
         class Profile(TrainerCallback):
             def on_train_begin(self, *a: Any, **k: Any) -> None:
-                outer.prof = profile(activities=[ProfilerActivity.CPU])
+                plan = schedule(wait=outer.skip, warmup=2, active=outer.active, repeat=1)
+                outer.prof = profile(activities=[ProfilerActivity.CPU], schedule=plan)
                 outer.prof.__enter__()
-                outer.start = time.perf_counter()
+
+            def on_step_end(self, *a: Any, **k: Any) -> None:
+                outer.prof.step()
 
             def on_train_end(self, *a: Any, **k: Any) -> None:
                 outer.prof.__exit__(None, None, None)
-                outer.wall = time.perf_counter() - outer.start
 
         return Profile()
 
+    def window(self) -> tuple[Any, float]:
+        """(the profiled steps' ``key_averages()``, their wall time in seconds)."""
+        events = self.prof.key_averages()
+        steps = [e for e in events if e.key.startswith("ProfilerStep")]
+        return events, sum(e.cpu_time_total for e in steps) / 1e6
 
-def bench_profile(n_sentences: int, epochs: int, seed: int) -> None:
-    """Where the project recipe's training steps and helpers.predict spend their time."""
+
+def bench_profile(n_sentences: int, epochs: int, seed: int, active: int = 20) -> None:
+    """Where the project recipe's training steps and helpers.predict spend their time.
+
+    Training: ``active`` steps of the second epoch are profiled (the first epoch also fills
+    the frozen layers' cache), against the median step of the second epoch on of an unprofiled
+    run with the same seed."""
     import torch
     from torch.profiler import ProfilerActivity, profile
 
+    if epochs < 2:
+        raise ValueError(f"epochs={epochs}: the profile needs at least 2 (it skips the first)")
     train, held_out, labels = _protocol_split(n_sentences, seed)
     texts = [" ".join(s.words) for s in load_embedded("test")]
+    cfg = TrainConfig(epochs=epochs, seed=seed)
+    per_epoch = math.ceil(len(train) / cfg.batch_size)
+    active = min(active, per_epoch * (epochs - 1) - 2)
     with tempfile.TemporaryDirectory() as tmp:
-        cfg = TrainConfig(epochs=epochs, seed=seed, output_dir=str(Path(tmp) / "plain"))
-        plain = train_ner(train, None, labels, cfg)
-        profiled = _TrainProfile()
+        timer = _StepTimes()
+        plain = train_ner(train, None, labels, cfg, [timer.callback()], output_dir=f"{tmp}/a")
+        profiled = _TrainProfile(skip=per_epoch, active=active)
         train_ner(train, None, labels, cfg, [profiled.callback()], output_dir=f"{tmp}/prof")
-    steps = epochs * math.ceil(len(train) / cfg.batch_size)
-    groups = group_times(profiled.prof.key_averages(), profiled.wall)
+    steady = statistics.median(timer.seconds(per_epoch))
+    events, window = profiled.window()
+    groups = group_times(events, window)
     cached = cfg.cache_frozen and (cfg.freeze_embeddings or cfg.freeze_layers > 0)
-    gflop = training_gflop(plain.model, plain.tokenizer, train, epochs, cfg.freeze_layers, cached)
+    tokens = sum(
+        len(plain.tokenizer(s.words, is_split_into_words=True)["input_ids"]) for s in train
+    )
+    # the work of one later-epoch step, on average: a second epoch's work less the first's
+    work = [
+        training_gflop(plain.model, plain.tokenizer, train, e, cfg.freeze_layers, cached)
+        for e in (1, 2)
+    ]
+    step_gflop = (work[1] - work[0]) / per_epoch
     peak = matmul_peak(plain.precision) if plain.precision in ("fp32", "bf16") else float("nan")
     print(
-        f"profile: project recipe, embedded corpus, first {n_sentences} train sentences, "
-        f"{epochs} epochs ({steps} steps of {cfg.batch_size}); torch {torch.__version__}, "
-        f"{torch.get_num_threads()} threads, {plain.precision}; CPU: {cpu_kind()}; ATen "
-        f"kernels: {torch.backends.cpu.get_cpu_capability()}"
+        f"profile: project recipe, embedded corpus, first {n_sentences} train sentences "
+        f"({tokens} tokens), {epochs} epochs ({per_epoch} steps of {cfg.batch_size} per epoch); "
+        f"torch {torch.__version__}, {torch.get_num_threads()} threads, {plain.precision}; "
+        f"CPU: {cpu_kind()}; ATen kernels: {torch.backends.cpu.get_cpu_capability()}"
     )
-    _print_groups("training", groups, plain.train_seconds, steps, "step")
-    share = groups.get("matrix products", float("nan")) / sum(groups.values())
-    matmul_s = share * plain.train_seconds  # the profiled share of the unprofiled time
     print(
-        f"  the matrix products: {gflop:.0f} GFLOP in about {matmul_s:.1f} s, "
-        f"{gflop / matmul_s:.0f} GFLOP/s, {gflop / matmul_s / peak:.0%} of this run's "
-        f"{plain.precision} 2048x2048 peak ({peak:.0f} GFLOP/s); the whole step: "
-        f"{gflop / plain.train_seconds / peak:.0%}"
+        f"training: {plain.train_seconds:.2f} s unprofiled, median step of epochs 2-{epochs} "
+        f"{1e3 * steady:.1f} ms; profiled: steps {per_epoch + 3}-{per_epoch + 2 + active}, "
+        f"{1e3 * window / active:.1f} ms/step"
+    )
+    _print_groups(groups, active, "step")
+    mm = groups.get("matrix products", 0.0) / active
+    print(
+        f"  an average step does {step_gflop:.1f} GFLOP of matrix products on real tokens: "
+        f"{step_gflop / mm:.0f} GFLOP/s inside them ({step_gflop / mm / peak:.0%} of this run's "
+        f"{plain.precision} 2048x2048 peak, {peak:.0f} GFLOP/s), {step_gflop / steady:.0f} "
+        f"GFLOP/s for the whole unprofiled step ({step_gflop / steady / peak:.0%})"
     )
     model, tok = plain.model.eval(), plain.tokenizer
     predict(texts[:64], model, tok, batch_size=64)  # warm-up
@@ -458,13 +516,11 @@ def bench_profile(n_sentences: int, epochs: int, seed: int) -> None:
         predict(texts, model, tok, batch_size=64)
         profiled_wall = time.perf_counter() - t0
     n_tokens = sum(len(tok(t)["input_ids"]) for t in texts)
-    _print_groups(
-        f"helpers.predict on {len(texts)} texts",
-        group_times(prof.key_averages(), profiled_wall),
-        wall,
-        len(texts),
-        "text",
+    print(
+        f"helpers.predict on {len(texts)} texts: {wall:.2f} s unprofiled, {profiled_wall:.2f} s "
+        "profiled"
     )
+    _print_groups(group_times(prof.key_averages(), profiled_wall), len(texts), "text")
     print(f"  {inference_gflop(model, n_tokens) / wall:.0f} GFLOP/s for the whole call")
 
 

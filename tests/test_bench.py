@@ -183,3 +183,20 @@ def test_profile_groups_sum_self_times_and_count_uncovered_time_outside():
     # 0.5 s of the optimizer wrapper's own time plus 0.5 s that no event covers
     assert groups[OUTSIDE] == pytest.approx(1.0)
     assert sum(groups.values()) == pytest.approx(7.0)
+
+
+def test_step_times_are_the_gaps_between_step_ends_after_the_skipped_steps():
+    from helpers.bench import _StepTimes
+
+    timer = _StepTimes()
+    timer.callback()
+    timer.ends = [10.0, 10.5, 11.5, 13.0, 13.25]  # the first step's start, then each step's end
+    assert timer.seconds(0) == [0.5, 1.0, 1.5, 0.25]
+    assert timer.seconds(2) == [1.5, 0.25]
+
+
+def test_profile_needs_a_second_epoch_to_profile():
+    from helpers.bench import bench_profile
+
+    with pytest.raises(ValueError, match="epochs=1"):
+        bench_profile(n_sentences=300, epochs=1, seed=42)
