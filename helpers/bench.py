@@ -63,6 +63,7 @@ from helpers import train as train_module
 from helpers.casing import CasingTokenClassificationPipeline
 from helpers.data import load_corpus, load_embedded, split_sentences
 from helpers.labels import build_label_list
+from helpers.lm import step_clock
 from helpers.models import cpu_kind, pick_precision
 from helpers.paths import CORPUS_TRAIN
 from helpers.predict import _predict_words, predict, split_words
@@ -392,28 +393,10 @@ def _print_groups(groups: dict[str, float], per: int, unit: str) -> None:
         print(f"  {g:<28}{t / total:>6.0%}{1e3 * t / per:>9.2f} ms/{unit}")
 
 
-class _StepTimes:
-    """Wall-clock time of every optimizer step of ``trainer.train()`` (a Trainer callback)."""
-
-    def callback(self) -> Any:
-        from transformers import TrainerCallback
-
-        outer = self
-        outer.ends = []
-
-        class Steps(TrainerCallback):
-            def on_step_begin(self, *a: Any, **k: Any) -> None:
-                if not outer.ends:
-                    outer.ends.append(time.perf_counter())  # the first step's start
-
-            def on_step_end(self, *a: Any, **k: Any) -> None:
-                outer.ends.append(time.perf_counter())
-
-        return Steps()
-
-    def seconds(self, skip: int) -> list[float]:
-        """Each step's duration, the first ``skip`` steps left out."""
-        return [b - a for a, b in zip(self.ends, self.ends[1:], strict=False)][skip:]
+def _step_seconds(clock: list[float], skip: int) -> list[float]:
+    """Each step's duration from :func:`helpers.lm.step_clock`'s times since training began,
+    the first ``skip`` steps left out."""
+    return [b - a for a, b in zip([0.0, *clock], clock, strict=False)][skip:]
 
 
 class _TrainProfile:
@@ -469,11 +452,11 @@ def bench_profile(n_sentences: int, epochs: int, seed: int, active: int = 20) ->
     per_epoch = math.ceil(len(train) / cfg.batch_size)
     active = min(active, per_epoch * (epochs - 1) - 2)
     with tempfile.TemporaryDirectory() as tmp:
-        timer = _StepTimes()
-        plain = train_ner(train, None, labels, cfg, [timer.callback()], output_dir=f"{tmp}/a")
+        clock = step_clock()
+        plain = train_ner(train, None, labels, cfg, [clock], output_dir=f"{tmp}/a")
         profiled = _TrainProfile(skip=per_epoch, active=active)
         train_ner(train, None, labels, cfg, [profiled.callback()], output_dir=f"{tmp}/prof")
-    steady = statistics.median(timer.seconds(per_epoch))
+    steady = statistics.median(_step_seconds(clock.seconds, per_epoch))
     events, window = profiled.window()
     groups = group_times(events, window)
     cached = cfg.cache_frozen and (cfg.freeze_embeddings or cfg.freeze_layers > 0)
