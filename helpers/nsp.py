@@ -253,24 +253,30 @@ def predict_nsp(
     batch_size: int = 64,
     precision: str = "fp32",
 ) -> tuple[list[int], list[float]]:
-    """Predicted labels and P(IsNext) for each pair, without gradients.
+    """Predicted labels and P(IsNext) for each pair, without gradients, in the pairs' order.
 
-    ``precision`` as :func:`helpers.models.pick_precision` (default fp32: exact scores).
-    Taught in notebooks/06_nsp.ipynb.
+    Pairs are batched by length (shortest first), so a batch pads to its own longest pair, not
+    to the longest of a random mix; padding is masked out, so a pair's result does not depend on
+    its batch. ``precision`` as :func:`helpers.models.pick_precision` (default fp32: exact
+    scores). Taught in notebooks/06_nsp.ipynb.
     """
     import torch
 
     device = next(model.parameters()).device
     chosen = pick_precision(precision, device.type)
     model.eval()
-    preds: list[int] = []
-    probs: list[float] = []
+    lengths = [len(f["input_ids"]) for f in pair_features(tokenizer, pairs)]
+    order = sorted(range(len(pairs)), key=lambda i: lengths[i])
+    preds: list[int] = [0] * len(pairs)
+    probs: list[float] = [0.0] * len(pairs)
     with torch.inference_mode(), autocast(chosen, device):
-        for b in range(0, len(pairs), batch_size):
-            enc = encode_pairs(tokenizer, pairs[b : b + batch_size]).to(device)
+        for b in range(0, len(order), batch_size):
+            idx = order[b : b + batch_size]
+            enc = encode_pairs(tokenizer, [pairs[i] for i in idx]).to(device)
             p = model(**enc).logits.float().softmax(-1)
-            preds += p.argmax(-1).tolist()
-            probs += p[:, IS_NEXT].tolist()
+            for i, label, prob in zip(idx, p.argmax(-1).tolist(), p[:, IS_NEXT].tolist(),
+                                      strict=True):  # fmt: skip
+                preds[i], probs[i] = label, prob
     return preds, probs
 
 

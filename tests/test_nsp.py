@@ -185,6 +185,35 @@ def test_load_detects_whether_the_head_was_trained(nsp_dirs):
     assert trained and not any(k.startswith("cls.seq_relationship") for k in missing)
 
 
+def test_predict_batches_by_length_and_answers_in_the_pairs_order(
+    nsp_dirs, tok, train_sents, monkeypatch
+):
+    import torch
+
+    from helpers import nsp
+    from helpers.nsp import encode_pairs
+
+    pairs = make_pairs(train_sents[:40], seed=0)
+    lengths = [len(encode_pairs(tok, [p])["input_ids"][0]) for p in pairs]
+    assert len(set(lengths)) > 5 and lengths != sorted(lengths)  # mixed lengths, not in order
+    model, _, _ = load_nsp_model(nsp_dirs[1])
+    batches = []
+
+    def spy(tokenizer, batch, *a, **k):
+        batches.append([lengths[pairs.index(p)] for p in batch])
+        return encode_pairs(tokenizer, batch, *a, **k)
+
+    monkeypatch.setattr(nsp, "encode_pairs", spy)
+    preds, probs = predict_nsp(model, tok, pairs, batch_size=8)
+    monkeypatch.undo()
+    seen = [n for b in batches for n in b]
+    assert sorted(seen) == sorted(lengths) and seen == sorted(seen)  # shortest batches first
+    with torch.inference_mode():  # one pair at a time, no padding at all, in the given order
+        alone = [model(**encode_pairs(tok, [p])).logits.softmax(-1)[0] for p in pairs]
+    assert preds == [int(a.argmax()) for a in alone]
+    assert probs == pytest.approx([float(a[IS_NEXT]) for a in alone], abs=1e-5)
+
+
 @pytest.mark.slow
 def test_training_moves_only_unfrozen_weights_and_is_seeded(nsp_dirs, tok, train_sents):
     import torch
