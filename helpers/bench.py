@@ -27,6 +27,11 @@ windows and seeds (each arm on the same splits, arms run in a rotated order); pe
 seconds, mean, sd and standard error, the paired difference from off and the speed cost; writes
 ``notebooks/results/ner_casing.json`` (shown by notebook 04).
 
+``python -m helpers.bench levers``: recipe changes that would train faster (batch 16 at three
+learning rates, no dropout) against the default, paired on the casing study's windows and seeds;
+F1, its paired difference and standard error, and samples/s per arm; writes
+``notebooks/results/ner_levers.json``.
+
 ``python -m helpers.bench profile``: where the project recipe's training steps (a window of
 steps of the second epoch, against the unprofiled run's median step) and
 :func:`helpers.predict.predict` spend their time, from the PyTorch profiler, grouped by kind of
@@ -435,12 +440,14 @@ class _TrainProfile:
         return events, sum(e.cpu_time_total for e in steps) / 1e6
 
 
-def bench_profile(n_sentences: int, epochs: int, seed: int, active: int = 20) -> None:
+def bench_profile(
+    n_sentences: int, epochs: int, seed: int, active: int = 20, dropout: float | None = None
+) -> None:
     """Where the project recipe's training steps and helpers.predict spend their time.
 
     Training: ``active`` steps of the second epoch are profiled (the first epoch also fills
     the frozen layers' cache), against the median step of the second epoch on of an unprofiled
-    run with the same seed."""
+    run with the same seed. ``dropout`` as :class:`TrainConfig` (None: the checkpoint's)."""
     import torch
     from torch.profiler import ProfilerActivity, profile
 
@@ -448,7 +455,7 @@ def bench_profile(n_sentences: int, epochs: int, seed: int, active: int = 20) ->
         raise ValueError(f"epochs={epochs}: the profile needs at least 2 (it skips the first)")
     train, held_out, labels = _protocol_split(n_sentences, seed)
     texts = [" ".join(s.words) for s in load_embedded("test")]
-    cfg = TrainConfig(epochs=epochs, seed=seed)
+    cfg = TrainConfig(epochs=epochs, seed=seed, dropout=dropout)
     per_epoch = math.ceil(len(train) / cfg.batch_size)
     active = min(active, per_epoch * (epochs - 1) - 2)
     with tempfile.TemporaryDirectory() as tmp:
@@ -471,7 +478,8 @@ def bench_profile(n_sentences: int, epochs: int, seed: int, active: int = 20) ->
     step_gflop = (work[1] - work[0]) / per_epoch
     peak = matmul_peak(plain.precision) if plain.precision in ("fp32", "bf16") else float("nan")
     print(
-        f"profile: project recipe, embedded corpus, first {n_sentences} train sentences "
+        f"profile: project recipe{'' if dropout is None else f' with dropout {dropout}'}, "
+        f"embedded corpus, first {n_sentences} train sentences "
         f"({tokens} tokens), {epochs} epochs ({per_epoch} steps of {cfg.batch_size} per epoch); "
         f"torch {torch.__version__}, {torch.get_num_threads()} threads, {plain.precision}; "
         f"CPU: {cpu_kind()}; ATen kernels: {torch.backends.cpu.get_cpu_capability()}"
@@ -883,17 +891,17 @@ def _mean_sd_se(xs: list[float]) -> tuple[float, float, float]:
     return statistics.mean(xs), sd, sd / math.sqrt(len(xs))
 
 
-def casing_summary(runs: dict[str, list[dict]]) -> dict[str, dict]:
-    """Per arm: F1 mean, sd and standard error, mean train seconds, and for the placements the
-    paired difference from ``"off"`` (same window and seed) with its sd and standard error, and
-    the speed cost: mean train seconds over off's, in percent."""
-    base = runs["off"]
+def paired_summary(runs: dict[str, list[dict]], reference: str) -> dict[str, dict]:
+    """Per arm: F1 mean, sd and standard error, mean train seconds, and for the other arms the
+    paired difference from ``reference`` (same window and seed) with its sd and standard error,
+    and the speed cost: mean train seconds over the reference's, in percent (negative: faster)."""
+    base = runs[reference]
     key = [(r["window"], r["seed"]) for r in base]
-    seconds_off = statistics.mean(r["train_seconds"] for r in base)
+    seconds_ref = statistics.mean(r["train_seconds"] for r in base)
     out = {}
     for arm, rows in runs.items():
         if [(r["window"], r["seed"]) for r in rows] != key:
-            raise ValueError(f"arm {arm!r}: its runs are not on off's windows and seeds")
+            raise ValueError(f"arm {arm!r}: its runs are not on {reference}'s windows and seeds")
         mean, sd, se = _mean_sd_se([r["f1"] for r in rows])
         seconds = statistics.mean(r["train_seconds"] for r in rows)
         entry = {
@@ -903,17 +911,43 @@ def casing_summary(runs: dict[str, list[dict]]) -> dict[str, dict]:
             "se_f1": round(se, 4),
             "mean_train_seconds": round(seconds, 2),
         }
-        if arm != "off":
+        if arm != reference:
             diff = [r["f1"] - b["f1"] for r, b in zip(rows, base, strict=True)]
             d_mean, d_sd, d_se = _mean_sd_se(diff)
             entry.update(
-                diff_vs_off=round(d_mean, 4),
+                {f"diff_vs_{reference}": round(d_mean, 4)},
                 diff_sd=round(d_sd, 4),
                 diff_se=round(d_se, 4),
-                speed_cost_pct=round(100 * (seconds / seconds_off - 1), 1),
+                speed_cost_pct=round(100 * (seconds / seconds_ref - 1), 1),
             )
         out[arm] = {**entry, "runs": rows}
     return out
+
+
+def casing_summary(runs: dict[str, list[dict]]) -> dict[str, dict]:
+    """:func:`paired_summary` against casing ``"off"``."""
+    return paired_summary(runs, "off")
+
+
+def paired_runs(
+    arms: dict[str, dict], windows: int, seeds: list[int], run: Callable[..., dict]
+) -> tuple[dict[str, list[dict]], list[list[str]]]:
+    """Every arm (name: TrainConfig overrides) on every window x seed of the recipe protocol,
+    the arms in a :func:`rotated` order per split. Returns each arm's runs, stored in one split
+    order so they line up across arms (each with ``ran``: its place in its split's order), and
+    the order of every split."""
+    names = tuple(arms)
+    runs: dict[str, list[dict]] = {arm: [] for arm in names}
+    order = []
+    for i, (w, s) in enumerate((w, s) for w in range(windows) for s in seeds):
+        ordered = rotated(names, i)
+        order.append(list(ordered))
+        done = {arm: run(dict(arms[arm]), w, s, 0.0, "final") for arm in ordered}
+        for arm in names:
+            runs[arm].append({**done[arm], "ran": ordered.index(arm) + 1})
+        shown = [f"{a} F1 {done[a]['f1']:.3f} ({done[a]['train_seconds']:.1f} s)" for a in ordered]
+        print(f"window {w} seed {s}: " + ", ".join(shown), flush=True)
+    return runs, order
 
 
 def casing_decision(summary: dict[str, dict]) -> str | None:
@@ -936,17 +970,7 @@ def bench_casing(
     """The casing study: every arm of :data:`CASING_ARMS` on every window x seed of the recipe
     protocol (:func:`protocol_run`), the arms in a :func:`rotated` order per split; writes
     ``out`` and returns its summary. ``run`` is the protocol (tests pass a cheap one)."""
-    splits = [(w, s) for w in range(windows) for s in seeds]
-    runs: dict[str, list[dict]] = {arm: [] for arm in CASING_ARMS}
-    order = []
-    for i, (w, s) in enumerate(splits):
-        arms = rotated(CASING_ARMS, i)
-        order.append(list(arms))
-        done = {arm: run({"casing": arm}, w, s, 0.0, "final") for arm in arms}
-        for arm in CASING_ARMS:  # stored in one order, so runs line up across arms
-            runs[arm].append({**done[arm], "ran": arms.index(arm) + 1})
-        shown = [f"{a} F1 {done[a]['f1']:.3f} ({done[a]['train_seconds']:.1f} s)" for a in arms]
-        print(f"window {w} seed {s}: " + ", ".join(shown))
+    runs, order = paired_runs({arm: {"casing": arm} for arm in CASING_ARMS}, windows, seeds, run)
     summary = casing_summary(runs)
     decision = casing_decision(summary)
     for arm, r in summary.items():
@@ -980,6 +1004,74 @@ def bench_casing(
         # the reference is the default recipe; the arms differ in casing only
         TrainConfig(epochs=7, seed=seeds[0], output_dir="(temporary)"),
         ["casing", "output_dir", "seed"],
+    )
+    return summary
+
+
+# Recipe changes that would make training faster (issue 22), each against the default. A lever
+# keeps F1 if its mean paired loss is smaller than the loss's standard error.
+LEVERS = {
+    "default": {},
+    "batch 16": {"batch_size": 16},
+    "batch 16, lr 4e-4": {"batch_size": 16, "learning_rate": 4e-4},
+    "batch 16, lr 5e-4, head 5e-3": {
+        "batch_size": 16,
+        "learning_rate": 5e-4,
+        "head_learning_rate": 5e-3,
+    },
+    "no dropout": {"dropout": 0.0},
+}
+
+
+def lever_verdict(entry: dict) -> str:
+    """Whether a lever (a :func:`paired_summary` entry vs the default) is faster and keeps F1."""
+    faster = entry["speed_cost_pct"] < 0
+    keeps = entry["diff_vs_default"] > -entry["diff_se"]
+    if faster and keeps:
+        return "faster, F1 within its noise"
+    return ("faster" if faster else "not faster") + (", F1 kept" if keeps else ", loses F1")
+
+
+def bench_levers(
+    windows: int, seeds: list[int], out: str, run: Callable[..., dict] = protocol_run
+) -> dict:
+    """Each of :data:`LEVERS` on every window x seed of the recipe protocol, paired with the
+    default and run in a rotated order; writes ``out`` and returns its summary."""
+    runs, order = paired_runs(LEVERS, windows, seeds, run)
+    summary = paired_summary(runs, "default")
+    for arm, r in summary.items():
+        speed = statistics.mean(x["samples_per_s"] for x in r["runs"])
+        extra = ""
+        if arm != "default":
+            r["verdict"] = lever_verdict(r)
+            extra = (
+                f"  diff {r['diff_vs_default']:+.4f} ± {r['diff_se']:.4f}, time "
+                f"{r['speed_cost_pct']:+.1f}%: {r['verdict']}"
+            )
+        print(
+            f"{arm:<30} mean F1 {r['mean_f1']:.4f} (sd {r['sd_f1']:.4f}), "
+            f"{speed:.1f} samples/s{extra}"
+        )
+    overrides = sorted({k for over in LEVERS.values() for k in over} | {"output_dir", "seed"})
+    _write_results(
+        out,
+        {
+            "command": f"python -m helpers.bench levers --windows {windows} "
+            f"--seeds {' '.join(map(str, seeds))}",
+            "protocol": "300-sentence windows of the embedded train file, each split 80/20 with "
+            "the seed, 7 epochs, the default recipe with only the arm's settings changed, final "
+            "epoch kept, F1 on the held-out 20% (never the test file); every arm runs on the same "
+            "splits, in the order listed in run_order (rotated), so differences are paired; "
+            "train_seconds is the Trainer's training time of one run",
+            "rule": "a lever keeps F1 if its mean paired difference vs the default is above "
+            "minus its standard error",
+            "levers": {name: LEVERS[name] for name in summary},
+            "arms": summary,
+            "run_order": order,
+        },
+        # the reference is the default recipe; the arms' own settings are in "levers"
+        TrainConfig(epochs=7, seed=seeds[0], output_dir="(temporary)"),
+        overrides,
     )
     return summary
 
@@ -1025,6 +1117,10 @@ def main(argv: list[str] | None = None) -> int:
     cas.add_argument("--windows", type=int, default=3)
     cas.add_argument("--seeds", type=int, nargs="+", default=[42, 43, 44])
     cas.add_argument("--out", default="notebooks/results/ner_casing.json")
+    lev = sub.add_parser("levers", help="faster recipes (batch 16, no dropout) vs the default")
+    lev.add_argument("--windows", type=int, default=3)
+    lev.add_argument("--seeds", type=int, nargs="+", default=[42, 43, 44])
+    lev.add_argument("--out", default="notebooks/results/ner_levers.json")
     frz = sub.add_parser("frozen", help="F1 and speed of freezing + caching the lowest N layers")
     frz.add_argument("--layers", type=int, nargs="*", default=[0, 1, 2, 3, 4])
     frz.add_argument("--uncached", type=int, nargs="*", default=[])
@@ -1039,10 +1135,14 @@ def main(argv: list[str] | None = None) -> int:
         one.add_argument("--n-sentences", type=int, default=300)
         one.add_argument("--epochs", type=int, default=7)
         one.add_argument("--seed", type=int, default=42)
+        if name == "profile":
+            help_text = "dropout of every layer (default: the checkpoint's)"
+            one.add_argument("--dropout", type=float, help=help_text)
     args = ap.parse_args(argv)
-    if args.what in ("profile", "compile"):
-        bench = bench_profile if args.what == "profile" else bench_compile
-        bench(args.n_sentences, args.epochs, args.seed)
+    if args.what == "profile":
+        bench_profile(args.n_sentences, args.epochs, args.seed, dropout=args.dropout)
+    elif args.what == "compile":
+        bench_compile(args.n_sentences, args.epochs, args.seed)
     elif args.what == "ner":
         bench_ner(args.n_sentences, args.epochs, args.seed, args.data, args.test)
     elif args.what == "ablation":
@@ -1051,6 +1151,8 @@ def main(argv: list[str] | None = None) -> int:
         bench_recipe(args.windows, args.seeds, args.out)
     elif args.what == "casing":
         bench_casing(args.windows, args.seeds, args.out)
+    elif args.what == "levers":
+        bench_levers(args.windows, args.seeds, args.out)
     elif args.what == "frozen":
         bench_frozen(args.layers, args.uncached, args.windows, args.seeds, args.out)
     else:

@@ -142,6 +142,39 @@ def test_casing_decision_follows_the_rule(gain, cost, expected):
     assert casing_decision(summary) == expected
 
 
+def test_levers_study_pairs_every_lever_with_the_default(tmp_path):
+    import json
+
+    from helpers.bench import LEVERS, bench_levers
+    from helpers.results import stale_fields
+
+    effect = {"default": (0.0, 10.0), "batch 16": (-0.03, 7.5), "no dropout": (0.001, 9.0)}
+    calls = []
+
+    def run(overrides, window, seed, validation_size, keep):
+        name = next(k for k, v in LEVERS.items() if v == overrides)
+        calls.append(name)
+        gain, seconds = effect.get(name, (-0.01, 11.0))
+        noise = 0.002 * ((window + seed) % 3 - 1) if name != "default" else 0.0
+        base = 0.8 + 0.01 * window
+        return {"window": window, "seed": seed, "f1": round(base + gain + noise, 4),
+                "train_seconds": seconds, "samples_per_s": 240 * 7 / seconds}  # fmt: skip
+
+    out = tmp_path / "levers.json"
+    bench_levers(3, [42, 43, 44], str(out), run=run)
+    record = json.loads(out.read_text())
+    assert record["command"] == "python -m helpers.bench levers --windows 3 --seeds 42 43 44"
+    assert stale_fields(record) == [] and record["levers"] == LEVERS
+    arms = record["arms"]
+    assert all(a["n"] == 9 for a in arms.values()) and len(calls) == 9 * len(LEVERS)
+    assert arms["batch 16"]["diff_vs_default"] == pytest.approx(-0.03, abs=2e-3)
+    assert arms["batch 16"]["speed_cost_pct"] == pytest.approx(-25.0)
+    assert arms["batch 16"]["verdict"] == "faster, loses F1"
+    assert arms["no dropout"]["verdict"] == "faster, F1 within its noise"
+    assert arms["batch 16, lr 4e-4"]["verdict"] == "not faster, loses F1"
+    assert "verdict" not in arms["default"]
+
+
 @pytest.mark.slow  # trains MiniLM three times, briefly
 def test_casing_study_runs_the_real_protocol(tmp_path):
     import functools
