@@ -253,31 +253,31 @@ def run_inference(model_dir: str, test: str | None = None, repeats: int = 3) -> 
     }
 
 
+def _in_process(what: str, args: list[str], env: dict | None = None) -> dict:
+    """Run ``python -m helpers.bench ARGS`` in a fresh process (its own peak memory, its own
+    compile cache) and return the JSON of its last output line; exit naming ``what`` if it
+    fails."""
+    cmd = [sys.executable, "-m", "helpers.bench", *args]
+    done = subprocess.run(cmd, capture_output=True, text=True, check=False, env=env)
+    if done.returncode:
+        sys.exit(f"{what} failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
 def bench_ner(
     n_sentences: int, epochs: int, seed: int, data: str | None = None, test: str | None = None
 ) -> None:
     import torch
 
     with tempfile.TemporaryDirectory() as tmp:
-        rows = []
-        for recipe in RECIPES:
-            cmd = [
-                sys.executable,
-                "-m",
-                "helpers.bench",
-                "_recipe",
-                recipe,
-                str(n_sentences),
-                str(epochs),
-                str(seed),
-                str(Path(tmp) / recipe),
-                data or "-",
-                test or "-",
-            ]
-            done = subprocess.run(cmd, capture_output=True, text=True, check=False)
-            if done.returncode:
-                sys.exit(f"recipe {recipe} failed:\n{done.stderr[-3000:]}")
-            rows.append(json.loads(done.stdout.strip().splitlines()[-1]))
+        rows = [
+            _in_process(
+                f"recipe {recipe}",
+                ["_recipe", recipe, str(n_sentences), str(epochs), str(seed),
+                 str(Path(tmp) / recipe), data or "-", test or "-"],
+            )  # fmt: skip
+            for recipe in RECIPES
+        ]
         inf = run_inference(str(Path(tmp) / "project" / "model"), test)
         peaks = {p: matmul_peak(p) for p in ("fp32", "bf16")}
     where = (
@@ -574,21 +574,8 @@ def bench_compile(n_sentences: int, epochs: int, seed: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for arm in ("eager", "compiled"):
             env = {**os.environ, "TORCHINDUCTOR_CACHE_DIR": str(Path(tmp) / f"cache-{arm}")}
-            cmd = [
-                sys.executable,
-                "-m",
-                "helpers.bench",
-                "_compile",
-                arm,
-                str(n_sentences),
-                str(epochs),
-                str(seed),
-                tmp,
-            ]
-            done = subprocess.run(cmd, capture_output=True, text=True, check=False, env=env)
-            if done.returncode:
-                sys.exit(f"arm {arm} failed:\n{done.stderr[-3000:]}")
-            rows[arm] = json.loads(done.stdout.strip().splitlines()[-1])
+            args = ["_compile", arm, str(n_sentences), str(epochs), str(seed), tmp]
+            rows[arm] = _in_process(f"arm {arm}", args, env)
     print(
         f"torch.compile (inductor, empty cache) vs eager: project recipe, first {n_sentences} "
         f"train sentences, {epochs} epochs; torch {torch.__version__}, "
