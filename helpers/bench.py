@@ -270,14 +270,11 @@ def bench_ner(
     import torch
 
     with tempfile.TemporaryDirectory() as tmp:
-        rows = [
-            _in_process(
-                f"recipe {recipe}",
-                ["_recipe", recipe, str(n_sentences), str(epochs), str(seed),
-                 str(Path(tmp) / recipe), data or "-", test or "-"],
-            )  # fmt: skip
-            for recipe in RECIPES
-        ]
+        rows = []
+        for recipe in RECIPES:
+            run_args = [str(n_sentences), str(epochs), str(seed), str(Path(tmp) / recipe)]
+            args = ["_recipe", recipe, *run_args, data or "-", test or "-"]
+            rows.append(_in_process(f"recipe {recipe}", args))
         inf = run_inference(str(Path(tmp) / "project" / "model"), test)
         peaks = {p: matmul_peak(p) for p in ("fp32", "bf16")}
     where = (
