@@ -1,36 +1,13 @@
-"""Shared fixtures. Tests never touch the network: the hub is switched off for the whole session.
-
-``HF_HUB_OFFLINE`` is set at import, before anything imports ``transformers`` or
-``huggingface_hub`` (both read it once, when first imported). A test that needs it unset uses
-``monkeypatch.delenv``, which restores it afterwards.
+"""Shared fixtures. Tests never touch the network: the repository's top-level conftest.py
+switches the hub off (and splits the cores between pytest-xdist workers) before anything is
+imported.
 """
 
 from __future__ import annotations
 
 import os
 
-os.environ["HF_HUB_OFFLINE"] = "1"
-os.environ["HF_DATASETS_OFFLINE"] = "1"
-os.environ["TRANSFORMERS_OFFLINE"] = "1"
-
-
-def _threads_per_worker() -> int | None:
-    """Under pytest-xdist (``-n N`` in pyproject.toml's addopts), each of the N workers runs
-    its share of the cores: its tests, and every notebook kernel it starts (kernels inherit
-    this process's environment), use ``cores // N`` threads, so the workers never fight over
-    the cores. None outside xdist, or when the user set ``OMP_NUM_THREADS`` themselves."""
-    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
-    if workers < 2 or "OMP_NUM_THREADS" in os.environ:
-        return None
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return max(1, (cores or 1) // workers)
-
-
-_THREADS = _threads_per_worker()
-if _THREADS is not None:  # before torch is imported: it reads the variable once
-    os.environ["OMP_NUM_THREADS"] = str(_THREADS)
-
-import pytest  # noqa: E402
+import pytest
 
 
 @pytest.fixture(scope="session", autouse=True)

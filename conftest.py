@@ -1,0 +1,34 @@
+"""Settings for every pytest run of this repository (``pytest --nbval``, ``pytest tests/`` or
+``pytest --nbval notebooks/``), made at import, before anything imports ``torch``,
+``transformers`` or ``huggingface_hub`` (each reads its variable once) and before any notebook
+kernel starts (kernels inherit this process's environment).
+
+- The hub is switched off: tests and notebooks never touch the network. A test that needs it
+  unset uses ``monkeypatch.delenv``, which restores it afterwards.
+- Under pytest-xdist (``-n N`` in pyproject.toml's addopts) each of the N workers, its tests and
+  the notebook kernels it starts use ``cores // N`` threads, so the workers never fight over the
+  cores; not when the user set ``OMP_NUM_THREADS`` themselves.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ["HF_HUB_OFFLINE"] = "1"
+os.environ["HF_DATASETS_OFFLINE"] = "1"
+os.environ["TRANSFORMERS_OFFLINE"] = "1"
+
+
+def _threads_per_worker() -> int | None:
+    """``cores // N`` under N >= 2 xdist workers; None outside xdist or when the user set
+    ``OMP_NUM_THREADS``."""
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    if workers < 2 or "OMP_NUM_THREADS" in os.environ:
+        return None
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, (cores or 1) // workers)
+
+
+_THREADS = _threads_per_worker()
+if _THREADS is not None:
+    os.environ["OMP_NUM_THREADS"] = str(_THREADS)
