@@ -117,6 +117,11 @@ def _protocol_split(n_sentences: int, seed: int, data: str | None = None, test: 
     return train, held_out, build_label_list(s.tags for s in [*train, *held_out])
 
 
+def real_tokens(tokenizer: Any, sentences: list) -> int:
+    """Tokens of ``sentences`` as the model sees them (special tokens included, no padding)."""
+    return sum(len(tokenizer(s.words, is_split_into_words=True)["input_ids"]) for s in sentences)
+
+
 def training_gflop(
     model: Any, tokenizer: Any, sentences: list, epochs: int, frozen_layers: int, cached: bool
 ) -> float:
@@ -130,7 +135,7 @@ def training_gflop(
 
     layer = sum(p.numel() for p in encoder_layers(model)[0].parameters())
     trained = _matmul_params(model) - frozen_layers * layer
-    tokens = sum(len(tokenizer(s.words, is_split_into_words=True)["input_ids"]) for s in sentences)
+    tokens = real_tokens(tokenizer, sentences)
     frozen_passes = 1 if cached else epochs
     return (6 * trained * epochs + 2 * frozen_layers * layer * frozen_passes) * tokens / 1e9
 
@@ -464,9 +469,7 @@ def bench_profile(
     events, window = profiled.window()
     groups = group_times(events, window)
     cached = cfg.cache_frozen and (cfg.freeze_embeddings or cfg.freeze_layers > 0)
-    tokens = sum(
-        len(plain.tokenizer(s.words, is_split_into_words=True)["input_ids"]) for s in train
-    )
+    tokens = real_tokens(plain.tokenizer, train)
     # the work of one later-epoch step, on average: a second epoch's work less the first's
     work = [
         training_gflop(plain.model, plain.tokenizer, train, e, cfg.freeze_layers, cached)
@@ -1024,10 +1027,12 @@ def bench_levers(
     runs, order = paired_runs(LEVERS, windows, seeds, run)
     summary = paired_summary(runs, "default")
     for arm, r in summary.items():
+        if arm != "default":
+            r["verdict"] = lever_verdict(r)
+    for arm, r in summary.items():
         speed = statistics.mean(x["samples_per_s"] for x in r["runs"])
         extra = ""
         if arm != "default":
-            r["verdict"] = lever_verdict(r)
             extra = (
                 f"  diff {r['diff_vs_default']:+.4f} ± {r['diff_se']:.4f}, time "
                 f"{r['speed_cost_pct']:+.1f}%: {r['verdict']}"
