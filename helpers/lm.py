@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from helpers.alignment import IGNORE
+from helpers.models import own_forward
 from helpers.train import logged_losses, train_objective
 
 KINDS = ("clm", "mlm")
@@ -212,7 +213,7 @@ def attention_probs(model: Any, tokenizer: Any, text: str) -> Any:
     enc = tokenizer(text, return_tensors="pt").to(next(model.parameters()).device)
     enc.pop("token_type_ids", None)
     model.eval()
-    with torch.inference_mode():
+    with torch.inference_mode(), own_forward(model):
         out = model(**enc, output_attentions=True)
     return torch.stack([a[0] for a in out.attentions]).float().cpu()
 
@@ -233,7 +234,7 @@ def greedy_generate(model: Any, tokenizer: Any, prompt: str, max_new_tokens: int
     device = next(model.parameters()).device
     model.eval()
     new: list[int] = []
-    with torch.inference_mode():
+    with torch.inference_mode(), own_forward(model):
         for _ in range(max_new_tokens):
             if len(ids) >= limit:
                 break

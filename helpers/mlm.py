@@ -65,6 +65,7 @@ from helpers.models import (
     hf_quiet,
     load_masked_lm,
     load_tokenizer,
+    own_forward,
     pick_precision,
 )
 from helpers.params import raise_first_failure
@@ -449,7 +450,7 @@ def masked_loss(model: Any, batch: dict, precision: str = "fp32") -> tuple[Any, 
     device = next(model.parameters()).device
     labels = batch["labels"].to(device)
     inputs = {k: v.to(device) for k, v in batch.items() if k != "labels"}
-    with PickedOnly(model), autocast(precision, device):
+    with PickedOnly(model), own_forward(model), autocast(precision, device):
         logits = model(**inputs, labels=labels).logits
     picked = labels[labels != IGNORE]
     loss = torch.nn.functional.cross_entropy(logits.float(), picked, reduction="sum")
@@ -501,7 +502,7 @@ def fill_mask(
     device = next(model.parameters()).device
     was_training = model.training
     model.eval()
-    with torch.inference_mode():
+    with torch.inference_mode(), own_forward(model):
         logits = model(**{k_: v.to(device) for k_, v in enc.items()}).logits[0, where]
     model.train(was_training)
     probs, ids = logits.float().softmax(-1).topk(k)

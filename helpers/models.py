@@ -356,6 +356,71 @@ def autocast_dtype(precision: str) -> Any:
     return dtypes[precision]
 
 
+def _autocast_layer(fn: Any) -> bool:
+    """Whether ``fn`` is one of the layers that accelerate (the ``Trainer``'s mixed precision)
+    wraps around a model's forward: ``torch.autocast``'s decorator, or its cast of the outputs
+    back to fp32."""
+    from accelerate.utils.operations import ConvertOutputsToFp32
+
+    code = getattr(fn, "__code__", None)
+    return (
+        isinstance(fn, ConvertOutputsToFp32)
+        or isinstance(getattr(fn, "__wrapped__", None), ConvertOutputsToFp32)
+        or (code is not None and code.co_name == "decorate_autocast")
+    )
+
+
+def _own_forward(model: Any) -> Any:
+    """``model.forward`` without the Trainer's autocast layers (None: it has none)."""
+    from types import MethodType
+
+    current = vars(model).get("forward")
+    if current is None or "_original_forward" not in vars(model):
+        return None
+    fn = getattr(current, "__func__", current)
+    while _autocast_layer(fn):  # a model trained twice holds two sets of layers
+        fn = fn.__wrapped__
+        fn = getattr(fn, "__func__", fn)
+    return MethodType(fn, model) if isinstance(current, MethodType) else fn
+
+
+def drop_trainer_autocast(model: Any) -> bool:
+    """Give ``model`` back its own ``forward``; True if the Trainer had wrapped it in autocast.
+
+    With ``TrainingArguments(bf16=True)`` (or fp16) the ``Trainer`` has accelerate replace
+    ``model.forward`` by one that runs under autocast, and leaves it there after ``.train()``:
+    every later call of the model, ``pipeline`` and fp32 code included, would run in low
+    precision. Called by helpers.train when training ends. Taught in notebooks/04_ner.ipynb.
+    """
+    own = _own_forward(model)
+    if own is None:
+        return False
+    del model._original_forward
+    if getattr(own, "__func__", None) is type(model).forward:
+        del model.forward  # the class's forward again
+    else:
+        model.forward = own  # e.g. a compiled forward that the Trainer wrapped
+    return True
+
+
+@contextmanager
+def own_forward(model: Any) -> Iterator[None]:
+    """Run the block with ``model``'s own ``forward``, without the autocast a ``Trainer``
+    left on it (see :func:`drop_trainer_autocast`), so that the caller's precision holds: the
+    inference of helpers.predict, helpers.nsp, helpers.mlm and helpers.lm runs in it. The wrapper
+    comes back at the end (training may still be under way)."""
+    own = _own_forward(model)
+    if own is None:
+        yield
+        return
+    wrapped = vars(model)["forward"]
+    model.forward = own
+    try:
+        yield
+    finally:
+        model.forward = wrapped
+
+
 @contextmanager
 def autocast(precision: str, device: Any) -> Iterator[None]:
     """Run the block in ``precision`` (a value of :func:`pick_precision`) on ``device``.

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from helpers.data import Sentence
-from helpers.models import _load, autocast, pick_precision
+from helpers.models import _load, autocast, own_forward, pick_precision
 from helpers.train import freeze, logged_losses, train_objective
 
 # The labels of transformers' BertForNextSentencePrediction: 0 = B continues A, 1 = B is random.
@@ -269,7 +269,8 @@ def predict_nsp(
     order = sorted(range(len(pairs)), key=lambda i: lengths[i])
     preds: list[int] = [0] * len(pairs)
     probs: list[float] = [0.0] * len(pairs)
-    with torch.inference_mode(), autocast(chosen, device):
+    # no_grad, not inference_mode: autocast then casts each trainable weight once, not per batch
+    with torch.no_grad(), own_forward(model), autocast(chosen, device):
         for b in range(0, len(order), batch_size):
             idx = order[b : b + batch_size]
             enc = encode_pairs(tokenizer, [pairs[i] for i in idx]).to(device)

@@ -18,7 +18,7 @@ from typing import Any
 
 from helpers.alignment import CASING_PAD, tokenize_and_align, word_level
 from helpers.labels import entity_spans
-from helpers.models import PRECISIONS, autocast_dtype, pick_precision, uses_casing
+from helpers.models import PRECISIONS, autocast_dtype, own_forward, pick_precision, uses_casing
 
 # Low precision can flip the label of a word whose two most probable labels are nearly tied.
 # Measured with bf16 autocast on a model trained by `python -m helpers.bench _recipe project ...`,
@@ -193,8 +193,10 @@ def _predict_words(
     model.eval()
     # Hand-batched on purpose: windows sorted by length, no per-text overhead: faster than the
     # token-classification pipeline, with the same entities (tests/test_predict.py).
+    # no_grad, not inference_mode: under inference_mode autocast casts every weight to bf16 again
+    # at every model call; under no_grad it casts each trainable weight once for the whole call.
     try:
-        with torch.inference_mode():
+        with torch.no_grad(), own_forward(model):
             if low is None:
                 _run_windows(
                     model, ids, firsts, range(n), batch_size, pad_id, per_window, margins, casing

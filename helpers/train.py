@@ -31,6 +31,7 @@ from helpers.models import (
     DEFAULT_MODEL,
     PRECISIONS,
     check_model_dir,
+    drop_trainer_autocast,
     hf_quiet,
     load_config,
     load_token_classifier,
@@ -550,6 +551,7 @@ def training_result(
             kept = best.epoch
         elif history:
             kept = max(history, key=lambda r: r["f1"])["epoch"]
+    drop_trainer_autocast(trainer.model)  # later calls run in the precision their caller picks
     trainer.model.eval()
     args = trainer.args
     return TrainResult(
@@ -926,7 +928,8 @@ def train_objective(
     its own loss from the ``labels`` the collator makes. ``freeze_encoder=True`` trains only what
     lies outside ``model.base_model`` (a head warm-up; a decoder tied to the word embeddings
     stays frozen with them); the encoder's ``requires_grad`` flags are restored afterwards.
-    The model comes back in eval mode; ``trainer.state.log_history`` holds the losses
+    The model comes back in eval mode, without the Trainer's autocast
+    (:func:`helpers.models.drop_trainer_autocast`); ``trainer.state.log_history`` holds the losses
     (:func:`logged_losses`). ``callbacks`` go to the Trainer; ``scheduler`` names its learning
     rate schedule ("linear": warm-up then linear decay; "constant_with_warmup"; "constant").
     Taught in notebooks/05_mlm.ipynb and 06_nsp.ipynb.
@@ -964,5 +967,6 @@ def train_objective(
     finally:
         for p in frozen:
             p.requires_grad = True
+    drop_trainer_autocast(model)  # later calls run in the precision their caller picks
     model.eval()
     return trainer

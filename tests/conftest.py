@@ -86,3 +86,21 @@ def full_run(tiny_model_dir, tiny_data, tmp_path_factory):
     train, ev, labels = tiny_data
     out = str(tmp_path_factory.mktemp("full"))
     return train_ner(train, ev, labels, model_name=tiny_model_dir, output_dir=out, **KW)
+
+
+@pytest.fixture
+def weight_casts():
+    """``weight_casts(fn, weight)``: run ``fn()`` and count the casts of tensors of ``weight``'s
+    shape (the profiler's ``aten::_to_copy`` calls), e.g. autocast's fp32 → bf16 weight copies."""
+    from torch.profiler import profile
+
+    def count(fn, weight) -> int:
+        with profile(record_shapes=True) as prof:
+            fn()
+        shape = list(weight.shape)
+        return sum(
+            e.name == "aten::_to_copy" and bool(e.input_shapes) and list(e.input_shapes[0]) == shape
+            for e in prof.events()
+        )
+
+    return count

@@ -215,6 +215,15 @@ def test_predict_batches_by_length_and_answers_in_the_pairs_order(
 
 
 @pytest.mark.slow
+def test_bf16_casts_each_weight_once_not_per_batch(nsp_dirs, tok, train_sents, weight_casts):
+    model, _, _ = load_nsp_model(nsp_dirs[1])
+    pairs = make_pairs(train_sents[:12], seed=0)
+    weight = model.bert.encoder.layer[0].intermediate.dense.weight  # 1536 x 384: no activation
+    calls = -(-len(pairs) // 4)
+    assert calls >= 3
+    assert weight_casts(lambda: predict_nsp(model, tok, pairs, 4, "bf16"), weight) == 1
+
+
 def test_training_moves_only_unfrozen_weights_and_is_seeded(nsp_dirs, tok, train_sents):
     import torch
 

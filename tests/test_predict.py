@@ -7,6 +7,7 @@ from transformers import pipeline
 
 from helpers.casing import CasingTokenClassificationPipeline
 from helpers.data import load_embedded
+from helpers.models import load_tokenizer
 from helpers.predict import _predict_words, length_batches, predict, predict_word_tags, split_words
 
 TEXTS = [
@@ -167,11 +168,15 @@ def tied_model(tiny_model_dir, tiny_data):
     so fp32 picks label 1 on every token, while bf16 (8 significant bits: logits near 20 round
     in steps of 0.125) rounds both to the same value and picks label 0, the first of the tie.
     """
-    import torch
-
     from helpers.models import load_token_classifier
 
-    model = load_token_classifier(tiny_model_dir, tiny_data[2])
+    return tie_labels_0_and_1(load_token_classifier(tiny_model_dir, tiny_data[2]))
+
+
+def tie_labels_0_and_1(model):
+    """Make labels 0 and 1 the two best everywhere, 1 ahead by 1e-3 (see ``tied_model``)."""
+    import torch
+
     head = model.classifier
     with torch.no_grad():
         head.weight[1] = head.weight[0]
@@ -191,6 +196,40 @@ def test_near_tie_flips_in_bf16_and_the_recheck_restores_fp32(tied_model, tok):
     assert sorted(rerun) == list(range(len(sents)))  # every window holds a near tie
     assert tags == fp32
     assert all(0.49 < p < 0.51 for s in scores for p in s)  # two labels share the probability
+
+
+def test_bf16_casts_each_weight_once_per_call_not_per_batch(tied_model, tok, weight_casts):
+    sents = [s.split() for s in TEXTS if s]
+    weight = tied_model.bert.encoder.layer[0].intermediate.dense.weight  # 1536 x 384: no activation
+    assert weight.requires_grad  # autocast keeps its bf16 copies of trainable weights only
+
+    def run():
+        _predict_words(tied_model, tok, sents, 1, None, 32, "bf16", recheck_margin=0.0)
+
+    assert len(sents) >= 3  # batches of one sentence: three model calls or more
+    assert weight_casts(run, weight) == 1
+
+
+def test_fp32_holds_on_a_model_the_trainer_left_in_bf16_autocast(
+    tiny_model_dir, tiny_data, tmp_path
+):
+    from transformers import Trainer, default_data_collator
+
+    from helpers.models import load_token_classifier
+    from helpers.train import objective_arguments
+
+    model = load_token_classifier(tiny_model_dir, tiny_data[2])
+    rows = [{"input_ids": [101, 2000 + i, 102], "labels": [-100, 0, -100]} for i in range(8)]
+    args = objective_arguments(str(tmp_path), len(rows), 1, 4, 1e-3, precision="bf16")
+    Trainer(model=model, args=args, train_dataset=rows, data_collator=default_data_collator).train()
+    assert "_original_forward" in vars(model)  # the Trainer's autocast stays on the model
+    model, sents = tie_labels_0_and_1(model), [s.split() for s in TEXTS if s]
+    tok = load_tokenizer(tiny_model_dir)
+    label1 = model.config.id2label[1]
+    fp32, _, _, _ = _predict_words(model, tok, sents, 8, None, 32, "fp32")
+    assert {t for s in fp32 for t in s} == {label1}  # fp32's pick, not bf16's label 0
+    tags, _, _, rerun = _predict_words(model, tok, sents, 8, None, 32, "bf16")
+    assert tags == fp32 and sorted(rerun) == list(range(len(sents)))
 
 
 @pytest.mark.slow  # uses the tiny model trained by the full_run fixture

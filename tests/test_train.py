@@ -192,3 +192,5 @@ def test_bf16_runs_on_cpu(tiny_model_dir, tiny_data, tmp_path):
     )
     assert res.precision == "bf16"
     assert len(res.history) == 1 and math.isfinite(res.history[0]["loss"])
+    # handed back with its own forward: the Trainer's bf16 autocast is off (later fp32 is fp32)
+    assert "_original_forward" not in vars(res.model) and "forward" not in vars(res.model)

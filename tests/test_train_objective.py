@@ -147,3 +147,71 @@ def test_autocast_switches_precision_and_fp32_leaves_the_block_alone():
     assert autocast_dtype("fp16") == torch.float16
     with pytest.raises(ValueError, match="precision"):
         autocast_dtype("auto")
+
+
+def bf16_trainer_run(model, folder, epochs: int = 1) -> None:
+    """``trainer.train()`` in bf16 as a notebook cell writes it: no helpers code afterwards."""
+    from transformers import Trainer
+
+    args = objective_arguments(folder, 64, epochs, 8, 3e-3, precision="bf16", seed=1)
+    Trainer(model=model, args=args, train_dataset=toy_data(), data_collator=collate).train()
+    model.eval()
+
+
+def fp32_reference(model):
+    """A fresh copy of ``model``'s class and weights: its forward is the plain fp32 one."""
+    twin = tiny_classifier()
+    twin.load_state_dict(model.state_dict())
+    return twin.eval()
+
+
+BATCH = {"input_ids": collate(toy_data(8))["input_ids"]}
+
+
+def logits(model):
+    with torch.no_grad():
+        return model(**BATCH).logits
+
+
+@pytest.mark.parametrize("runs", [1, 2])  # a model trained twice holds two wrappers
+def test_the_trainer_leaves_autocast_on_the_model_and_helpers_lift_it(tmp_path, runs):
+    from helpers.models import drop_trainer_autocast, own_forward
+
+    model = tiny_classifier()
+    for r in range(runs):
+        bf16_trainer_run(model, str(tmp_path / str(r)))
+    want = logits(fp32_reference(model))
+    assert not torch.equal(logits(model), want)  # the Trainer's bf16 autocast is still on
+    with own_forward(model):
+        assert torch.equal(logits(model), want)  # the model's own fp32 forward
+    assert not torch.equal(logits(model), want)  # and the wrapper is back after the block
+    assert drop_trainer_autocast(model)
+    assert torch.equal(logits(model), want)
+    assert "forward" not in vars(model) and "_original_forward" not in vars(model)
+    assert not drop_trainer_autocast(model)  # nothing left to drop
+
+
+def test_a_forward_set_on_the_instance_survives_the_drop(tmp_path):
+    from helpers.models import drop_trainer_autocast
+
+    model = tiny_classifier()
+    calls = []
+
+    def counted(*a, **k):  # e.g. what torch.compile(model.forward) puts on the instance
+        calls.append(1)
+        return type(model).forward(model, *a, **k)
+
+    model.forward = counted
+    bf16_trainer_run(model, str(tmp_path))
+    assert drop_trainer_autocast(model)
+    assert model.forward is counted
+    before = len(calls)
+    assert torch.equal(logits(model), logits(fp32_reference(model)))
+    assert len(calls) == before + 1
+
+
+def test_train_objective_hands_back_the_models_own_forward():
+    model = tiny_classifier()
+    train_objective(model, toy_data(), collate, **{**FAST, "epochs": 1, "precision": "bf16"})
+    assert "_original_forward" not in vars(model)
+    assert torch.equal(logits(model), logits(fp32_reference(model)))
