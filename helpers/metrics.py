@@ -79,8 +79,9 @@ def entity_errors(
 
     Kinds: ``missed`` (no overlapping prediction), ``spurious`` (no overlapping gold entity),
     ``wrong type`` (same words, other type), ``wrong boundary`` (same type, overlapping but
-    different words), ``wrong type and boundary``. Spans are ``(type, start, end)``.
-    Taught in notebooks/04_ner.ipynb.
+    different words), ``wrong type and boundary``. Spans are ``(type, start, end)``; mistakes
+    come in the order of their gold span's position, then their predicted span's, so the list is
+    the same in every process. Taught in notebooks/04_ner.ipynb.
     """
     g, p = set(entity_spans(gold)), set(entity_spans(pred))
     out = []
@@ -88,8 +89,9 @@ def entity_errors(
     def overlaps(a, b):
         return a[1] < b[2] and b[1] < a[2]
 
-    for ge in sorted(g - p, key=lambda s: s[1]):
-        hits = [pe for pe in p - g if overlaps(ge, pe)]
+    by_position = lambda s: (s[1], s[2], s[0])  # noqa: E731  (sets have no stable order)
+    for ge in sorted(g - p, key=by_position):
+        hits = [pe for pe in sorted(p - g, key=by_position) if overlaps(ge, pe)]
         if not hits:
             out.append(("missed", ge, None))
         for pe in hits:
@@ -102,7 +104,7 @@ def entity_errors(
                 else "wrong type and boundary"
             )
             out.append((kind, ge, pe))
-    for pe in sorted(p - g, key=lambda s: s[1]):
+    for pe in sorted(p - g, key=by_position):
         if not any(overlaps(ge, pe) for ge in g - p):
             out.append(("spurious", None, pe))
     return out

@@ -69,6 +69,34 @@ def test_entity_errors_kinds():
     assert entity_errors(gold, gold) == []
 
 
+def test_entity_errors_come_in_the_same_order_in_every_process():
+    """Spans are kept in sets, whose order changes with the process's string hash seed."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    gold = ["B-art", "I-art", "I-art", "I-art", "I-art", "O"]  # one name, three wrong pieces
+    pred = ["B-org", "B-eve", "I-eve", "B-tim", "O", "B-geo"]
+    want = [
+        ("wrong type and boundary", ("art", 0, 5), ("org", 0, 1)),
+        ("wrong type and boundary", ("art", 0, 5), ("eve", 1, 3)),
+        ("wrong type and boundary", ("art", 0, 5), ("tim", 3, 4)),
+        ("spurious", None, ("geo", 5, 6)),
+    ]
+    assert entity_errors(gold, pred) == want
+    code = (
+        "import json; from helpers.metrics import entity_errors; "
+        f"print(json.dumps(entity_errors({gold!r}, {pred!r})))"
+    )
+    for seed in range(6):
+        env = {**os.environ, "PYTHONHASHSEED": str(seed)}
+        out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                             check=True).stdout  # fmt: skip
+        assert [tuple(tuple(x) if isinstance(x, list) else x for x in row)
+                for row in json.loads(out)] == want, seed  # fmt: skip
+
+
 def test_type_confusion_counts_words():
     names, counts = type_confusion([["B-per", "I-per", "O"]], [["B-per", "B-geo", "B-geo"]])
     assert names == ["geo", "per", "O"]
