@@ -371,7 +371,12 @@ def _autocast_layer(fn: Any) -> bool:
 
 
 def _own_forward(model: Any) -> Any:
-    """``model.forward`` without the Trainer's autocast layers (None: it has none)."""
+    """``model.forward`` without the Trainer's autocast layers (None: it has none).
+
+    Not accelerate's ``extract_model_from_parallel(model, keep_fp32_wrapper=False)``: it unwraps
+    every ``__wrapped__``, the class forward's own decorator too, after which
+    ``model(..., return_dict=False)`` raises a TypeError (transformers 5.23.0, accelerate
+    1.15.0). This walk stops at the first layer that is not accelerate's."""
     from types import MethodType
 
     current = vars(model).get("forward")
