@@ -127,9 +127,7 @@ def test_casing_is_aligned_where_the_labels_are(tok, gmb_maps):
         ):
             assert len(casing) == len(wids)
             assert [c != CASING_PAD for c in casing] == [lab != IGNORE for lab in labels]
-            assert casing == [
-                CASING_PAD if w is None else word_casing(ws[s][w]) for w in wids
-            ]
+            assert casing == [CASING_PAD if w is None else word_casing(ws[s][w]) for w in wids]
             # the same positions as the labels' own alignment function gives
             same = align_labels(wids, [label2id[t] for t in ts[s]], "all", b_to_i_map(label2id))
             assert [c != CASING_PAD for c in casing] == [x != IGNORE for x in same]

@@ -70,9 +70,7 @@ def test_check_03_constants_match_the_real_tokenizer(tok, gmb_maps):
     from helpers.alignment import tokenize_and_align
 
     label2id, _ = gmb_maps
-    enc = tokenize_and_align(
-        [ch03.WORDS], [ch03.TAGS], tok, label2id, "first"
-    )
+    enc = tokenize_and_align([ch03.WORDS], [ch03.TAGS], tok, label2id, "first")
     assert tok.convert_ids_to_tokens(enc["input_ids"][0]) == ch03.TOKENS
     assert enc["word_ids"][0] == ch03.WORD_IDS
     assert enc["labels"][0] == EX03_RIGHT

@@ -56,9 +56,7 @@ def check_whole_word(answer: object, word_ids: list[int | None] | None = None) -
         raise ExerciseError(f"{got} misses some pieces of the word: count its ## pieces too")
     if set(got) > set(right):
         raise ExerciseError(f"{got} includes positions of other words or special tokens")
-    raise ExerciseError(
-        f"{got} is not right: find the positions whose word_ids() entry is {WORD}"
-    )
+    raise ExerciseError(f"{got} is not right: find the positions whose word_ids() entry is {WORD}")
 
 
 def check_uniform_perplexity(answer: object, vocab_size: int = 30522) -> str:
@@ -105,7 +103,6 @@ def check_token_vs_word(
     out lower or higher with token masking, as predicted or not. Taught in
     notebooks/05_mlm.ipynb.
     """
-
 
     if prediction is None:
         return not_answered(
