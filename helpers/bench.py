@@ -5,7 +5,9 @@ the source's hyper-parameters, a checkpoint every epoch) against the project's d
 training samples/s, wall time, entity F1 and peak memory; then inference tokens/s of
 :func:`helpers.predict.predict` against transformers' token-classification pipeline, with a
 check that both find identical entities. Each recipe runs in its own process so that peak
-memory is its own.
+memory is its own. On a shared machine one run of each says little: ``--rounds N`` runs every
+recipe N times in a rotated order and prints the median of the speed-ups taken within each round,
+with their range; ``predict`` and the pipeline always alternate, over at least 3 rounds.
 
 ``python -m helpers.bench ablation``: from the source's recipe to the project's, one change at a
 time (learning rates, batch size, frozen embeddings, length-grouped batches, the lowest layer
@@ -204,11 +206,53 @@ def run_recipe(
     }
 
 
-def run_inference(model_dir: str, test: str | None = None, repeats: int = 3) -> dict:
+def interleaved(fns: dict[str, Callable[[], Any]], rounds: int) -> tuple[dict, dict]:
+    """Time every function once per round, the order rotated from round to round, so that a
+    change of load on a shared machine hits all of them alike; ``(seconds, last result)`` per
+    name, the seconds one per round."""
+    if not isinstance(rounds, int) or rounds < 1:
+        raise ValueError(f"rounds={rounds!r}: expected a positive integer")
+    seconds: dict[str, list[float]] = {name: [] for name in fns}
+    results: dict[str, Any] = {}
+    for i in range(rounds):
+        for name in rotated(tuple(fns), i):
+            t0 = time.perf_counter()
+            results[name] = fns[name]()
+            seconds[name].append(time.perf_counter() - t0)
+    return seconds, results
+
+
+def round_ratios(rounds: list[dict[str, float]], over: str) -> dict[str, list[float]]:
+    """Per name, its figure over ``over``'s within each round (same round, same load)."""
+    return {k: [r[k] / r[over] for r in rounds] for k in rounds[0] if k != over}
+
+
+def repeatable(rows: list[dict]) -> bool:
+    """Whether every recipe's runs (rows with ``recipe`` and ``f1``) scored the same F1: a fixed
+    seed on one machine must give the same metrics."""
+    f1s: dict[str, set[float]] = {}
+    for r in rows:
+        f1s.setdefault(r["recipe"], set()).add(r["f1"])
+    return all(len(v) == 1 for v in f1s.values())
+
+
+def spread(ratios: list[float]) -> str:
+    """``"2.41x"`` for one ratio, ``"2.41x (median of 3 rounds, 2.30-2.56x)"`` for several."""
+    if len(ratios) == 1:
+        return f"{ratios[0]:.2f}x"
+    return (
+        f"{statistics.median(ratios):.2f}x (median of {len(ratios)} rounds, "
+        f"{min(ratios):.2f}-{max(ratios):.2f}x)"
+    )
+
+
+def run_inference(model_dir: str, test: str | None = None, rounds: int = 3) -> dict:
     """Tokens/s of helpers.predict vs the pipeline on the embedded test texts; same entities?
 
     ``predict`` runs at its default precision (bf16 where native, fp32 otherwise; the env var
-    ``COURSE_PRECISION`` forces it), the pipeline in fp32 as transformers does by default.
+    ``COURSE_PRECISION`` forces it), the pipeline in fp32 as transformers does by default. Both
+    run once per round, interleaved (:func:`interleaved`); the speeds are each one's best round,
+    and ``round_ratios`` the speed-up within each round.
     """
     import torch
     from transformers import AutoModelForTokenClassification, AutoTokenizer, pipeline
@@ -227,17 +271,20 @@ def run_inference(model_dir: str, test: str | None = None, repeats: int = 3) -> 
         pipeline_class=CasingTokenClassificationPipeline,  # the library's, plus casing_ids if any
     )
 
-    def best_of(fn):
-        times = []
-        for _ in range(repeats):
-            t0 = time.perf_counter()
-            result = fn()
-            times.append(time.perf_counter() - t0)
-        return min(times), result
+    def run_pipeline():
+        with torch.inference_mode():
+            return pipe(texts)
 
-    with torch.inference_mode():
-        t_pipe, pipe_out = best_of(lambda: pipe(texts))
-    t_ours, ours = best_of(lambda: predict(texts, model, tok, batch_size=64))
+    # predict sets its own no_grad (not inference_mode: see helpers.predict)
+    seconds, out = interleaved(
+        {
+            "pipeline": run_pipeline,
+            "predict": lambda: predict(texts, model, tok, batch_size=64),
+        },
+        rounds,
+    )
+    t_pipe, t_ours = min(seconds["pipeline"]), min(seconds["predict"])
+    pipe_out, ours = out["pipeline"], out["predict"]
     a = [[(e["entity_group"], e["start"], e["end"]) for e in ents] for ents in pipe_out]
     b = [[(e.type, e.start, e.end) for e in p.entities] for p in ours]
     words = [split_words(t, tok)[0] for t in texts]
@@ -246,6 +293,10 @@ def run_inference(model_dir: str, test: str | None = None, repeats: int = 3) -> 
     return {
         "texts": len(texts),
         "tokens": n_tokens,
+        "rounds": rounds,
+        "round_ratios": [
+            p / o for p, o in zip(seconds["pipeline"], seconds["predict"], strict=True)
+        ],
         "pipeline_tokens_per_s": n_tokens / t_pipe,
         "predict_tokens_per_s": n_tokens / t_ours,
         "pipeline_gflop_per_s": gflop / t_pipe,
@@ -270,17 +321,33 @@ def _in_process(what: str, args: list[str], env: dict | None = None) -> dict:
 
 
 def bench_ner(
-    n_sentences: int, epochs: int, seed: int, data: str | None = None, test: str | None = None
+    n_sentences: int,
+    epochs: int,
+    seed: int,
+    data: str | None = None,
+    test: str | None = None,
+    rounds: int = 1,
 ) -> None:
+    """The training recipes ``rounds`` times each (rotated order, one process per run), then
+    predict against the pipeline in ``max(rounds, 3)`` interleaved rounds; speed-ups are taken
+    within each round, their median printed with their range."""
     import torch
 
+    if not isinstance(rounds, int) or rounds < 1:
+        raise ValueError(f"rounds={rounds!r}: expected a positive integer")
     with tempfile.TemporaryDirectory() as tmp:
-        rows = []
-        for recipe in RECIPES:
-            run_args = [str(n_sentences), str(epochs), str(seed), str(Path(tmp) / recipe)]
-            args = ["_recipe", recipe, *run_args, data or "-", test or "-"]
-            rows.append(_in_process(f"recipe {recipe}", args))
-        inf = run_inference(str(Path(tmp) / "project" / "model"), test)
+        rows, per_round = [], []
+        for i in range(rounds):
+            speeds = {}
+            for recipe in rotated(tuple(RECIPES), i):
+                out = str(Path(tmp) / f"{recipe}-{i}")
+                run_args = [str(n_sentences), str(epochs), str(seed), out]
+                args = ["_recipe", recipe, *run_args, data or "-", test or "-"]
+                row = {**_in_process(f"recipe {recipe}", args), "round": i + 1}
+                rows.append(row)
+                speeds[recipe] = row["samples_per_s"]
+            per_round.append(speeds)
+        inf = run_inference(str(Path(tmp) / "project-0" / "model"), test, max(rounds, 3))
         peaks = {p: matmul_peak(p) for p in ("fp32", "bf16")}
     where = (
         f"{data}, first {n_sentences} sentences"
@@ -301,37 +368,47 @@ def bench_ner(
         "matmul 2048x2048 peak on this machine, this run: "
         + ", ".join(f"{p} {g:.3g} GFLOP/s" for p, g in peaks.items())
     )
+    round_col = f"{'round':>6}" if rounds > 1 else ""
     print(
-        f"{'recipe':<9}{'precision':>10}{'frozen':>8}{'samples/s':>11}{'wall s':>9}{'GFLOP/s':>9}"
-        f"{'of peak':>9}{'F1':>8}{'peak MB':>9}"
+        f"{'recipe':<9}{round_col}{'precision':>10}{'frozen':>8}{'samples/s':>11}{'wall s':>9}"
+        f"{'GFLOP/s':>9}{'of peak':>9}{'F1':>8}{'peak MB':>9}"
     )
-    for r in rows:
+    for r in sorted(rows, key=lambda r: (list(RECIPES).index(r["recipe"]), r["round"])):
         share = (
             r["gflop_per_s"] / peaks[r["precision"]] if r["precision"] in peaks else float("nan")
         )
         frozen = f"{r['frozen_layers']}{'c' if r['cached'] else ''}"
+        round_cell = f"{r['round']:>6}" if rounds > 1 else ""
         print(
-            f"{r['recipe']:<9}{r['precision']:>10}{frozen:>8}{r['samples_per_s']:>11.1f}"
-            f"{r['wall_s']:>9.1f}{r['gflop_per_s']:>9.1f}{share:>9.0%}{r['f1']:>8.3f}"
-            f"{r['peak_mb']:>9.0f}"
+            f"{r['recipe']:<9}{round_cell}{r['precision']:>10}"
+            f"{frozen:>8}{r['samples_per_s']:>11.1f}{r['wall_s']:>9.1f}{r['gflop_per_s']:>9.1f}"
+            f"{share:>9.0%}{r['f1']:>8.3f}{r['peak_mb']:>9.0f}"
         )
-    by = {r["recipe"]: r for r in rows}
-    speed = {k: r["samples_per_s"] for k, r in by.items()}
+    first = {r["recipe"]: r for r in rows if r["round"] == 1}
+    over_naive = round_ratios(per_round, "naive")
+    caching = round_ratios([{k: s[k] for k in ("uncached", "project")} for s in per_round],
+                           "uncached")["project"]  # fmt: skip
     print(
         "frozen: encoder layers frozen (c: computed once per sentence and cached); GFLOP/s counts "
         "the work done on real tokens (padding excluded), see helpers.bench.training_gflop"
+        + (
+            f"; F1 {'the same in every round' if repeatable(rows) else 'DIFFERS between rounds'}"
+            if rounds > 1
+            else ""
+        )
     )
     print(
-        f"training speed-up over naive: project {speed['project'] / speed['naive']:.2f}x, "
-        f"uncached {speed['uncached'] / speed['naive']:.2f}x; "
-        f"caching alone: {speed['project'] / speed['uncached']:.2f}x "
-        f"(F1 {by['project']['f1'] - by['uncached']['f1']:+.3f})"
+        f"training speed-up over naive: project {spread(over_naive['project'])}, "
+        f"uncached {spread(over_naive['uncached'])}; caching alone: {spread(caching)} "
+        f"(F1 {first['project']['f1'] - first['uncached']['f1']:+.3f})"
     )
     print(
-        f"inference on {inf['texts']} texts ({inf['tokens']} tokens): pipeline "
+        f"inference on {inf['texts']} texts ({inf['tokens']} tokens), best of "
+        f"{inf['rounds']} interleaved rounds: pipeline "
         f"{inf['pipeline_tokens_per_s']:.0f} tokens/s, helpers.predict "
         f"{inf['predict_tokens_per_s']:.0f} tokens/s "
-        f"({inf['predict_tokens_per_s'] / inf['pipeline_tokens_per_s']:.2f}x; {inf['precision']}, "
+        f"({inf['predict_tokens_per_s'] / inf['pipeline_tokens_per_s']:.2f}x; per round "
+        f"{min(inf['round_ratios']):.2f}-{max(inf['round_ratios']):.2f}x; {inf['precision']}, "
         f"{inf['rerun_fp32_windows']} windows rerun in fp32 for near ties); "
         f"identical entities: {inf['identical_entities']} ({inf['entities']} entities, "
         f"{inf['differing_texts']} texts differ)"
@@ -1092,6 +1169,10 @@ def main(argv: list[str] | None = None) -> int:
     ner.add_argument("--seed", type=int, default=42)
     ner.add_argument("--data", help="your corpus (any format helpers.data reads) instead of ours")
     ner.add_argument("--test", help="score on this file instead of 20%% of the training side")
+    ner.add_argument(
+        "--rounds", type=int, default=1,
+        help="run every recipe this many times (rotated order); speed-ups: median over rounds",
+    )  # fmt: skip
     data = sub.add_parser("data", help="time load_corpus on GMB- and CoNLL-sized files")
     data.add_argument("--gmb")
     data.add_argument("--conll")
@@ -1133,7 +1214,7 @@ def main(argv: list[str] | None = None) -> int:
     elif args.what == "compile":
         bench_compile(args.n_sentences, args.epochs, args.seed)
     elif args.what == "ner":
-        bench_ner(args.n_sentences, args.epochs, args.seed, args.data, args.test)
+        bench_ner(args.n_sentences, args.epochs, args.seed, args.data, args.test, args.rounds)
     elif args.what == "ablation":
         bench_ablation(args.seeds, args.out)
     elif args.what == "recipe":

@@ -231,3 +231,48 @@ def test_profile_needs_a_second_epoch_to_profile():
 
     with pytest.raises(ValueError, match="epochs=1"):
         bench_profile(n_sentences=300, epochs=1, seed=42)
+
+
+# ---------------------------------------------------------------- rounds on a shared machine
+
+
+def test_interleaved_rounds_rotate_the_order_and_time_every_call(monkeypatch):
+    import helpers.bench as bench
+
+    clock = iter(range(100))  # perf_counter: 0, 1, 2, ...: every call lasts 1 "second"
+    monkeypatch.setattr(bench.time, "perf_counter", lambda: next(clock))
+    calls = []
+
+    def fn(name):
+        def run():
+            calls.append(name)
+            return f"{name} result {len(calls)}"
+
+        return run
+
+    seconds, last = bench.interleaved({"a": fn("a"), "b": fn("b"), "c": fn("c")}, rounds=3)
+    # each round starts with another function: a load change cannot favour one
+    assert calls == ["a", "b", "c", "b", "c", "a", "c", "a", "b"]
+    assert seconds == {"a": [1, 1, 1], "b": [1, 1, 1], "c": [1, 1, 1]}
+    assert last == {"a": "a result 8", "b": "b result 9", "c": "c result 7"}
+    for bad in (0, -1, 1.5):
+        with pytest.raises(ValueError, match="rounds="):
+            bench.interleaved({"a": fn("a")}, rounds=bad)
+
+
+def test_speed_ups_are_taken_within_each_round_and_summarised_by_their_median():
+    from helpers.bench import repeatable, round_ratios, spread
+
+    # the machine slows down in round 2: every recipe's speed halves, the ratios do not move
+    rounds = [
+        {"naive": 20.0, "uncached": 40.0, "project": 50.0},
+        {"naive": 10.0, "uncached": 20.0, "project": 25.0},
+        {"naive": 20.0, "uncached": 40.0, "project": 60.0},
+    ]
+    ratios = round_ratios(rounds, "naive")
+    assert ratios == {"uncached": [2.0, 2.0, 2.0], "project": [2.5, 2.5, 3.0]}
+    assert spread(ratios["project"]) == "2.50x (median of 3 rounds, 2.50-3.00x)"
+    assert spread([2.414]) == "2.41x"
+    rows = [{"recipe": "naive", "f1": 0.5}, {"recipe": "project", "f1": 0.9}]
+    assert repeatable(rows + [{"recipe": "naive", "f1": 0.5}])
+    assert not repeatable(rows + [{"recipe": "project", "f1": 0.91}])
