@@ -71,7 +71,7 @@ from helpers.casing import CasingTokenClassificationPipeline
 from helpers.data import load_corpus, load_embedded, split_sentences
 from helpers.labels import build_label_list
 from helpers.lm import step_clock
-from helpers.models import cpu_kind, pick_precision
+from helpers.models import can_pack_bf16, cpu_kind, pick_precision
 from helpers.paths import CORPUS_TRAIN
 from helpers.predict import _predict_words, predict, split_words
 from helpers.results import provenance, write_results
@@ -275,16 +275,26 @@ def run_inference(model_dir: str, test: str | None = None, rounds: int = 3) -> d
         with torch.inference_mode():
             return pipe(texts)
 
-    # predict sets its own no_grad (not inference_mode: see helpers.predict)
-    seconds, out = interleaved(
-        {
-            "pipeline": run_pipeline,
-            "predict": lambda: predict(texts, model, tok, batch_size=64),
-        },
-        rounds,
-    )
+    # predict sets its own no_grad (not inference_mode: see helpers.predict); "unpacked" is
+    # predict without helpers.models.packed_linears, timed only where packing applies
+    runs = {
+        "pipeline": run_pipeline,
+        "predict": lambda: predict(texts, model, tok, batch_size=64),
+    }
+    packs = pick_precision("auto", "cpu") == "bf16" and can_pack_bf16("cpu")
+    if packs:
+        runs["unpacked"] = lambda: predict(texts, model, tok, batch_size=64, pack_weights=False)
+    seconds, out = interleaved(runs, rounds)
     t_pipe, t_ours = min(seconds["pipeline"]), min(seconds["predict"])
     pipe_out, ours = out["pipeline"], out["predict"]
+    unpacked = None
+    if packs:
+        same = [[(e.type, e.start, e.end) for e in p.entities] for p in out["unpacked"]]
+        unpacked = {
+            "ratios": [u / o for u, o in zip(seconds["unpacked"], seconds["predict"], strict=True)],
+            "best": min(seconds["unpacked"]) / t_ours,
+            "same_entities": same == [[(e.type, e.start, e.end) for e in p.entities] for p in ours],
+        }
     a = [[(e["entity_group"], e["start"], e["end"]) for e in ents] for ents in pipe_out]
     b = [[(e.type, e.start, e.end) for e in p.entities] for p in ours]
     words = [split_words(t, tok)[0] for t in texts]
@@ -306,6 +316,7 @@ def run_inference(model_dir: str, test: str | None = None, rounds: int = 3) -> d
         "identical_entities": a == b,
         "entities": sum(len(x) for x in b),
         "differing_texts": sum(x != y for x, y in zip(a, b, strict=True)),
+        "packing": unpacked,
     }
 
 
@@ -412,6 +423,17 @@ def bench_ner(
         f"{inf['rerun_fp32_windows']} windows rerun in fp32 for near ties); "
         f"identical entities: {inf['identical_entities']} ({inf['entities']} entities, "
         f"{inf['differing_texts']} texts differ)"
+    )
+    pk = inf["packing"]
+    print(
+        "bf16 weights packed once per call (helpers.models.packed_linears): "
+        + (
+            f"{pk['best']:.2f}x over plain autocast (best rounds; per round "
+            f"{min(pk['ratios']):.2f}-{max(pk['ratios']):.2f}x); same entities: "
+            f"{pk['same_entities']}"
+            if pk
+            else "not used here (fp32, or no oneDNN bf16 support)"
+        )
     )
     # The same arithmetic cannot run faster than the matmul peak: this bounds any exact method.
     peak = peaks.get(inf["precision"], float("nan"))

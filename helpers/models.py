@@ -443,3 +443,67 @@ def autocast(precision: str, device: Any) -> Iterator[None]:
     kind = device.type if isinstance(device, torch.device) else str(device).split(":")[0]
     with torch.autocast(device_type=kind, dtype=dtype):
         yield
+
+
+# Rows per call that oneDNN lays the packed weights out for (a batch of 64 windows of ~32
+# tokens); any other number of rows runs too, with the same results.
+PACK_ROWS_HINT = 2048
+
+
+def can_pack_bf16(device: Any) -> bool:
+    """Whether oneDNN can run bf16 linear layers with prepacked weights on ``device`` (a CPU
+    whose bf16 support it accepts; never a GPU)."""
+    import torch
+
+    kind = device.type if isinstance(device, torch.device) else str(device).split(":")[0]
+    return (
+        kind == "cpu"
+        and torch.backends.mkldnn.is_available()
+        and hasattr(torch.ops.mkldnn, "_linear_pointwise")
+        and torch.ops.mkldnn._is_mkldnn_bf16_supported()
+    )
+
+
+@contextmanager
+def packed_linears(model: Any) -> Iterator[int]:
+    """Inference only: for the block, every ``nn.Linear`` of ``model`` runs in bf16 with its
+    weight cast and reordered for oneDNN once, instead of once per call (what autocast does
+    under ``no_grad``, plus a reorder inside every matrix product). Yields how many layers run
+    packed; the layers' own ``forward`` comes back at the end.
+
+    Same arithmetic as bf16 autocast: bf16 inputs, weights and bias, fp32 accumulation, bf16
+    output (tests/test_models.py). Nothing is packed on a GPU, without oneDNN bf16 support, for
+    weights not stored in fp32, or for a layer whose ``forward`` something else already replaced;
+    a model under ``torch.compile`` is traced with its plain layers.
+    """
+    import torch
+
+    if torch.is_grad_enabled():
+        raise RuntimeError("packed_linears is for inference: enter torch.no_grad() first")
+    first = next(model.parameters(), None)
+    if first is None or first.dtype != torch.float32 or not can_pack_bf16(first.device):
+        yield 0
+        return
+    packed = []
+    with torch.no_grad():
+        for layer in model.modules():
+            if type(layer) is not torch.nn.Linear or "forward" in vars(layer):
+                continue
+            weight = torch.ops.mkldnn._reorder_linear_weight(
+                layer.weight.to(torch.bfloat16), PACK_ROWS_HINT
+            )
+            bias = None if layer.bias is None else layer.bias.to(torch.bfloat16)
+
+            def forward(x: Any, layer: Any = layer, weight: Any = weight, bias: Any = bias) -> Any:
+                if torch.compiler.is_compiling():  # torch.compile traces the plain layer
+                    return torch.nn.Linear.forward(layer, x)
+                x = x.to(torch.bfloat16)
+                return torch.ops.mkldnn._linear_pointwise(x, weight, bias, "none", [], "")
+
+            layer.forward = forward
+            packed.append(layer)
+    try:
+        yield len(packed)
+    finally:
+        for layer in packed:
+            del layer.forward

@@ -6,8 +6,10 @@ character offsets), the same words that transformers' token-classification pipel
 batched by length and texts longer than the model limit are cut into overlapping windows. Where
 the hardware has bf16 natively the model runs in bf16 (see ``python -m helpers.bench ner`` for
 what it buys), and every window with a near tie between two labels is rerun in fp32, so the labels
-are those of fp32. A model with a learned casing feature (helpers.casing) also gets each word's
-casing, aligned to its subwords (``casing_ids``). Taught in notebooks/04_ner.ipynb.
+are those of fp32; in bf16 the linear layers' weights are cast and packed for oneDNN once per
+call (helpers.models.packed_linears). A model with a learned casing feature (helpers.casing)
+also gets each word's casing, aligned to its subwords (``casing_ids``). Taught in
+notebooks/04_ner.ipynb.
 """
 
 from __future__ import annotations
@@ -18,7 +20,14 @@ from typing import Any
 
 from helpers.alignment import CASING_PAD, tokenize_and_align, word_level
 from helpers.labels import entity_spans
-from helpers.models import PRECISIONS, autocast_dtype, own_forward, pick_precision, uses_casing
+from helpers.models import (
+    PRECISIONS,
+    autocast_dtype,
+    own_forward,
+    packed_linears,
+    pick_precision,
+    uses_casing,
+)
 
 # Low precision can flip the label of a word whose two most probable labels are nearly tied.
 # Measured with bf16 autocast on a model trained by `python -m helpers.bench _recipe project ...`,
@@ -160,8 +169,11 @@ def _predict_words(
     stride: int,
     precision: str = "auto",
     recheck_margin: float = RECHECK_MARGIN,
+    pack_weights: bool = True,
 ) -> tuple[list[list[str]], list[list[float]], list[list[bool]], list[int]]:
     """Tags, probabilities, whether each word has a token, and the windows rerun in fp32."""
+    import contextlib
+
     import torch
 
     if precision not in PRECISIONS:
@@ -202,7 +214,13 @@ def _predict_words(
                     model, ids, firsts, range(n), batch_size, pad_id, per_window, margins, casing
                 )
             else:
-                with torch.autocast(device.type, dtype=low):
+                # bf16 on a CPU: the linear layers' weights cast and laid out for oneDNN once
+                # per call (helpers.models.packed_linears): the same numbers, sooner
+                pack = pack_weights and low == torch.bfloat16
+                with (
+                    torch.autocast(device.type, dtype=low),
+                    packed_linears(model) if pack else contextlib.nullcontext(),
+                ):
                     _run_windows(
                         model, ids, firsts, range(n), batch_size, pad_id, per_window, margins,
                         casing,
@@ -242,6 +260,7 @@ def predict_word_tags(
     stride: int = 32,
     precision: str = "auto",
     recheck_margin: float = RECHECK_MARGIN,
+    pack_weights: bool = True,
 ) -> tuple[list[list[str]], list[list[float]]]:
     """Tags (and their probabilities) for pre-split sentences, one per word.
 
@@ -253,11 +272,14 @@ def predict_word_tags(
     it natively, see :func:`helpers.models.pick_precision`) runs the model under autocast; any
     window where two labels of a word are within ``recheck_margin`` is then rerun in fp32, so the
     tags are fp32's and the probabilities within ~0.03 of fp32's (equal for rerun windows).
-    Taught in notebooks/04_ner.ipynb.
+    ``pack_weights``: in bf16 on a CPU, run the linear layers with weights packed once per call
+    (:func:`helpers.models.packed_linears`; False: plain autocast, the same results, for
+    comparison). Taught in notebooks/04_ner.ipynb.
     """
     tags, scores, _, _ = _predict_words(
-        model, tokenizer, sentences, batch_size, max_length, stride, precision, recheck_margin
-    )
+        model, tokenizer, sentences, batch_size, max_length, stride, precision, recheck_margin,
+        pack_weights,
+    )  # fmt: skip
     return tags, scores
 
 
@@ -270,13 +292,14 @@ def predict(
     stride: int = 32,
     precision: str = "auto",
     recheck_margin: float = RECHECK_MARGIN,
+    pack_weights: bool = True,
 ) -> list[Prediction]:
     """Raw texts → :class:`Prediction` per text (words, tags, entities with offsets).
 
     Entities are read from the words that have tokens, as the pipeline does (it never sees a
-    word the tokenizer drops), so both give the same entities; ``precision`` and
-    ``recheck_margin`` as in :func:`predict_word_tags` (fp32's labels, scores within ~0.03 of
-    fp32's in low precision). Taught in notebooks/04_ner.ipynb.
+    word the tokenizer drops), so both give the same entities; ``precision``,
+    ``recheck_margin`` and ``pack_weights`` as in :func:`predict_word_tags` (fp32's labels,
+    scores within ~0.03 of fp32's in low precision). Taught in notebooks/04_ner.ipynb.
     """
     if isinstance(texts, str):
         texts = [texts]
@@ -290,6 +313,7 @@ def predict(
         stride,
         precision,
         recheck_margin,
+        pack_weights,
     )
     out = []
     for text, (words, offsets), t, sc, ok in zip(

@@ -328,3 +328,88 @@ def test_cpu_kind_names_the_model_and_its_bf16_units(monkeypatch):
     assert models.cpu_kind() == "AMD EPYC 9B14; bf16 units: avx512_bf16"
     info = "model name\t: Some CPU\nflags\t\t: fpu avx2\n"
     assert models.cpu_kind() == "Some CPU; bf16 units: none"
+
+
+# ---------------------------------------------------------------- bf16 linears, packed once
+
+
+@pytest.fixture
+def tiny_classifier(tiny_model_dir, gmb_labels):
+    return load_token_classifier(tiny_model_dir, gmb_labels).eval()
+
+
+def _linears(model):
+    import torch
+
+    return [m for m in model.modules() if type(m) is torch.nn.Linear]
+
+
+def test_packed_linears_compute_what_bf16_autocast_does(tiny_classifier):
+    """Where oneDNN packs bf16 weights, every linear layer runs packed (the profiler sees only the
+    packed kernel) and the logits are bf16 autocast's; elsewhere nothing is packed."""
+    import torch
+    from torch.profiler import profile
+
+    model = tiny_classifier
+    ids = torch.tensor([[101, 2023, 2003, 1037, 3231, 102], [101, 7592, 2088, 102, 0, 0]])
+    mask = (ids != 0).long()
+    with torch.no_grad(), torch.autocast("cpu", dtype=torch.bfloat16):
+        expected = model(input_ids=ids, attention_mask=mask).logits
+        with models.packed_linears(model) as n, profile() as prof:
+            got = model(input_ids=ids, attention_mask=mask).logits
+    names = [e.name for e in prof.events()]
+    if models.can_pack_bf16("cpu"):
+        assert n == len(_linears(model)) > 0
+        assert names.count("mkldnn::_linear_pointwise") == n and "aten::addmm" not in names
+        assert got.dtype == expected.dtype == torch.bfloat16
+        # same arithmetic; kernels may still sum in another order: at most bf16's own step
+        torch.testing.assert_close(got.float(), expected.float(), rtol=1e-2, atol=2e-2)
+    else:
+        assert n == 0 and "mkldnn::_linear_pointwise" not in names
+        assert torch.equal(got, expected)
+    assert all("forward" not in vars(m) for m in _linears(model))  # the layers' own forward back
+
+
+def test_packed_linears_leave_what_they_cannot_pack(tiny_classifier, monkeypatch):
+    import torch
+
+    model = tiny_classifier
+    with pytest.raises(RuntimeError, match="no_grad"), models.packed_linears(model):
+        pass  # grad mode: the packed kernel has no backward
+    # a layer whose forward something else replaced keeps it, and gets it back unchanged
+    head = model.classifier
+    head.forward = own = lambda x: x
+    with torch.no_grad(), models.packed_linears(model) as n:
+        assert head.forward is own
+    assert vars(head)["forward"] is own and n in (0, len(_linears(model)) - 1)
+    del head.forward
+    # weights stored in bf16 run as they are; without oneDNN bf16 support nothing is packed
+    with torch.no_grad(), models.packed_linears(model.to(torch.bfloat16)) as n:
+        assert n == 0
+    monkeypatch.setattr(models, "can_pack_bf16", lambda device: False)
+    with torch.no_grad(), models.packed_linears(model.float()) as n:
+        assert n == 0 and all("forward" not in vars(m) for m in _linears(model))
+
+
+def test_packed_linears_restore_forward_after_an_error(tiny_classifier):
+    import torch
+
+    with pytest.raises(KeyError, match="inside"), torch.no_grad():
+        with models.packed_linears(tiny_classifier):
+            raise KeyError("inside the block")
+    assert all("forward" not in vars(m) for m in _linears(tiny_classifier))
+
+
+def test_packed_linears_let_torch_compile_trace_the_plain_layers(tiny_classifier, monkeypatch):
+    """While torch.compile traces (``torch.compiler.is_compiling()``), a packed layer runs its
+    plain ``forward``: inductor cannot lower the packed kernel."""
+    import torch
+    from torch.profiler import profile
+
+    ids = torch.tensor([[101, 2023, 2003, 102]])
+    monkeypatch.setattr(torch.compiler, "is_compiling", lambda: True)
+    with torch.no_grad(), torch.autocast("cpu", dtype=torch.bfloat16):
+        with models.packed_linears(tiny_classifier), profile() as prof:
+            tiny_classifier(input_ids=ids)
+    names = [e.name for e in prof.events()]
+    assert "mkldnn::_linear_pointwise" not in names and "aten::linear" in names

@@ -248,3 +248,17 @@ def test_bf16_gives_fp32_tags_and_close_scores(full_run):
     _, every, _, all_rerun = _predict_words(model, tok, sents, 8, None, 32, "bf16", 1.0)
     assert sorted(all_rerun) == list(range(len(sents)))
     assert [p for s in every for p in s] == pytest.approx([p for s in ref_sc for p in s], abs=1e-5)
+
+
+def test_packed_weights_give_the_same_tags(tiny_model_dir, tiny_data, tok):
+    """bf16 with the linear layers packed once per call (the default) against plain autocast:
+    the same tags, the same windows rerun, scores within bf16's step."""
+    from helpers.models import load_token_classifier
+
+    model = load_token_classifier(tiny_model_dir, tiny_data[2])
+    sents = [s.split() for s in TEXTS if s] + [s.words for s in tiny_data[1]]
+    plain = _predict_words(model, tok, sents, 8, None, 32, "bf16", pack_weights=False)
+    packed = _predict_words(model, tok, sents, 8, None, 32, "bf16")
+    assert packed[0] == plain[0] and packed[3] == plain[3]
+    flat = [p for s in packed[1] for p in s]
+    assert flat == pytest.approx([p for s in plain[1] for p in s], abs=0.02)
