@@ -460,9 +460,15 @@ def _gflop_shares(inf: dict, peaks: dict[str, float]) -> str:
 # is "other tensor ops", and the rest (data loader, autograd engine, optimizer wrapper, Python
 # annotations) is time outside the tensor kernels.
 OP_GROUPS = (
-    ("matrix products", ("aten::mm", "aten::addmm", "aten::bmm", "aten::baddbmm")),
+    (
+        "matrix products",
+        ("aten::mm", "aten::addmm", "aten::bmm", "aten::baddbmm", "mkldnn::_linear_pointwise"),
+    ),
     ("attention kernel", ("aten::_scaled_dot_product", "aten::_softmax")),
-    ("copies and dtype casts", ("aten::copy_", "aten::_to_copy", "aten::clone")),
+    (
+        "copies and dtype casts",
+        ("aten::copy_", "aten::_to_copy", "aten::clone", "mkldnn::_reorder_linear_weight"),
+    ),
     ("dropout masks", ("aten::bernoulli", "aten::native_dropout")),
     ("optimizer update", ("aten::_fused_adam", "aten::_foreach")),
     ("gradient norms (clipping)", ("aten::linalg_vector_norm", "aten::norm")),

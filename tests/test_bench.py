@@ -199,6 +199,8 @@ def test_profile_groups_sum_self_times_and_count_uncovered_time_outside():
     from helpers.bench import OTHER_OPS, OUTSIDE, group_times, op_group
 
     assert op_group("aten::addmm") == op_group("aten::mm") == "matrix products"
+    assert op_group("mkldnn::_linear_pointwise") == "matrix products"  # packed_linears' kernel
+    assert op_group("mkldnn::_reorder_linear_weight") == "copies and dtype casts"  # its packing
     assert op_group("aten::_to_copy") == "copies and dtype casts"
     assert op_group("aten::bernoulli_") == "dropout masks"
     assert op_group("aten::_fused_adamw_") == "optimizer update"
