@@ -286,17 +286,20 @@ def run_inference(model_dir: str, test: str | None = None, rounds: int = 3) -> d
         runs["unpacked"] = lambda: predict(texts, model, tok, batch_size=64, pack_weights=False)
     seconds, out = interleaved(runs, rounds)
     t_pipe, t_ours = min(seconds["pipeline"]), min(seconds["predict"])
-    pipe_out, ours = out["pipeline"], out["predict"]
+    pipe_out = out["pipeline"]
+
+    def spans(preds: list) -> list:
+        return [[(e.type, e.start, e.end) for e in p.entities] for p in preds]
+
+    a = [[(e["entity_group"], e["start"], e["end"]) for e in ents] for ents in pipe_out]
+    b = spans(out["predict"])
     unpacked = None
     if packs:
-        same = [[(e.type, e.start, e.end) for e in p.entities] for p in out["unpacked"]]
         unpacked = {
             "ratios": [u / o for u, o in zip(seconds["unpacked"], seconds["predict"], strict=True)],
             "best": min(seconds["unpacked"]) / t_ours,
-            "same_entities": same == [[(e.type, e.start, e.end) for e in p.entities] for p in ours],
+            "same_entities": spans(out["unpacked"]) == b,
         }
-    a = [[(e["entity_group"], e["start"], e["end"]) for e in ents] for ents in pipe_out]
-    b = [[(e.type, e.start, e.end) for e in p.entities] for p in ours]
     words = [split_words(t, tok)[0] for t in texts]
     rerun = _predict_words(model, tok, words, 64, None, 32)[3]  # not timed: how many in fp32
     gflop = inference_gflop(model, n_tokens)
@@ -397,8 +400,7 @@ def bench_ner(
         )
     first = {r["recipe"]: r for r in rows if r["round"] == 1}
     over_naive = round_ratios(per_round, "naive")
-    caching = round_ratios([{k: s[k] for k in ("uncached", "project")} for s in per_round],
-                           "uncached")["project"]  # fmt: skip
+    caching = [s["project"] / s["uncached"] for s in per_round]
     print(
         "frozen: encoder layers frozen (c: computed once per sentence and cached); GFLOP/s counts "
         "the work done on real tokens (padding excluded), see helpers.bench.training_gflop"

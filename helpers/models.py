@@ -440,8 +440,7 @@ def autocast(precision: str, device: Any) -> Iterator[None]:
     if dtype is None:
         yield
         return
-    kind = device.type if isinstance(device, torch.device) else str(device).split(":")[0]
-    with torch.autocast(device_type=kind, dtype=dtype):
+    with torch.autocast(device_type=torch.device(device).type, dtype=dtype):
         yield
 
 
@@ -455,9 +454,8 @@ def can_pack_bf16(device: Any) -> bool:
     whose bf16 support it accepts; never a GPU)."""
     import torch
 
-    kind = device.type if isinstance(device, torch.device) else str(device).split(":")[0]
     return (
-        kind == "cpu"
+        torch.device(device).type == "cpu"
         and torch.backends.mkldnn.is_available()
         and hasattr(torch.ops.mkldnn, "_linear_pointwise")
         and torch.ops.mkldnn._is_mkldnn_bf16_supported()
@@ -485,23 +483,22 @@ def packed_linears(model: Any) -> Iterator[int]:
         yield 0
         return
     packed = []
-    with torch.no_grad():
-        for layer in model.modules():
-            if type(layer) is not torch.nn.Linear or "forward" in vars(layer):
-                continue
-            weight = torch.ops.mkldnn._reorder_linear_weight(
-                layer.weight.to(torch.bfloat16), PACK_ROWS_HINT
-            )
-            bias = None if layer.bias is None else layer.bias.to(torch.bfloat16)
+    for layer in model.modules():
+        if type(layer) is not torch.nn.Linear or "forward" in vars(layer):
+            continue
+        weight = torch.ops.mkldnn._reorder_linear_weight(
+            layer.weight.to(torch.bfloat16), PACK_ROWS_HINT
+        )
+        bias = None if layer.bias is None else layer.bias.to(torch.bfloat16)
 
-            def forward(x: Any, layer: Any = layer, weight: Any = weight, bias: Any = bias) -> Any:
-                if torch.compiler.is_compiling():  # torch.compile traces the plain layer
-                    return torch.nn.Linear.forward(layer, x)
-                x = x.to(torch.bfloat16)
-                return torch.ops.mkldnn._linear_pointwise(x, weight, bias, "none", [], "")
+        def forward(x: Any, layer: Any = layer, weight: Any = weight, bias: Any = bias) -> Any:
+            if torch.compiler.is_compiling():  # torch.compile traces the plain layer
+                return torch.nn.Linear.forward(layer, x)
+            x = x.to(torch.bfloat16)
+            return torch.ops.mkldnn._linear_pointwise(x, weight, bias, "none", [], "")
 
-            layer.forward = forward
-            packed.append(layer)
+        layer.forward = forward
+        packed.append(layer)
     try:
         yield len(packed)
     finally:

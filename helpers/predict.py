@@ -14,6 +14,7 @@ notebooks/04_ner.ipynb.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -172,8 +173,6 @@ def _predict_words(
     pack_weights: bool = True,
 ) -> tuple[list[list[str]], list[list[float]], list[list[bool]], list[int]]:
     """Tags, probabilities, whether each word has a token, and the windows rerun in fp32."""
-    import contextlib
-
     import torch
 
     if precision not in PRECISIONS:
