@@ -9,6 +9,7 @@ Taught in notebooks/06_nsp.ipynb.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import random
 import time
@@ -17,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from helpers.data import Sentence
-from helpers.models import _load, autocast, own_forward, pick_precision
+from helpers.models import _load, autocast, own_forward, packed_linears, pick_precision
 from helpers.train import freeze, logged_losses, train_objective
 
 # The labels of transformers' BertForNextSentencePrediction: 0 = B continues A, 1 = B is random.
@@ -252,13 +253,16 @@ def predict_nsp(
     pairs: Sequence[Pair],
     batch_size: int = 64,
     precision: str = "fp32",
+    pack_weights: bool = True,
 ) -> tuple[list[int], list[float]]:
     """Predicted labels and P(IsNext) for each pair, without gradients, in the pairs' order.
 
     Pairs are batched by length (shortest first), so a batch pads to its own longest pair, not
     to the longest of a random mix; padding is masked out, so a pair's result does not depend on
     its batch. ``precision`` as :func:`helpers.models.pick_precision` (default fp32: exact
-    scores). Taught in notebooks/06_nsp.ipynb.
+    scores); in bf16 on a CPU the linear layers' weights are packed once per call
+    (:func:`helpers.models.packed_linears`; ``pack_weights=False``: plain autocast, the same
+    arithmetic). Taught in notebooks/06_nsp.ipynb.
     """
     import torch
 
@@ -270,7 +274,13 @@ def predict_nsp(
     preds: list[int] = [0] * len(pairs)
     probs: list[float] = [0.0] * len(pairs)
     # no_grad, not inference_mode: autocast then casts each trainable weight once, not per batch
-    with torch.no_grad(), own_forward(model), autocast(chosen, device):
+    pack = pack_weights and chosen == "bf16"
+    with (
+        torch.no_grad(),
+        own_forward(model),
+        autocast(chosen, device),
+        packed_linears(model) if pack else contextlib.nullcontext(),
+    ):
         for b in range(0, len(order), batch_size):
             idx = order[b : b + batch_size]
             enc = encode_pairs(tokenizer, [pairs[i] for i in idx]).to(device)

@@ -284,3 +284,29 @@ def test_cluster_bootstrap_rejects_bad_input():
         cluster_bootstrap_interval([True], [0], confidence=1.5)
     with pytest.raises(ValueError, match="resamples"):
         cluster_bootstrap_interval([True], [0], resamples=10)
+
+
+def test_packed_weights_give_the_same_scores(nsp_dirs, tok, train_sents, monkeypatch):
+    """bf16 with the linear layers packed once per call (the default) against plain autocast:
+    every linear layer packed where oneDNN can, the same labels, P(IsNext) within bf16's step."""
+    from contextlib import contextmanager
+
+    from helpers import models, nsp
+
+    model, _, _ = load_nsp_model(nsp_dirs[1])
+    pairs = make_pairs(train_sents[:40], seed=0)
+    plain = predict_nsp(model, tok, pairs, 8, "bf16", pack_weights=False)
+    counts = []
+
+    @contextmanager
+    def counted(m):
+        with models.packed_linears(m) as n:
+            counts.append(n)
+            yield n
+
+    monkeypatch.setattr(nsp, "packed_linears", counted)
+    packed = predict_nsp(model, tok, pairs, 8, "bf16")
+    linears = sum(type(m).__name__ == "Linear" for m in model.modules())
+    assert counts == [linears if models.can_pack_bf16("cpu") else 0]
+    assert packed[0] == plain[0]
+    assert packed[1] == pytest.approx(plain[1], abs=0.02)
