@@ -427,12 +427,14 @@ def own_forward(model: Any) -> Iterator[None]:
 
 
 @contextmanager
-def autocast(precision: str, device: Any) -> Iterator[None]:
+def autocast(precision: str, device: Any, pack: Any = None) -> Iterator[None]:
     """Run the block in ``precision`` (a value of :func:`pick_precision`) on ``device``.
 
     The one place mixed precision is switched on outside the ``Trainer`` (which switches it with
     ``TrainingArguments(bf16=..., fp16=...)``): inference in helpers.mlm, helpers.nsp,
-    helpers.lm and helpers.predict goes through it. fp32 runs the block unchanged.
+    helpers.lm and helpers.predict goes through it. fp32 runs the block unchanged. ``pack``: a
+    model whose linear layers run with their bf16 weights packed once for the block
+    (:func:`packed_linears`; inference only, bf16 only).
     """
     import torch
 
@@ -441,7 +443,11 @@ def autocast(precision: str, device: Any) -> Iterator[None]:
         yield
         return
     with torch.autocast(device_type=torch.device(device).type, dtype=dtype):
-        yield
+        if pack is not None and dtype == torch.bfloat16:
+            with packed_linears(pack):
+                yield
+        else:
+            yield
 
 
 # Rows per call that oneDNN lays the packed weights out for (a batch of 64 windows of ~32

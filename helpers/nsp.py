@@ -9,7 +9,6 @@ Taught in notebooks/06_nsp.ipynb.
 
 from __future__ import annotations
 
-import contextlib
 import math
 import random
 import time
@@ -18,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from helpers.data import Sentence
-from helpers.models import _load, autocast, own_forward, packed_linears, pick_precision
+from helpers.models import _load, autocast, own_forward, pick_precision
 from helpers.train import freeze, logged_losses, train_objective
 
 # The labels of transformers' BertForNextSentencePrediction: 0 = B continues A, 1 = B is random.
@@ -274,13 +273,9 @@ def predict_nsp(
     preds: list[int] = [0] * len(pairs)
     probs: list[float] = [0.0] * len(pairs)
     # no_grad, not inference_mode: autocast then casts each trainable weight once, not per batch
-    pack = pack_weights and chosen == "bf16"
-    with (
-        torch.no_grad(),
-        own_forward(model),
-        autocast(chosen, device),
-        packed_linears(model) if pack else contextlib.nullcontext(),
-    ):
+    # in bf16 on a CPU the linear layers' weights are packed once (helpers.models.packed_linears)
+    pack = model if pack_weights else None
+    with torch.no_grad(), own_forward(model), autocast(chosen, device, pack):
         for b in range(0, len(order), batch_size):
             idx = order[b : b + batch_size]
             enc = encode_pairs(tokenizer, [pairs[i] for i in idx]).to(device)

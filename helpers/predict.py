@@ -14,7 +14,6 @@ notebooks/04_ner.ipynb.
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,9 +22,9 @@ from helpers.alignment import CASING_PAD, tokenize_and_align, word_level
 from helpers.labels import entity_spans
 from helpers.models import (
     PRECISIONS,
+    autocast,
     autocast_dtype,
     own_forward,
-    packed_linears,
     pick_precision,
     uses_casing,
 )
@@ -104,8 +103,9 @@ def length_batches(lengths: Sequence[int], batch_size: int, call_cost: int = CAL
     return batches
 
 
-def _low_precision(model: Any, precision: str, device: Any) -> Any:
-    """The autocast dtype for ``precision`` on ``device`` (None: run the model as it is)."""
+def _low_precision(model: Any, precision: str, device: Any) -> str | None:
+    """The low precision (bf16/fp16) ``precision`` runs in on ``device`` (None: the model as it
+    is)."""
     import torch
 
     if device.type not in ("cpu", "cuda"):
@@ -113,7 +113,7 @@ def _low_precision(model: Any, precision: str, device: Any) -> Any:
     chosen = pick_precision(precision, device.type)
     if next(model.parameters()).dtype != torch.float32:
         return None  # a model stored in bf16/fp16 already runs in its own precision
-    return autocast_dtype(chosen)
+    return None if autocast_dtype(chosen) is None else chosen
 
 
 def _run_windows(
@@ -215,11 +215,7 @@ def _predict_words(
             else:
                 # bf16 on a CPU: the linear layers' weights cast and laid out for oneDNN once
                 # per call (helpers.models.packed_linears): the same numbers, sooner
-                pack = pack_weights and low == torch.bfloat16
-                with (
-                    torch.autocast(device.type, dtype=low),
-                    packed_linears(model) if pack else contextlib.nullcontext(),
-                ):
+                with autocast(low, device, model if pack_weights else None):
                     _run_windows(
                         model, ids, firsts, range(n), batch_size, pad_id, per_window, margins,
                         casing,

@@ -291,20 +291,20 @@ def test_packed_weights_give_the_same_scores(nsp_dirs, tok, train_sents, monkeyp
     every linear layer packed where oneDNN can, the same labels, P(IsNext) within bf16's step."""
     from contextlib import contextmanager
 
-    from helpers import models, nsp
+    from helpers import models
 
     model, _, _ = load_nsp_model(nsp_dirs[1])
     pairs = make_pairs(train_sents[:40], seed=0)
     plain = predict_nsp(model, tok, pairs, 8, "bf16", pack_weights=False)
-    counts = []
+    counts, pack = [], models.packed_linears
 
     @contextmanager
     def counted(m):
-        with models.packed_linears(m) as n:
+        with pack(m) as n:
             counts.append(n)
             yield n
 
-    monkeypatch.setattr(nsp, "packed_linears", counted)
+    monkeypatch.setattr(models, "packed_linears", counted)
     packed = predict_nsp(model, tok, pairs, 8, "bf16")
     linears = sum(type(m).__name__ == "Linear" for m in model.modules())
     assert counts == [linears if models.can_pack_bf16("cpu") else 0]
