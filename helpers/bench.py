@@ -72,6 +72,7 @@ from helpers.data import load_corpus, load_embedded, split_sentences
 from helpers.labels import build_label_list
 from helpers.lm import step_clock
 from helpers.models import can_pack_bf16, cpu_kind, pick_precision
+from helpers.params import need_int
 from helpers.paths import CORPUS_TRAIN
 from helpers.predict import _predict_words, predict, split_words
 from helpers.results import provenance, write_results
@@ -210,8 +211,7 @@ def interleaved(fns: dict[str, Callable[[], Any]], rounds: int) -> tuple[dict, d
     """Time every function once per round, the order rotated from round to round, so that a
     change of load on a shared machine hits all of them alike; ``(seconds, last result)`` per
     name, the seconds one per round."""
-    if not isinstance(rounds, int) or rounds < 1:
-        raise ValueError(f"rounds={rounds!r}: expected a positive integer")
+    need_int("rounds", rounds, low=1)
     seconds: dict[str, list[float]] = {name: [] for name in fns}
     results: dict[str, Any] = {}
     for i in range(rounds):
@@ -286,6 +286,7 @@ def run_inference(model_dir: str, test: str | None = None, rounds: int = 3) -> d
         runs["unpacked"] = lambda: predict(texts, model, tok, batch_size=64, pack_weights=False)
     seconds, out = interleaved(runs, rounds)
     t_pipe, t_ours = min(seconds["pipeline"]), min(seconds["predict"])
+    speeds = [{name: 1 / seconds[name][i] for name in seconds} for i in range(rounds)]
     pipe_out = out["pipeline"]
 
     def spans(preds: list) -> list:
@@ -296,7 +297,7 @@ def run_inference(model_dir: str, test: str | None = None, rounds: int = 3) -> d
     unpacked = None
     if packs:
         unpacked = {
-            "ratios": [u / o for u, o in zip(seconds["unpacked"], seconds["predict"], strict=True)],
+            "ratios": round_ratios(speeds, "unpacked")["predict"],
             "best": min(seconds["unpacked"]) / t_ours,
             "same_entities": spans(out["unpacked"]) == b,
         }
@@ -307,9 +308,7 @@ def run_inference(model_dir: str, test: str | None = None, rounds: int = 3) -> d
         "texts": len(texts),
         "tokens": n_tokens,
         "rounds": rounds,
-        "round_ratios": [
-            p / o for p, o in zip(seconds["pipeline"], seconds["predict"], strict=True)
-        ],
+        "round_ratios": round_ratios(speeds, "pipeline")["predict"],
         "pipeline_tokens_per_s": n_tokens / t_pipe,
         "predict_tokens_per_s": n_tokens / t_ours,
         "pipeline_gflop_per_s": gflop / t_pipe,
@@ -347,8 +346,7 @@ def bench_ner(
     within each round, their median printed with their range."""
     import torch
 
-    if not isinstance(rounds, int) or rounds < 1:
-        raise ValueError(f"rounds={rounds!r}: expected a positive integer")
+    need_int("rounds", rounds, low=1)
     with tempfile.TemporaryDirectory() as tmp:
         rows, per_round = [], []
         for i in range(rounds):
@@ -400,7 +398,7 @@ def bench_ner(
         )
     first = {r["recipe"]: r for r in rows if r["round"] == 1}
     over_naive = round_ratios(per_round, "naive")
-    caching = [s["project"] / s["uncached"] for s in per_round]
+    caching = round_ratios(per_round, "uncached")["project"]
     print(
         "frozen: encoder layers frozen (c: computed once per sentence and cached); GFLOP/s counts "
         "the work done on real tokens (padding excluded), see helpers.bench.training_gflop"

@@ -208,18 +208,13 @@ def _predict_words(
     # at every model call; under no_grad it casts each trainable weight once for the whole call.
     try:
         with torch.no_grad(), own_forward(model):
-            if low is None:
+            # bf16 on a CPU: the linear layers' weights cast and laid out for oneDNN once per
+            # call (helpers.models.packed_linears): the same numbers, sooner
+            with autocast(low or "fp32", device, model if pack_weights else None):
                 _run_windows(
                     model, ids, firsts, range(n), batch_size, pad_id, per_window, margins, casing
                 )
-            else:
-                # bf16 on a CPU: the linear layers' weights cast and laid out for oneDNN once
-                # per call (helpers.models.packed_linears): the same numbers, sooner
-                with autocast(low, device, model if pack_weights else None):
-                    _run_windows(
-                        model, ids, firsts, range(n), batch_size, pad_id, per_window, margins,
-                        casing,
-                    )  # fmt: skip
+            if low is not None:
                 # A near tie may flip in low precision: those windows are rerun in fp32, so
                 # every word's label is the one fp32 gives.
                 rechecked = [i for i in range(n) if margins[i] < recheck_margin]
