@@ -71,7 +71,7 @@ from helpers.casing import CasingTokenClassificationPipeline
 from helpers.data import load_corpus, load_embedded, split_sentences
 from helpers.labels import build_label_list
 from helpers.lm import step_clock
-from helpers.models import can_pack_bf16, cpu_kind, pick_precision
+from helpers.models import cpu_kind, packs_bf16, pick_precision
 from helpers.params import need_int
 from helpers.paths import CORPUS_TRAIN
 from helpers.predict import _predict_words, predict, split_words
@@ -281,7 +281,7 @@ def run_inference(model_dir: str, test: str | None = None, rounds: int = 3) -> d
         "pipeline": run_pipeline,
         "predict": lambda: predict(texts, model, tok, batch_size=64),
     }
-    packs = pick_precision("auto", "cpu") == "bf16" and can_pack_bf16("cpu")
+    packs = packs_bf16(pick_precision("auto", "cpu"), "cpu")
     if packs:
         runs["unpacked"] = lambda: predict(texts, model, tok, batch_size=64, pack_weights=False)
     seconds, out = interleaved(runs, rounds)

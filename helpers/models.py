@@ -443,7 +443,7 @@ def autocast(precision: str, device: Any, pack: Any = None) -> Iterator[None]:
         yield
         return
     with torch.autocast(device_type=torch.device(device).type, dtype=dtype):
-        if pack is not None and dtype == torch.bfloat16:
+        if pack is not None and packs_bf16(precision, device):
             with packed_linears(pack):
                 yield
         else:
@@ -466,6 +466,14 @@ def can_pack_bf16(device: Any) -> bool:
         and hasattr(torch.ops.mkldnn, "_linear_pointwise")
         and torch.ops.mkldnn._is_mkldnn_bf16_supported()
     )
+
+
+def packs_bf16(precision: str, device: Any) -> bool:
+    """Whether :func:`autocast` with a ``pack`` model runs its linear layers packed
+    (:func:`packed_linears`): ``precision`` (a value of :func:`pick_precision`) is bf16 and
+    ``device`` a CPU where oneDNN packs bf16 weights. The one copy of that rule (helpers.bench
+    asks it too)."""
+    return precision == "bf16" and can_pack_bf16(device)
 
 
 @contextmanager

@@ -391,6 +391,26 @@ def test_packed_linears_leave_what_they_cannot_pack(tiny_classifier, monkeypatch
         assert n == 0 and all("forward" not in vars(m) for m in _linears(model))
 
 
+def test_autocast_packs_exactly_where_packs_bf16_says(tiny_classifier, monkeypatch):
+    """One rule decides packing: autocast with a ``pack`` model packs its linear layers only in
+    bf16 on a CPU that oneDNN packs for (helpers.bench asks the same function)."""
+    import torch
+
+    model = tiny_classifier
+
+    def packed_during(precision):
+        with torch.no_grad(), models.autocast(precision, "cpu", model):
+            return sum("forward" in vars(m) for m in _linears(model))
+
+    assert models.packs_bf16("bf16", "cpu") == models.can_pack_bf16("cpu")
+    assert not models.packs_bf16("fp32", "cpu") and not models.packs_bf16("bf16", "cuda")
+    assert packed_during("fp32") == 0
+    expected = len(_linears(model)) if models.packs_bf16("bf16", "cpu") else 0
+    assert packed_during("bf16") == expected
+    monkeypatch.setattr(models, "can_pack_bf16", lambda device: False)
+    assert not models.packs_bf16("bf16", "cpu") and packed_during("bf16") == 0
+
+
 def test_packed_linears_restore_forward_after_an_error(tiny_classifier):
     import torch
 
