@@ -17,6 +17,12 @@ tests/test_layers.py):
    ``bench`` and ``ner`` (the command lines), and ``seqeval_metric`` (the ``evaluate`` module
    loaded from its file path; it imports no helpers module): nothing in helpers imports them.
 
+Light and heavy: only ``casing``, ``mlm``, ``seqeval_metric``, ``exercises`` and ``bench`` load
+torch, transformers or datasets when imported; every other module imports them inside the
+functions that need them, and imports a heavy helpers module the same way, so that
+``python -m helpers.ner`` checks its options before seconds of library imports (checked by
+tests/test_layers.py).
+
 The drawings in nlp_images/ come from a tool outside this package, ``python tools/diagrams.py``:
 no notebook imports it.
 """

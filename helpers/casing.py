@@ -39,6 +39,8 @@ from transformers import initialization as init
 from helpers.alignment import CASING, CASING_PAD, align_casing, word_casing
 from helpers.models import (
     CASING_MODEL_TYPE,
+    CASING_PLACEMENTS,
+    CASING_SETTINGS,
     ModelLoadError,
     check_model_dir,
     load_config,
@@ -46,14 +48,14 @@ from helpers.models import (
     uses_casing,
 )
 
-PLACEMENTS = ("after_frozen", "output")
+PLACEMENTS = CASING_PLACEMENTS
 # TrainConfig.casing: "off", "auto" (AUTO_PLACEMENT for a tokenizer that lower-cases, off for a
 # cased one: it sees capital letters already), or a placement. AUTO_PLACEMENT follows
 # notebooks/results/ner_casing.json (python -m helpers.bench casing) by issue 23's rule: the
 # placement with the larger gain among those whose gain is larger than its standard error at a
 # speed cost under 5%. On corpus v3 that is "after_frozen" (+0.036 F1 at +0.3% training time;
 # "output": +0.004, within its noise); on v2 its cost had measured +7.3% on shared cores.
-SETTINGS = ("off", "auto", *PLACEMENTS)
+SETTINGS = CASING_SETTINGS
 AUTO_PLACEMENT = "after_frozen"
 
 

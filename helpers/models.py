@@ -35,6 +35,12 @@ TOKENIZER_FILES = (
 # model_type of a token classifier saved with a learned casing feature (helpers.casing): loading
 # one as a plain BERT would drop its casing weights, so the loaders here refuse that.
 CASING_MODEL_TYPE = "bert_casing"
+# Where helpers.casing can add its casing feature, and TrainConfig.casing's settings: "off",
+# "auto" (helpers.casing.AUTO_PLACEMENT where the tokenizer lower-cases) or a placement. Here,
+# not in helpers.casing, so that TrainConfig and `python -m helpers.ner` check a setting without
+# importing transformers.
+CASING_PLACEMENTS = ("after_frozen", "output")
+CASING_SETTINGS = ("off", "auto", *CASING_PLACEMENTS)
 
 
 class ModelLoadError(RuntimeError):

@@ -25,10 +25,10 @@ from pathlib import Path
 from typing import Any
 
 from helpers.alignment import tokenless_words
-from helpers.casing import SETTINGS as CASING_SETTINGS
 from helpers.data import CorpusError, experiment_splits, split_lines
 from helpers.labels import build_label_list, is_bio_tag
 from helpers.models import (
+    CASING_SETTINGS,
     PRECISIONS,
     ModelLoadError,
     check_model_dir,
@@ -676,6 +676,8 @@ def load_trained(directory: str) -> tuple[Any, Any]:
             f"--model {directory}: no config.json there; expected a trained model "
             "directory (a run's --output-dir or its model/)"
         )
+    import helpers.casing  # noqa: F401  registers the casing model type that train saves
+
     try:
         check_model_dir(str(path))
         config = load_config(str(path))

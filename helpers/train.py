@@ -20,14 +20,13 @@ from pathlib import Path
 from typing import Any
 
 from helpers.alignment import features_dataset
-from helpers.casing import PLACEMENTS as CASING_PLACEMENTS
-from helpers.casing import SETTINGS as CASING_SETTINGS
-from helpers.casing import CasingCollator, casing_token_classifier, resolve_casing
 from helpers.data import Sentence, to_dataset_dict
 from helpers.labels import label_maps
 from helpers.metrics import ner_metrics
 from helpers.models import (
     CASING_MODEL_TYPE,
+    CASING_PLACEMENTS,
+    CASING_SETTINGS,
     DEFAULT_MODEL,
     PRECISIONS,
     check_model_dir,
@@ -593,6 +592,8 @@ def train_ner(
     )
     from transformers.trainer_utils import get_last_checkpoint
 
+    from helpers.casing import CasingCollator
+
     cfg = replace(config or TrainConfig(), **overrides)
     cfg.validate()
     evaluation = list(evaluation or [])
@@ -659,6 +660,8 @@ def token_classifier(cfg: TrainConfig, labels: list[str], tokenizer: Any, **kwar
     ``cfg.casing`` resolves to a placement (:func:`helpers.casing.resolve_casing`), a zero
     casing embedding added at the input of the first trained layer (``freeze_layers``) or at the
     output. ``kwargs`` are configuration settings (dropout)."""
+    from helpers.casing import casing_token_classifier, resolve_casing
+
     model_type = load_config(cfg.model_name).model_type
     placement = resolve_casing(cfg.casing, tokenizer, model_type)
     if placement:

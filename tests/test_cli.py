@@ -131,6 +131,21 @@ def test_a_user_error_exits_non_zero_without_traceback(tmp_path):
     assert proc.stderr.strip() == f"error: --data {tmp_path / 'nope.csv'}: no such file"
 
 
+def test_a_mistyped_path_is_reported_before_the_libraries_load(tmp_path):
+    """helpers.ner and helpers.train import torch and transformers only to train or predict, so
+    a user error comes back at once instead of after seconds of imports."""
+    code = (
+        "import sys\nfrom helpers import ner\n"
+        f"rc = ner.main(['train', '--data', {str(tmp_path / 'nope.csv')!r}])\n"
+        "print(rc, [m for m in ('torch', 'transformers', 'datasets') if m in sys.modules])"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO_ROOT
+    )
+    assert proc.stdout.strip() == "2 []", proc.stderr
+    assert "no such file" in proc.stderr
+
+
 def test_predict_input_errors_name_file_and_line(capsys, tmp_path):
     f = tmp_path / "texts.txt"
     f.write_text("Ghana votes .\n\nKenya too .\n", encoding="utf-8")
@@ -193,6 +208,17 @@ def test_train_writes_the_notebooks_report_and_predict_uses_the_model(
                 assert set(e) == {"type", "text", "start", "end", "score"}
                 assert r["text"][e["start"] : e["end"]] == e["text"] and 0 < e["score"] <= 1
         assert any(r["entities"] for r in records)
+    # a fresh process, where nothing has imported helpers.casing, loads the saved model too
+    config = json.loads((out_dir / "model" / "config.json").read_text())
+    assert config["model_type"] == "bert_casing"  # casing "auto": the uncased model gets one
+    proc = subprocess.run(
+        [sys.executable, "-m", "helpers.ner", "predict", "--model", str(out_dir), texts[0]],
+        capture_output=True,
+        text=True,
+        cwd=REPO_ROOT,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["text"] == texts[0]
 
 
 @pytest.mark.slow

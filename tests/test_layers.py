@@ -1,6 +1,8 @@
 """helpers/__init__.py's description of the layers is true: every import goes one way."""
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -58,8 +60,58 @@ def test_the_checker_sees_an_upward_import(tmp_path):
     assert helpers_imports(bad) == {"train"}
 
 
+# Libraries that take seconds to import: a helpers module that loads one when imported is heavy.
+LIBRARIES = {"torch", "transformers", "datasets", "evaluate", "accelerate"}
+
+
+def _top_imports(module: str) -> set[str]:
+    """The dotted names ``module``'s files import at their top level (``helpers.x`` also for
+    ``from helpers import x``)."""
+    names = set()
+    for path in _module_files()[module]:
+        for node in ast.parse(path.read_text()).body:
+            if isinstance(node, ast.Import):
+                names.update(a.name for a in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                names.add(node.module)
+                if node.module == "helpers":
+                    names.update(f"helpers.{a.name}" for a in node.names)
+    return names
+
+
+def heavy_modules() -> set[str]:
+    """The helpers modules whose import loads one of :data:`LIBRARIES`: at their top, or through
+    a helpers module they import at their top."""
+    top = {module: _top_imports(module) for module in _module_files()}
+    heavy: set[str] = set()
+    grew = True
+    while grew:
+        grew = False
+        for module, names in top.items():
+            roots = {n.split(".")[0] for n in names}
+            helpers_used = {n.split(".")[1] for n in names if n.startswith("helpers.")}
+            if module not in heavy and (roots & LIBRARIES or helpers_used & heavy):
+                heavy.add(module)
+                grew = True
+    return heavy
+
+
+def _helpers_targets(node: ast.AST) -> set[str]:
+    """The top-level helpers modules an import statement names (empty for other imports)."""
+    if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("helpers"):
+        parts = node.module.split(".")
+        return {parts[1]} if len(parts) > 1 else {a.name for a in node.names}
+    if isinstance(node, ast.Import):
+        return {a.name.split(".")[1] for a in node.names if a.name.startswith("helpers.")}
+    return set()
+
+
 def test_helpers_imports_sit_at_the_top_of_each_file():
-    """No helpers import hides inside a function: what a module needs is read at its top."""
+    """No helpers import hides inside a function: what a module needs is read at its top. One
+    exception: a heavy module (:func:`heavy_modules`) may be imported inside the function that
+    needs it, so that a light module stays fast to import (helpers.train, whose ``TrainConfig``
+    the command line reads before it checks its options)."""
+    heavy = heavy_modules()
     inside = []
     for paths in _module_files().values():
         for path in paths:
@@ -68,8 +120,21 @@ def test_helpers_imports_sit_at_the_top_of_each_file():
             inside += [
                 f"{path.relative_to(HELPERS.parent)}:{node.lineno}"
                 for node in ast.walk(tree)
-                if isinstance(node, ast.ImportFrom)
-                and (node.module or "").startswith("helpers")
-                and id(node) not in top
+                if id(node) not in top and _helpers_targets(node) - heavy
             ]
     assert not inside, f"helpers imports inside functions (move them to the top): {inside}"
+
+
+def test_the_heavy_modules_are_the_ones_that_load_the_libraries():
+    """The AST's view holds at run time: importing every light module, in a fresh process, loads
+    none of the libraries. ``ner`` and ``train`` are among the light ones, so a mistyped option
+    is reported at once (tests/test_cli.py)."""
+    heavy = heavy_modules()
+    light = sorted(set(_module_files()) - heavy)
+    # the list helpers/__init__.py gives; the command line's modules are light
+    assert heavy == {"casing", "mlm", "seqeval_metric", "exercises", "bench"}
+    code = "import sys\n" + "".join(f"import helpers.{m}\n" for m in light)
+    code += f"print(sorted(set(sys.modules) & set({sorted(LIBRARIES)!r})))"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "[]", f"light modules {light} loaded {proc.stdout.strip()}"
