@@ -214,6 +214,8 @@ def check_model_fits(cfg: TrainConfig) -> Any:
     """What needs the model, checked before anything is trained: a local model folder holds its
     config, weights and tokenizer (:func:`helpers.models.check_model_dir`), ``freeze_layers``
     is within its layers and ``max_length`` within its positions. Returns its configuration."""
+    import helpers.casing  # noqa: F401  registers the casing model type a saved run may have
+
     check_model_dir(cfg.model_name)
     mc = load_config(cfg.model_name)
     layers = getattr(mc, "num_hidden_layers", None) or getattr(mc, "n_layers", None)

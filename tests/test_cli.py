@@ -219,6 +219,17 @@ def test_train_writes_the_notebooks_report_and_predict_uses_the_model(
     )
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["text"] == texts[0]
+    # and trains on from it: the model's checks read its casing configuration
+    again = ["train", "--model", out_dir / "model", "--data", train, "--test", test, *TINY]
+    proc = subprocess.run(
+        [sys.executable, "-m", "helpers.ner", *map(str, again), "--epochs", "1",
+         "--output-dir", str(tmp_path / "again")],
+        capture_output=True,
+        text=True,
+        cwd=REPO_ROOT,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads((tmp_path / "again" / "metrics.json").read_text())["kept_epoch"] == 1
 
 
 @pytest.mark.slow
