@@ -123,7 +123,9 @@ def _saved_model_type(path: Path) -> str | None:
 
 def _check_casing(auto_cls: Any, path: Path, name: str) -> None:
     """A folder saved with a casing feature loads only into a class that has it: a plain
-    ``BertForTokenClassification`` would drop the casing weights with a mere warning."""
+    ``BertForTokenClassification`` would drop the casing weights with a mere warning. Through an
+    ``Auto`` class (``AutoConfig`` included) it needs helpers.casing's registration: without it,
+    an error that says so instead of transformers' "unrecognised model type"."""
     if not path.is_dir() or _saved_model_type(path) != CASING_MODEL_TYPE:
         return
     config_class = getattr(auto_cls, "config_class", None)
@@ -224,6 +226,7 @@ def _load(auto_cls: Any, name: str, quiet: bool = True, **kwargs: Any) -> Any:
         if Path(path).exists():
             if is_model:
                 _check_safetensors(Path(path), name)
+            if is_model or auto_cls.__name__ == "AutoConfig":
                 _check_casing(auto_cls, Path(path), name)
             return auto_cls.from_pretrained(path, **common)
         hint = (

@@ -40,7 +40,13 @@ from helpers.casing import (
     resolve_casing,
 )
 from helpers.data import load_corpus, load_embedded
-from helpers.models import ModelLoadError, load_encoder, load_token_classifier, uses_casing
+from helpers.models import (
+    ModelLoadError,
+    load_config,
+    load_encoder,
+    load_token_classifier,
+    uses_casing,
+)
 from helpers.predict import predict, split_words
 from helpers.train import (
     FrozenCache,
@@ -339,6 +345,8 @@ def test_a_casing_model_never_loads_silently_without_its_casing(saved, gmb_label
     monkeypatch.setattr(AutoConfig, "for_model", unknown)
     with pytest.raises(ModelLoadError, match="import helpers.casing"):
         load_token_classifier(path, gmb_labels)
+    with pytest.raises(ModelLoadError, match="import helpers.casing"):
+        load_config(path)  # its configuration alone, as train's checks read it
 
 
 def test_training_from_a_casing_model_keeps_its_casing(saved, gmb_labels, tok):
