@@ -17,10 +17,11 @@ tests/test_layers.py):
    ``bench`` and ``ner`` (the command lines), and ``seqeval_metric`` (the ``evaluate`` module
    loaded from its file path; it imports no helpers module): nothing in helpers imports them.
 
-Light and heavy: only ``casing``, ``mlm``, ``seqeval_metric``, ``exercises`` and ``bench`` load
-torch, transformers or datasets when imported; every other module imports them inside the
-functions that need them, and imports a heavy helpers module the same way, so that
-``python -m helpers.ner`` checks its options before seconds of library imports (checked by
+Light and heavy: only ``casing``, ``mlm``, ``seqeval_metric``, ``bench`` and ``exercises`` (its
+chapter 5 checker) load torch, transformers, datasets or evaluate when imported; every other
+module imports them inside the functions that need them, and imports a heavy helpers module the
+same way, so that ``python -m helpers.ner`` checks what it can without them (the values of its
+options, that its files exist) before seconds of library imports (checked by
 tests/test_layers.py).
 
 The drawings in nlp_images/ come from a tool outside this package, ``python tools/diagrams.py``:

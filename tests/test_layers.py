@@ -98,8 +98,9 @@ def heavy_modules() -> set[str]:
 
 def _helpers_targets(node: ast.AST) -> set[str]:
     """The top-level helpers modules an import statement names (empty for other imports)."""
-    if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("helpers"):
-        parts = node.module.split(".")
+    module = (node.module or "") if isinstance(node, ast.ImportFrom) else ""
+    if module == "helpers" or module.startswith("helpers."):
+        parts = module.split(".")
         return {parts[1]} if len(parts) > 1 else {a.name for a in node.names}
     if isinstance(node, ast.Import):
         return {a.name.split(".")[1] for a in node.names if a.name.startswith("helpers.")}
@@ -135,6 +136,8 @@ def test_the_heavy_modules_are_the_ones_that_load_the_libraries():
     assert heavy == {"casing", "mlm", "seqeval_metric", "exercises", "bench"}
     code = "import sys\n" + "".join(f"import helpers.{m}\n" for m in light)
     code += f"print(sorted(set(sys.modules) & set({sorted(LIBRARIES)!r})))"
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=HELPERS.parent
+    )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "[]", f"light modules {light} loaded {proc.stdout.strip()}"
