@@ -48,14 +48,13 @@ from helpers.models import (
     uses_casing,
 )
 
-PLACEMENTS = CASING_PLACEMENTS
-# TrainConfig.casing: "off", "auto" (AUTO_PLACEMENT for a tokenizer that lower-cases, off for a
-# cased one: it sees capital letters already), or a placement. AUTO_PLACEMENT follows
+# TrainConfig.casing (helpers.models.CASING_SETTINGS): "off", "auto" (AUTO_PLACEMENT for a
+# tokenizer that lower-cases, off for a cased one: it sees capital letters already), or a
+# placement (CASING_PLACEMENTS). AUTO_PLACEMENT follows
 # notebooks/results/ner_casing.json (python -m helpers.bench casing) by issue 23's rule: the
 # placement with the larger gain among those whose gain is larger than its standard error at a
 # speed cost under 5%. On corpus v3 that is "after_frozen" (+0.036 F1 at +0.3% training time;
 # "output": +0.004, within its noise); on v2 its cost had measured +7.3% on shared cores.
-SETTINGS = CASING_SETTINGS
 AUTO_PLACEMENT = "after_frozen"
 
 
@@ -81,9 +80,9 @@ class BertWithCasingForTokenClassification(BertForTokenClassification):
 
     def __init__(self, config: CasingBertConfig) -> None:
         super().__init__(config)
-        if config.casing_placement not in PLACEMENTS:
+        if config.casing_placement not in CASING_PLACEMENTS:
             raise ValueError(
-                f"casing_placement={config.casing_placement!r}: expected one of {PLACEMENTS}"
+                f"casing_placement={config.casing_placement!r}: expected one of {CASING_PLACEMENTS}"
             )
         if not 0 <= config.casing_layer <= config.num_hidden_layers:
             raise ValueError(
@@ -179,8 +178,8 @@ def resolve_casing(setting: str, tokenizer: Any, model_type: str = "bert") -> st
     ``"auto"``: :data:`AUTO_PLACEMENT` for a BERT (``model_type``) whose tokenizer lower-cases;
     off for a cased tokenizer (the model sees capital letters already) and for other models.
     """
-    if setting not in SETTINGS:
-        raise ValueError(f"casing={setting!r}: expected one of {SETTINGS}")
+    if setting not in CASING_SETTINGS:
+        raise ValueError(f"casing={setting!r}: expected one of {CASING_SETTINGS}")
     if setting == "auto":
         bert = model_type in ("bert", CASING_MODEL_TYPE)
         return AUTO_PLACEMENT if bert and lowercases(tokenizer) else None

@@ -23,20 +23,20 @@ def _module_files() -> dict[str, list[Path]]:
     return out
 
 
+def helpers_targets(node: ast.AST) -> set[str]:
+    """The top-level helpers modules one import statement names (empty for other imports)."""
+    if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+        parts = node.module.split(".")
+        if parts[0] == "helpers":
+            return {parts[1]} if len(parts) > 1 else {a.name for a in node.names}
+    elif isinstance(node, ast.Import):
+        return {a.name.split(".")[1] for a in node.names if a.name.startswith("helpers.")}
+    return set()
+
+
 def helpers_imports(path: Path) -> set[str]:
     """The top-level helpers modules ``path`` imports, at any depth of the file."""
-    found = set()
-    for node in ast.walk(ast.parse(path.read_text())):
-        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            parts = node.module.split(".")
-            if parts[0] == "helpers":
-                found.update([parts[1]] if len(parts) > 1 else [a.name for a in node.names])
-        elif isinstance(node, ast.Import):
-            for a in node.names:
-                parts = a.name.split(".")
-                if parts[0] == "helpers" and len(parts) > 1:
-                    found.add(parts[1])
-    return found
+    return set().union(*map(helpers_targets, ast.walk(ast.parse(path.read_text()))))
 
 
 def test_every_module_has_a_layer():
@@ -64,47 +64,20 @@ def test_the_checker_sees_an_upward_import(tmp_path):
 LIBRARIES = {"torch", "transformers", "datasets", "evaluate", "accelerate"}
 
 
-def _top_imports(module: str) -> set[str]:
-    """The dotted names ``module``'s files import at their top level (``helpers.x`` also for
-    ``from helpers import x``)."""
-    names = set()
-    for path in _module_files()[module]:
-        for node in ast.parse(path.read_text()).body:
-            if isinstance(node, ast.Import):
-                names.update(a.name for a in node.names)
-            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-                names.add(node.module)
-                if node.module == "helpers":
-                    names.update(f"helpers.{a.name}" for a in node.names)
-    return names
-
-
 def heavy_modules() -> set[str]:
     """The helpers modules whose import loads one of :data:`LIBRARIES`: at their top, or through
     a helpers module they import at their top."""
-    top = {module: _top_imports(module) for module in _module_files()}
-    heavy: set[str] = set()
-    grew = True
-    while grew:
-        grew = False
-        for module, names in top.items():
-            roots = {n.split(".")[0] for n in names}
-            helpers_used = {n.split(".")[1] for n in names if n.startswith("helpers.")}
-            if module not in heavy and (roots & LIBRARIES or helpers_used & heavy):
-                heavy.add(module)
-                grew = True
+    libraries, uses = {}, {}
+    for module, paths in _module_files().items():
+        top = [node for path in paths for node in ast.parse(path.read_text()).body]
+        names = [a.name for n in top if isinstance(n, ast.Import) for a in n.names]
+        names += [n.module for n in top if isinstance(n, ast.ImportFrom) and n.level == 0]
+        libraries[module] = {name.split(".")[0] for name in names if name}
+        uses[module] = set().union(*map(helpers_targets, top))
+    heavy = {m for m, libs in libraries.items() if libs & LIBRARIES}
+    while more := {m for m, used in uses.items() if m not in heavy and used & heavy}:
+        heavy |= more
     return heavy
-
-
-def _helpers_targets(node: ast.AST) -> set[str]:
-    """The top-level helpers modules an import statement names (empty for other imports)."""
-    module = (node.module or "") if isinstance(node, ast.ImportFrom) else ""
-    if module == "helpers" or module.startswith("helpers."):
-        parts = module.split(".")
-        return {parts[1]} if len(parts) > 1 else {a.name for a in node.names}
-    if isinstance(node, ast.Import):
-        return {a.name.split(".")[1] for a in node.names if a.name.startswith("helpers.")}
-    return set()
 
 
 def test_helpers_imports_sit_at_the_top_of_each_file():
@@ -121,7 +94,7 @@ def test_helpers_imports_sit_at_the_top_of_each_file():
             inside += [
                 f"{path.relative_to(HELPERS.parent)}:{node.lineno}"
                 for node in ast.walk(tree)
-                if id(node) not in top and _helpers_targets(node) - heavy
+                if id(node) not in top and helpers_targets(node) - heavy
             ]
     assert not inside, f"helpers imports inside functions (move them to the top): {inside}"
 
