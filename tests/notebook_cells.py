@@ -1,4 +1,5 @@
-"""Run the code cells where a notebook defines the functions it teaches, to test them directly.
+"""Read notebooks' cells for tests: the parameters cell's defaults, and the cells that define the
+functions a chapter teaches, run to test them directly.
 
 A chapter writes the function it is about in a cell and asserts, on its own data, that it equals
 the helpers version the later chapters import. The tests take the same cells (found by the
@@ -7,6 +8,7 @@ the helpers version the later chapters import. The tests take the same cells (fo
 
 from __future__ import annotations
 
+import ast
 import json
 from typing import Any
 
@@ -28,3 +30,17 @@ def notebook_namespace(notebook: str, *markers: str, **given: Any) -> dict[str, 
         assert len(found) == 1, f"{path.name}: expected one code cell with {marker!r}"
         exec(compile(found[0], f"{path.name}:{marker}", "exec"), namespace)
     return namespace
+
+
+def parameter_defaults(notebook: str) -> dict[str, Any]:
+    """The defaults of ``notebook``'s ``parameters`` cell, read as literals (never run)."""
+    cells = json.loads((NOTEBOOKS_DIR / notebook).read_text(encoding="utf-8"))["cells"]
+    cell = next(c for c in cells if "parameters" in c["metadata"].get("tags", []))
+    tree = ast.parse("".join(cell["source"]))
+    assert all(isinstance(n, ast.Assign | ast.AnnAssign) for n in tree.body), (
+        f"{notebook}: its parameters cell should hold assignments only"
+    )
+    return {
+        (n.targets[0] if isinstance(n, ast.Assign) else n.target).id: ast.literal_eval(n.value)
+        for n in tree.body
+    }

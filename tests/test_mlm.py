@@ -10,6 +10,7 @@ torch = pytest.importorskip("torch")
 
 from helpers import mlm  # noqa: E402
 from helpers.mlm import IGNORE  # noqa: E402
+from tests.notebook_cells import parameter_defaults  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -367,16 +368,9 @@ def test_command_line_refuses_zero_seeds():
 
 def test_notebook_parameters_are_the_command_defaults():
     """`python -m helpers.mlm downstream` adapts with notebook 05's defaults: keep them equal."""
-    import ast
-    import json
     from dataclasses import asdict
 
-    from helpers.paths import NOTEBOOKS_DIR
-
-    nb = json.loads((NOTEBOOKS_DIR / "05_mlm.ipynb").read_text())
-    cell = next(c for c in nb["cells"] if "parameters" in c["metadata"].get("tags", []))
-    tree = ast.parse("".join(cell["source"]))
-    params = {n.targets[0].id: ast.literal_eval(n.value) for n in tree.body}
+    params = parameter_defaults("05_mlm.ipynb")
     defaults = asdict(mlm.AdaptConfig())
     assert params == {k: defaults[k] for k in params}
     assert set(defaults) == set(params)

@@ -3,26 +3,17 @@
 from __future__ import annotations
 
 import ast
-import json
 
 import pytest
 
 from helpers import params
 from helpers.paths import NOTEBOOKS_DIR
+from tests.notebook_cells import parameter_defaults
 
-
-def _defaults(notebook: str) -> dict:
-    """The notebook's own parameters cell, read as literals: the defaults a learner starts from."""
-    nb = json.loads((NOTEBOOKS_DIR / notebook).read_text(encoding="utf-8"))
-    cell = next(c for c in nb["cells"] if "parameters" in c["metadata"].get("tags", []))
-    tree = ast.parse("".join(cell["source"]))
-    assert all(isinstance(node, ast.Assign) for node in tree.body), "only assignments expected"
-    return {node.targets[0].id: ast.literal_eval(node.value) for node in tree.body}
-
-
-CONCEPTS = _defaults("01_concepts.ipynb")
-LABELS = _defaults("02_label_encoding.ipynb")
-ALIGN = _defaults("03_subword_alignment.ipynb")
+# each notebook's own parameters cell, read as literals: the defaults a learner starts from
+CONCEPTS = parameter_defaults("01_concepts.ipynb")
+LABELS = parameter_defaults("02_label_encoding.ipynb")
+ALIGN = parameter_defaults("03_subword_alignment.ipynb")
 
 
 def test_the_committed_defaults_pass():
@@ -134,15 +125,12 @@ def test_papermill_sees_every_parameter(notebook):
     with the cell's own default."""
     import papermill
 
-    nb = json.loads((NOTEBOOKS_DIR / notebook).read_text(encoding="utf-8"))
-    cell = next(c for c in nb["cells"] if "parameters" in c["metadata"].get("tags", []))
-    tree = ast.parse("".join(cell["source"]))
-    assigned = {
-        (n.targets[0] if isinstance(n, ast.Assign) else n.target).id: ast.literal_eval(n.value)
-        for n in tree.body
-        if isinstance(n, ast.Assign | ast.AnnAssign)
-    }
+    assigned = parameter_defaults(notebook)
     seen = papermill.inspect_notebook(str(NOTEBOOKS_DIR / notebook))
     assert assigned and sorted(seen) == sorted(assigned)
     for name, info in seen.items():
         assert ast.literal_eval(info["default"]) == assigned[name], name
+        # `papermill --help-notebook` shows a type and a comment for each (README): an
+        # annotation, and a comment on the line that ends the assignment
+        assert info["inferred_type_name"] != "None", f"{notebook}: {name} has no type annotation"
+        assert info["help"].strip(), f"{notebook}: {name} has no comment on its last line"
