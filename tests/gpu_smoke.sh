@@ -28,17 +28,20 @@ print(f"{name:<22} device={r['device']} precision={r['precision']} "
 PY
 }
 
+# every run writes into a new temporary folder: a folder holding an earlier run would be kept and
+# the new run saved beside it, so a fixed folder could report an old run
 out=$(mktemp -d)
-papermill notebooks/04_ner.ipynb "$out/04_gpu.ipynb" -p output_dir runs/gpu_smoke "$@" >/dev/null
-report "notebook 04" runs/gpu_smoke/metrics.json
+echo "runs and logs: $out"
+papermill notebooks/04_ner.ipynb "$out/04_gpu.ipynb" -p output_dir "$out/notebook" "$@" >/dev/null
+report "notebook 04" "$out/notebook/metrics.json"
 
-python -m helpers.ner train --no-progress --output-dir runs/gpu_smoke_cli >"$out/cli.log"
-report "python -m helpers.ner" runs/gpu_smoke_cli/metrics.json
+python -m helpers.ner train --no-progress --output-dir "$out/cli" >"$out/cli.log"
+report "python -m helpers.ner" "$out/cli/metrics.json"
 
 if [ "$gpus" -gt 1 ]; then
   # --batch-size is the global batch (default 8): use 2, 4 or 8 processes so that it divides
   n=2; for k in 4 8; do [ "$gpus" -ge "$k" ] && n=$k; done
   torchrun --standalone --nproc_per_node "$n" -m helpers.ner train --no-progress \
-    --output-dir runs/gpu_smoke_ddp >"$out/ddp.log"
-  report "torchrun x$n" runs/gpu_smoke_ddp/metrics.json
+    --output-dir "$out/ddp" >"$out/ddp.log"
+  report "torchrun x$n" "$out/ddp/metrics.json"
 fi
