@@ -104,3 +104,24 @@ def weight_casts():
         )
 
     return count
+
+
+@pytest.fixture
+def packed_counts(monkeypatch) -> list[int]:
+    """From here on, each entry into ``helpers.models.packed_linears`` appends the number of
+    layers it packed (0 where oneDNN cannot pack bf16)."""
+    from contextlib import contextmanager
+
+    from helpers import models
+
+    counts: list[int] = []
+    pack = models.packed_linears
+
+    @contextmanager
+    def counted(model):
+        with pack(model) as n:
+            counts.append(n)
+            yield n
+
+    monkeypatch.setattr(models, "packed_linears", counted)
+    return counts

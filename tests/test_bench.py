@@ -180,11 +180,12 @@ def test_casing_study_runs_the_real_protocol(tmp_path):
     import functools
     import json
 
-    from helpers.bench import bench_casing, protocol_run
+    from helpers.bench import CASING_ARMS, bench_casing, protocol_run
 
     run = functools.partial(protocol_run, n_sentences=20, epochs=1)
     bench_casing(1, [1], str(tmp_path / "c.json"), run=run)
     arms = json.loads((tmp_path / "c.json").read_text())["arms"]
+    assert list(arms) == list(CASING_ARMS)  # every arm ran (the loop below checks each)
     for summary in arms.values():
         (row,) = summary["runs"]
         assert 0 <= row["f1"] <= 1 and row["train_seconds"] > 0 and row["train_sentences"] == 16

@@ -350,9 +350,17 @@ def test_a_casing_model_never_loads_silently_without_its_casing(saved, gmb_label
 
 
 def test_training_from_a_casing_model_keeps_its_casing(saved, gmb_labels, tok):
-    _, path = saved
+    model, path = saved
     from helpers.train import token_classifier
 
+    for setting in ("auto", "after_frozen"):  # the saved model's own placement, by both names
+        cfg = TrainConfig(model_name=path, casing=setting, freeze_layers=1)
+        again = token_classifier(cfg, gmb_labels, tok)
+        assert uses_casing(again) and again.config.casing_placement == "after_frozen"
+        # the trained casing table is the saved one, not a new zero table
+        saved_table = model.casing_embeddings.weight
+        assert saved_table.abs().sum() > 0
+        assert torch.equal(again.casing_embeddings.weight, saved_table)
     with pytest.raises(ValueError, match="saved with a casing feature"):
         token_classifier(TrainConfig(model_name=path, casing="off"), gmb_labels, tok)
 

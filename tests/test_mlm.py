@@ -5,12 +5,11 @@ from __future__ import annotations
 import math
 
 import pytest
+import torch
 
-torch = pytest.importorskip("torch")
-
-from helpers import mlm  # noqa: E402
-from helpers.mlm import IGNORE  # noqa: E402
-from tests.notebook_cells import parameter_defaults  # noqa: E402
+from helpers import mlm
+from helpers.mlm import IGNORE
+from tests.notebook_cells import parameter_defaults
 
 
 @pytest.fixture(scope="module")

@@ -427,9 +427,20 @@ def test_packed_linears_let_torch_compile_trace_the_plain_layers(tiny_classifier
     from torch.profiler import profile
 
     ids = torch.tensor([[101, 2023, 2003, 102]])
-    monkeypatch.setattr(torch.compiler, "is_compiling", lambda: True)
-    with torch.no_grad(), torch.autocast("cpu", dtype=torch.bfloat16):
-        with models.packed_linears(tiny_classifier), profile() as prof:
-            tiny_classifier(input_ids=ids)
-    names = [e.name for e in prof.events()]
-    assert "mkldnn::_linear_pointwise" not in names and "aten::linear" in names
+
+    def kernels(compiling: bool) -> tuple[int, set[str]]:
+        monkeypatch.setattr(torch.compiler, "is_compiling", lambda: compiling)
+        with torch.no_grad(), torch.autocast("cpu", dtype=torch.bfloat16):
+            with models.packed_linears(tiny_classifier) as n, profile() as prof:
+                tiny_classifier(input_ids=ids)
+        return n, {e.name for e in prof.events()}
+
+    can_pack = models.can_pack_bf16("cpu")
+    n, eager = kernels(compiling=False)
+    # the control: outside tracing every layer is packed and runs the packed kernel (where
+    # oneDNN can pack at all; elsewhere nothing is packed)
+    assert n == (len(_linears(tiny_classifier)) if can_pack else 0)
+    assert ("mkldnn::_linear_pointwise" in eager) == can_pack
+    n, traced = kernels(compiling=True)
+    assert n == (len(_linears(tiny_classifier)) if can_pack else 0)
+    assert "mkldnn::_linear_pointwise" not in traced and "aten::linear" in traced

@@ -61,7 +61,9 @@ def test_pairs_never_cross_the_split(train_sents, test_sents, negatives):
         assert p.a in train_text and p.b in train_text
         assert p.a not in test_only and p.b not in test_only
     train_docs = {s.doc_id for s in train_sents}
-    for p in make_pairs(test_sents, negatives, seed=1):
+    test_pairs = make_pairs(test_sents, negatives, seed=1)
+    assert test_pairs  # the loop below checks something
+    for p in test_pairs:
         assert p.doc_a in test_docs and p.doc_b in test_docs
         assert p.doc_a not in train_docs and p.doc_b not in train_docs
 
@@ -81,6 +83,7 @@ def test_exact_balance_and_anchor_count():
 def test_both_gives_every_anchor_one_pair_of_each_class(test_sents, negatives):
     single = make_pairs(test_sents, negatives, seed=2)
     pairs = make_pairs(test_sents, negatives, seed=2, both=True)
+    assert single and pairs
     by_anchor: dict[int, list[int]] = {}
     for p in pairs:
         by_anchor.setdefault(p.index_a, []).append(p.label)
@@ -286,28 +289,18 @@ def test_cluster_bootstrap_rejects_bad_input():
         cluster_bootstrap_interval([True], [0], resamples=10)
 
 
-def test_packed_weights_give_the_same_scores(nsp_dirs, tok, train_sents, monkeypatch):
+def test_packed_weights_give_the_same_scores(nsp_dirs, tok, train_sents, packed_counts):
     """bf16 with the linear layers packed once per call (the default) against plain autocast:
     every linear layer packed where oneDNN can, the same labels, P(IsNext) within bf16's step."""
-    from contextlib import contextmanager
-
     from helpers import models
 
     model, _, _ = load_nsp_model(nsp_dirs[1])
     pairs = make_pairs(train_sents[:40], seed=0)
     plain = predict_nsp(model, tok, pairs, 8, "bf16", pack_weights=False)
-    counts, pack = [], models.packed_linears
-
-    @contextmanager
-    def counted(m):
-        with pack(m) as n:
-            counts.append(n)
-            yield n
-
-    monkeypatch.setattr(models, "packed_linears", counted)
+    assert packed_counts == []  # plain autocast packs nothing
     packed = predict_nsp(model, tok, pairs, 8, "bf16")
     linears = sum(type(m).__name__ == "Linear" for m in model.modules())
     # packed layers, not calls: autocast enters packed_linears only where packs_bf16 says so
-    assert sum(counts) == (linears if models.can_pack_bf16("cpu") else 0)
+    assert sum(packed_counts) == (linears if models.can_pack_bf16("cpu") else 0)
     assert packed[0] == plain[0]
     assert packed[1] == pytest.approx(plain[1], abs=0.02)

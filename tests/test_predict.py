@@ -29,6 +29,7 @@ def test_predict_shapes_and_offsets(full_run):
     out = predict(TEXTS, full_run.model, full_run.tokenizer, batch_size=2)
     assert [p.text for p in out] == TEXTS
     assert out[2].words == [] and out[2].tags == [] and out[2].entities == []
+    assert any(p.entities for p in out)  # the entity checks below run on something
     for p in out:
         assert len(p.words) == len(p.tags) == len(p.offsets)
         assert all(t in full_run.model.config.label2id for t in p.tags)
@@ -250,15 +251,21 @@ def test_bf16_gives_fp32_tags_and_close_scores(full_run):
     assert [p for s in every for p in s] == pytest.approx([p for s in ref_sc for p in s], abs=1e-5)
 
 
-def test_packed_weights_give_the_same_tags(tiny_model_dir, tiny_data, tok):
+def test_packed_weights_give_the_same_tags(tiny_model_dir, tiny_data, tok, packed_counts):
     """bf16 with the linear layers packed once per call (the default) against plain autocast:
-    the same tags, the same windows rerun, scores within bf16's step."""
+    every linear layer packed where oneDNN can, the same tags, the same windows rerun, scores
+    within bf16's step."""
+    from helpers import models
     from helpers.models import load_token_classifier
 
     model = load_token_classifier(tiny_model_dir, tiny_data[2])
     sents = [s.split() for s in TEXTS if s] + [s.words for s in tiny_data[1]]
     plain = _predict_words(model, tok, sents, 8, None, 32, "bf16", pack_weights=False)
+    assert packed_counts == []  # plain autocast packs nothing
     packed = _predict_words(model, tok, sents, 8, None, 32, "bf16")
+    # every linear layer packed where oneDNN can (else the two runs would be the same run)
+    linears = sum(type(m).__name__ == "Linear" for m in model.modules())
+    assert sum(packed_counts) == (linears if models.can_pack_bf16("cpu") else 0)
     assert packed[0] == plain[0] and packed[3] == plain[3]
     flat = [p for s in packed[1] for p in s]
     assert flat == pytest.approx([p for s in plain[1] for p in s], abs=0.02)
