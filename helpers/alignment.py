@@ -194,7 +194,8 @@ def tokenless_words(
 ) -> list[tuple[int, list[int]]]:
     """``(sentence index, [word indices])`` of the words that yield no token at all (a zero-width
     space, a soft hyphen, a lone control character): such a word would lose its label. Each
-    distinct word is tokenized once. Taught in notebooks/03_subword_alignment.ipynb.
+    distinct word is tokenized once. Used by ``python -m helpers.ner`` to refuse such words (no
+    notebook calls it).
     """
     distinct = sorted({w for ws in sentences for w in ws})
     if not distinct:

@@ -26,7 +26,8 @@ def ner_metrics(
 
     ``strict=True`` scores in seqeval's strict IOB2 mode (a span must start with ``B-``);
     the default matches seqeval's default (CoNLL ``conlleval``) behaviour. The per-type numbers
-    are seqeval's own ``classification_report``. Taught in notebooks/04_ner.ipynb.
+    are seqeval's own ``classification_report``. Taught in notebooks/03_subword_alignment.ipynb
+    (called directly) and notebooks/04_ner.ipynb (through :func:`evaluate_ner`).
     """
     from seqeval.metrics import accuracy_score, classification_report
     from seqeval.scheme import IOB2

@@ -141,7 +141,8 @@ class TrainConfig:
 
 @dataclass
 class TrainResult:
-    """What a run returns: the best model, its tokenizer, and how training went."""
+    """What a run returns: the kept model (the final epoch's unless ``keep="best"``), its
+    tokenizer, and how training went."""
 
     model: Any
     tokenizer: Any
