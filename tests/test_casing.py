@@ -447,8 +447,9 @@ def test_the_pipelines_casing_ids_are_the_words_casing(casing_run):
         assert chunk["casing_ids"][0].tolist() == enc["casing_ids"][0]
         assert chunk["input_ids"][0].tolist() == enc["input_ids"][0]
     # the trained table matters: the same ids with every word "lower" give other logits
-    x = tok(TEXTS[0], return_tensors="pt")
+    x = tok(TEXTS[0], return_tensors="pt").to(model.device)
     casing = next(iter(pipe.preprocess(TEXTS[0], **pipe._preprocess_params)))["casing_ids"]
+    casing = casing.to(model.device)
     with torch.no_grad():
         real = model(**x, casing_ids=casing).logits
         lower = torch.where(casing == CASING_PAD, CASING_PAD, CASING.index("lower"))

@@ -120,7 +120,7 @@ def test_frozen_layers_stay_and_top_layers_learn(two_layer_dir, tiny_data, tmp_p
         output_dir=str(tmp_path),
         **{**FAST, "freeze_layers": 1, "cache_frozen": True},
     )
-    end = res.model.state_dict()
+    end = {k: v.cpu() for k, v in res.model.state_dict().items()}  # off a GPU, if any
     bottom = [k for k in end if ".embeddings." in k or ".layer.0." in k]
     top = [k for k in end if ".layer.1." in k]
     assert bottom and top

@@ -325,10 +325,10 @@ def test_warm_up_trains_only_the_head_for_its_epochs(tok, tiny_model_dir):
     start = mlm.perplexity(model, held).perplexity
     phase = mlm.warm_up_head(model, feats, mlm.make_collator(tok, seed=0), epochs=2,
                              batch_size=16, precision="fp32")  # fmt: skip
-    for n, p in model.base_model.named_parameters():
-        assert torch.equal(p, encoder[n]), n
+    for n, p in model.base_model.named_parameters():  # .cpu(): the Trainer's GPU, if any
+        assert torch.equal(p.cpu(), encoder[n]), n
         assert p.requires_grad  # unfrozen again afterwards
-    assert all(not torch.equal(p, head[n]) for n, p in mlm.head_parameters(model))
+    assert all(not torch.equal(p.cpu(), head[n]) for n, p in mlm.head_parameters(model))
     assert len(phase.steps) == 2 * 3  # 48 sentences, batch 16, 2 epochs: every step logged
     assert mlm.perplexity(model, held).perplexity < start
     assert phase.trainable == sum(p.numel() for _, p in mlm.head_parameters(model))
@@ -355,7 +355,7 @@ def test_adapt_saves_a_model_that_loads_as_token_classifier_and_mlm(tiny_model_d
     clf = load_token_classifier(str(tmp_path / "adapted"), ["O", "B-geo", "I-geo"])
     assert torch.equal(
         clf.bert.encoder.layer[0].output.dense.weight,
-        res.model.bert.encoder.layer[0].output.dense.weight,
+        res.model.bert.encoder.layer[0].output.dense.weight.cpu(),  # off a GPU, if any
     )
     assert mlm.load_mlm(str(tmp_path / "adapted"), verbose=False).has_trained_head
 
@@ -404,4 +404,4 @@ def test_notebook_trainer_cells_are_train_mlm(tok, tiny_dirs, tmp_path):
     a, b = helper().state_dict(), cells().state_dict()
     start = AutoModelForMaskedLM.from_pretrained(tiny_dirs["with_head"]).state_dict()
     assert all(torch.equal(a[k], b[k]) for k in a)
-    assert not all(torch.equal(a[k], start[k]) for k in a)  # it did train
+    assert not all(torch.equal(a[k].cpu(), start[k]) for k in a)  # it did train

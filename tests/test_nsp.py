@@ -238,8 +238,9 @@ def test_training_moves_only_unfrozen_weights_and_is_seeded(nsp_dirs, tok, train
         head = model.cls.seq_relationship.weight.detach().clone()
         run = train_nsp(model, tok, pairs, batch_size=8, freeze_layers=0, precision="fp32")
         assert run.steps == len(run.losses) == -(-len(pairs) // 8)
-        assert torch.equal(model.bert.embeddings.word_embeddings.weight, emb)  # frozen
-        assert not torch.equal(model.cls.seq_relationship.weight, head)  # trained
+        # .cpu(): the Trainer moves the model to a GPU where there is one
+        assert torch.equal(model.bert.embeddings.word_embeddings.weight.cpu(), emb)  # frozen
+        assert not torch.equal(model.cls.seq_relationship.weight.cpu(), head)  # trained
         preds, probs = predict_nsp(model, tok, pairs)
         assert all(0 <= p <= 1 for p in probs) and set(preds) <= {IS_NEXT, NOT_NEXT}
         results.append((run.losses, preds))

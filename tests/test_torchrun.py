@@ -33,6 +33,7 @@ def ddp_run(tiny_model_dir, tmp_path_factory):
     env = {
         **os.environ,
         "OMP_NUM_THREADS": "1",
+        "CUDA_VISIBLE_DEVICES": "",  # two CPU processes (gloo) on any machine, GPUs or not
         "PYTHONPATH": os.pathsep.join([str(REPO_ROOT), os.environ.get("PYTHONPATH", "")]),
     }
     cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone"]

@@ -43,7 +43,10 @@ def test_history_and_final_weights(full_run, tiny_data):
     assert [h["epoch"] for h in res.history] == [1, 2, 3]
     assert {"train_loss", "loss", "f1", "precision", "recall", "accuracy"} <= set(res.history[0])
     assert res.kept_epoch == 3  # keep="final" (the default) keeps the last epoch
-    assert res.precision == "fp32" and res.device == "cpu"
+    import torch
+
+    assert res.precision == "fp32"
+    assert res.device == ("cuda" if torch.cuda.is_available() else "cpu")  # the Trainer's choice
     assert res.model.config.id2label == dict(enumerate(labels))
     assert res.history[-1]["train_loss"] < res.history[0]["train_loss"]
 
@@ -72,10 +75,16 @@ def test_validation_is_scored_per_word_like_the_test_set(full_run, tiny_data):
         casing=casing,
     )  # fmt: skip
     logits, gold = [], []
+    device = full_run.model.device  # the Trainer's: a GPU where there is one
     with torch.inference_mode():
         for i, (ids, lab) in enumerate(zip(enc["input_ids"], enc["labels"], strict=True)):
-            extra = {"casing_ids": torch.tensor([enc["casing_ids"][i]])} if casing else {}
-            logits.append(full_run.model(input_ids=torch.tensor([ids]), **extra).logits[0].numpy())
+            extra = (
+                {"casing_ids": torch.tensor([enc["casing_ids"][i]], device=device)}
+                if casing
+                else {}
+            )
+            out = full_run.model(input_ids=torch.tensor([ids], device=device), **extra)
+            logits.append(out.logits[0].cpu().numpy())
             gold.append(np.array(lab))
     g, p = [], []
     for lo, la in zip(logits, gold, strict=True):

@@ -74,8 +74,9 @@ def test_frozen_encoder_trains_only_the_head_and_is_unfrozen_afterwards():
     encoder = {k: v.clone() for k, v in model.base_model.state_dict().items()}
     head = model.classifier.weight.detach().clone()
     train_objective(model, toy_data(), collate, freeze_encoder=True, **{**FAST, "epochs": 1})
-    assert all(torch.equal(v, model.base_model.state_dict()[k]) for k, v in encoder.items())
-    assert not torch.equal(head, model.classifier.weight)
+    after = {k: v.cpu() for k, v in model.base_model.state_dict().items()}  # off a GPU, if any
+    assert all(torch.equal(v, after[k]) for k, v in encoder.items())
+    assert not torch.equal(head, model.classifier.weight.cpu())
     assert all(p.requires_grad for p in model.parameters())
 
 
@@ -159,8 +160,9 @@ def bf16_trainer_run(model, folder, epochs: int = 1) -> None:
 
 
 def fp32_reference(model):
-    """A fresh copy of ``model``'s class and weights: its forward is the plain fp32 one."""
-    twin = tiny_classifier()
+    """A fresh copy of ``model``'s class and weights, on its device: its forward is the plain
+    fp32 one."""
+    twin = tiny_classifier().to(model.device)
     twin.load_state_dict(model.state_dict())
     return twin.eval()
 
@@ -169,8 +171,9 @@ BATCH = {"input_ids": collate(toy_data(8))["input_ids"]}
 
 
 def logits(model):
+    """The model's logits for BATCH, on the model's device (the Trainer's: a GPU if any)."""
     with torch.no_grad():
-        return model(**BATCH).logits
+        return model(**{k: v.to(model.device) for k, v in BATCH.items()}).logits
 
 
 @pytest.mark.parametrize("runs", [1, 2])  # a model trained twice holds two wrappers
