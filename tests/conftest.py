@@ -125,3 +125,20 @@ def packed_counts(monkeypatch) -> list[int]:
 
     monkeypatch.setattr(models, "packed_linears", counted)
     return counts
+
+
+@pytest.fixture(scope="session")
+def tiny_distilbert_dir(tmp_path_factory, tok):
+    """A randomly initialised two-layer DistilBERT with the course's tokenizer (safetensors): a
+    model that is not a BERT, as a user's ``model_name`` may be (no casing feature for it)."""
+    import torch
+    from transformers import DistilBertConfig, DistilBertModel
+
+    torch.manual_seed(0)
+    config = DistilBertConfig(
+        vocab_size=tok.vocab_size, dim=64, n_layers=2, n_heads=2, hidden_dim=128
+    )
+    path = tmp_path_factory.mktemp("tiny_distilbert")
+    DistilBertModel(config).save_pretrained(path, safe_serialization=True)
+    tok.save_pretrained(path)
+    return str(path)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import json
+from pathlib import Path
 
 import pytest
 
@@ -73,11 +74,15 @@ def test_user_file_absolute_output_dir_and_no_floor(tmp_path, tiny_model_dir):
 
 
 @pytest.mark.slow
-def test_notebook_and_command_line_train_the_same_model(tmp_path, tiny_model_dir):
+@pytest.mark.parametrize("model", ["tiny_model_dir", "tiny_distilbert_dir"])
+def test_notebook_and_command_line_train_the_same_model(tmp_path, model, request):
     """Issue 18: the notebook's Trainer run in view and ``python -m helpers.ner train``
     (:func:`helpers.train.train_ner`) are one computation: same seed, same parameters, identical
-    per-epoch history, kept epoch and test metrics (validation and keep="best" included)."""
+    per-epoch history, kept epoch and test metrics (validation and keep="best" included). Also
+    for a model that is not a BERT (DistilBERT): no casing feature, its own weights."""
     from helpers import ner
+
+    tiny_model_dir = request.getfixturevalue(model)
     from helpers.data import load_embedded
 
     data = tmp_path / "mine.csv"
@@ -116,3 +121,7 @@ def test_notebook_and_command_line_train_the_same_model(tmp_path, tiny_model_dir
     assert nb["kept_epoch"] == cli["kept_epoch"]
     assert nb["test"] == cli["test"]
     assert nb["test"]["per_type"]  # the test split has entities to score
+    saved = json.loads((tmp_path / "notebook" / "model" / "config.json").read_text())
+    base = json.loads((Path(tiny_model_dir) / "config.json").read_text())
+    # the notebook fine-tuned the model it was given: a BERT gets the casing feature, others not
+    assert saved["model_type"] == ("bert_casing" if base["model_type"] == "bert" else "distilbert")
