@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from helpers.data import Sentence
-from helpers.models import _load, autocast, own_forward, pick_precision
+from helpers.models import _load, autocast, load_config, own_forward, pick_precision
 from helpers.train import freeze, logged_losses, train_objective
 
 # The labels of transformers' BertForNextSentencePrediction: 0 = B continues A, 1 = B is random.
@@ -137,6 +137,18 @@ def wilson_interval(successes: int, n: int, confidence: float = 0.95) -> tuple[f
     return max(0.0, centre - half), min(1.0, centre + half)
 
 
+def require_bert(name: str) -> None:
+    """Stop unless ``name`` is a BERT checkpoint: ``BertForNextSentencePrediction`` would load
+    another architecture (DistilBERT, say) as a randomly initialised BERT, with only a warning.
+    Taught in notebooks/06_nsp.ipynb."""
+    model_type = load_config(name).model_type
+    if model_type != "bert":
+        raise ValueError(
+            f"model_name={name!r} is a {model_type!r} model: next-sentence prediction needs a "
+            "BERT checkpoint (BertForNextSentencePrediction), e.g. 'minilm' or 'bert-base-uncased'"
+        )
+
+
 def load_nsp_model(
     name: str = "minilm", seed: int = 0, **kwargs: Any
 ) -> tuple[Any, list[str], bool]:
@@ -149,6 +161,7 @@ def load_nsp_model(
     """
     from transformers import BertForNextSentencePrediction, set_seed
 
+    require_bert(name)
     set_seed(seed)
     model, info = _load(BertForNextSentencePrediction, name, output_loading_info=True, **kwargs)
     missing = sorted(info["missing_keys"])

@@ -188,6 +188,13 @@ def test_load_detects_whether_the_head_was_trained(nsp_dirs):
     assert trained and not any(k.startswith("cls.seq_relationship") for k in missing)
 
 
+def test_a_model_that_is_not_a_bert_is_refused_by_name(tiny_distilbert_dir):
+    """BertForNextSentencePrediction.from_pretrained would build a random BERT from a DistilBERT
+    checkpoint (with a warning); the course stops first and says why."""
+    with pytest.raises(ValueError, match=r"is a 'distilbert' model: next-sentence prediction"):
+        load_nsp_model(tiny_distilbert_dir)
+
+
 def test_predict_batches_by_length_and_answers_in_the_pairs_order(
     nsp_dirs, tok, train_sents, monkeypatch
 ):
