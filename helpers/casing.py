@@ -38,6 +38,7 @@ from transformers import initialization as init
 
 from helpers.alignment import CASING, CASING_PAD, align_casing, word_casing
 from helpers.models import (
+    BERT_MODEL_TYPES,
     CASING_MODEL_TYPE,
     CASING_PLACEMENTS,
     CASING_SETTINGS,
@@ -172,7 +173,7 @@ def lowercases(tokenizer: Any) -> bool:
     return ids == low["input_ids"]
 
 
-def resolve_casing(setting: str, tokenizer: Any, model_type: str = "bert") -> str | None:
+def resolve_casing(setting: str, tokenizer: Any, model_type: str) -> str | None:
     """The placement a ``TrainConfig.casing`` setting gives, or None (off).
 
     ``"auto"``: :data:`AUTO_PLACEMENT` for a BERT (``model_type``) whose tokenizer lower-cases;
@@ -181,7 +182,7 @@ def resolve_casing(setting: str, tokenizer: Any, model_type: str = "bert") -> st
     if setting not in CASING_SETTINGS:
         raise ValueError(f"casing={setting!r}: expected one of {CASING_SETTINGS}")
     if setting == "auto":
-        bert = model_type in ("bert", CASING_MODEL_TYPE)
+        bert = model_type in BERT_MODEL_TYPES
         return AUTO_PLACEMENT if bert and lowercases(tokenizer) else None
     return None if setting == "off" else setting
 
@@ -197,7 +198,7 @@ def casing_token_classifier(
     """A pre-trained BERT ``name`` with a new head and a zero casing embedding at ``placement``
     (``"after_frozen"``: the input of encoder layer ``layer``)."""
     base = load_config(name)
-    if base.model_type not in ("bert", CASING_MODEL_TYPE):
+    if base.model_type not in BERT_MODEL_TYPES:
         raise ValueError(
             f"casing={placement!r} needs a BERT model (model_type 'bert'); {name!r} is "
             f"{base.model_type!r}: use casing='off'"

@@ -148,8 +148,8 @@ def fit_head(
     validation loss is measured after the step, in eval mode. ``threads=1`` runs on one CPU
     thread and restores torch's setting afterwards (the matrices are tiny, so extra threads only
     add overhead); ``None`` leaves torch's setting alone. Returns ``(head, curves)``, the head
-    an ``nn.Sequential`` from features to logits, in eval mode, on the CPU (where the features
-    are; the ``Trainer`` trains it on a GPU when there is one).
+    an ``nn.Sequential`` from features to logits, in eval mode, on the features' device (the
+    ``Trainer`` trains it on a GPU when there is one).
     Taught in notebooks/01_concepts.ipynb.
     """
     import torch
@@ -191,5 +191,6 @@ def fit_head(
         curves.train_loss = logged_losses(trainer.state.log_history)
     finally:
         torch.set_num_threads(previous_threads)
-    # the trained layers, features -> logits, back on the CPU with the features
-    return torch.nn.Sequential(*head).cpu().eval(), curves
+    # the trained layers, features -> logits, back on the features' device (the Trainer may
+    # have moved them to a GPU)
+    return torch.nn.Sequential(*head).to(x_train.device).eval(), curves

@@ -35,6 +35,8 @@ TOKENIZER_FILES = (
 # model_type of a token classifier saved with a learned casing feature (helpers.casing): loading
 # one as a plain BERT would drop its casing weights, so the loaders here refuse that.
 CASING_MODEL_TYPE = "bert_casing"
+# model types that are BERTs here: a plain BERT, and one saved with the casing feature
+BERT_MODEL_TYPES = ("bert", CASING_MODEL_TYPE)
 # Where helpers.casing can add its casing feature, and TrainConfig.casing's settings: "off",
 # "auto" (helpers.casing.AUTO_PLACEMENT where the tokenizer lower-cases) or a placement. Here,
 # not in helpers.casing, so that TrainConfig and `python -m helpers.ner` check a setting without
@@ -202,6 +204,18 @@ def load_config(name: str = DEFAULT_MODEL) -> Any:
     from transformers import AutoConfig
 
     return _load(AutoConfig, name)
+
+
+def require_bert(name: str, why: str) -> None:
+    """Stop unless ``name`` is a plain BERT checkpoint (model_type "bert"): a ``Bert*`` class
+    would load another architecture (DistilBERT, say) as a randomly initialised BERT, with only
+    a warning. ``why`` says what needs a BERT. Taught in notebooks/01_concepts.ipynb."""
+    model_type = load_config(name).model_type
+    if model_type != "bert":
+        raise ValueError(
+            f"model_name={name!r} is a {model_type!r} model: {why}, so use a BERT checkpoint "
+            "('minilm', 'bert-base-uncased', ...)"
+        )
 
 
 def _load(auto_cls: Any, name: str, quiet: bool = True, **kwargs: Any) -> Any:

@@ -16,8 +16,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from helpers import models
 from helpers.data import Sentence
-from helpers.models import _load, autocast, load_config, own_forward, pick_precision
+from helpers.models import _load, autocast, own_forward, pick_precision
 from helpers.train import freeze, logged_losses, train_objective
 
 # The labels of transformers' BertForNextSentencePrediction: 0 = B continues A, 1 = B is random.
@@ -138,15 +139,9 @@ def wilson_interval(successes: int, n: int, confidence: float = 0.95) -> tuple[f
 
 
 def require_bert(name: str) -> None:
-    """Stop unless ``name`` is a BERT checkpoint: ``BertForNextSentencePrediction`` would load
-    another architecture (DistilBERT, say) as a randomly initialised BERT, with only a warning.
+    """Stop unless ``name`` is a BERT checkpoint (:func:`helpers.models.require_bert`).
     Taught in notebooks/06_nsp.ipynb."""
-    model_type = load_config(name).model_type
-    if model_type != "bert":
-        raise ValueError(
-            f"model_name={name!r} is a {model_type!r} model: next-sentence prediction needs a "
-            "BERT checkpoint (BertForNextSentencePrediction), e.g. 'minilm' or 'bert-base-uncased'"
-        )
+    models.require_bert(name, "next-sentence prediction needs BertForNextSentencePrediction")
 
 
 def load_nsp_model(

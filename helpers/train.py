@@ -24,7 +24,7 @@ from helpers.data import Sentence, to_dataset_dict
 from helpers.labels import label_maps
 from helpers.metrics import ner_metrics
 from helpers.models import (
-    CASING_MODEL_TYPE,
+    BERT_MODEL_TYPES,
     CASING_PLACEMENTS,
     CASING_SETTINGS,
     DEFAULT_MODEL,
@@ -225,7 +225,7 @@ def check_model_fits(cfg: TrainConfig) -> Any:
             f"freeze_layers={cfg.freeze_layers}: the model has only {layers} layers; "
             f"expected 0 to {layers}"
         )
-    if cfg.casing in CASING_PLACEMENTS and mc.model_type not in ("bert", CASING_MODEL_TYPE):
+    if cfg.casing in CASING_PLACEMENTS and mc.model_type not in BERT_MODEL_TYPES:
         raise ValueError(
             f"casing={cfg.casing!r}: the casing feature needs a BERT model (model_type 'bert'); "
             f"{cfg.model_name!r} is {mc.model_type!r}: use casing='off'"

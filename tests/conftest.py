@@ -106,6 +106,13 @@ def weight_casts():
     return count
 
 
+def linear_layers(model) -> list:
+    """The model's ``nn.Linear`` layers: what ``helpers.models.packed_linears`` packs."""
+    import torch
+
+    return [m for m in model.modules() if type(m) is torch.nn.Linear]
+
+
 @pytest.fixture
 def packed_counts(monkeypatch) -> list[int]:
     """From here on, each entry into ``helpers.models.packed_linears`` appends the number of

@@ -372,13 +372,15 @@ def test_auto_is_on_for_an_uncased_tokenizer_and_off_for_a_cased_one(tok, tmp_pa
     tok.save_pretrained(tmp_path)
     cased = BertTokenizerFast.from_pretrained(tmp_path, do_lower_case=False)
     assert lowercases(tok) and not lowercases(cased)
-    assert resolve_casing("auto", tok) == AUTO_PLACEMENT
-    assert resolve_casing("auto", cased) is None  # a cased model sees capitals already
-    assert resolve_casing("off", tok) is None and resolve_casing("off", cased) is None
-    assert resolve_casing("output", cased) == "output"  # still possible when asked for
+    assert resolve_casing("auto", tok, "bert") == AUTO_PLACEMENT
+    assert resolve_casing("auto", cased, "bert") is None  # a cased model sees capitals already
+    assert (
+        resolve_casing("off", tok, "bert") is None and resolve_casing("off", cased, "bert") is None
+    )
+    assert resolve_casing("output", cased, "bert") == "output"  # still possible when asked for
     assert resolve_casing("auto", tok, "distilbert") is None  # not a BERT: no casing class
     with pytest.raises(ValueError, match="casing"):
-        resolve_casing("on", tok)
+        resolve_casing("on", tok, "bert")
     with pytest.raises(ValueError, match="casing"):
         TrainConfig(casing="on").validate()
 

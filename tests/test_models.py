@@ -14,6 +14,7 @@ from helpers.models import (
     pick_precision,
     resolve_model,
 )
+from tests.conftest import linear_layers
 
 
 def test_resolve_default_is_packaged_dir():
@@ -338,12 +339,6 @@ def tiny_classifier(tiny_model_dir, gmb_labels):
     return load_token_classifier(tiny_model_dir, gmb_labels).eval()
 
 
-def _linears(model):
-    import torch
-
-    return [m for m in model.modules() if type(m) is torch.nn.Linear]
-
-
 def test_packed_linears_compute_what_bf16_autocast_does(tiny_classifier):
     """Where oneDNN packs bf16 weights, every linear layer runs packed (the profiler sees only the
     packed kernel) and the logits are bf16 autocast's; elsewhere nothing is packed."""
@@ -359,7 +354,7 @@ def test_packed_linears_compute_what_bf16_autocast_does(tiny_classifier):
             got = model(input_ids=ids, attention_mask=mask).logits
     names = [e.name for e in prof.events()]
     if models.can_pack_bf16("cpu"):
-        assert n == len(_linears(model)) > 0
+        assert n == len(linear_layers(model)) > 0
         assert names.count("mkldnn::_linear_pointwise") == n and "aten::addmm" not in names
         assert got.dtype == expected.dtype == torch.bfloat16
         # same arithmetic; kernels may still sum in another order: at most bf16's own step
@@ -367,7 +362,8 @@ def test_packed_linears_compute_what_bf16_autocast_does(tiny_classifier):
     else:
         assert n == 0 and "mkldnn::_linear_pointwise" not in names
         assert torch.equal(got, expected)
-    assert all("forward" not in vars(m) for m in _linears(model))  # the layers' own forward back
+    # the layers' own forward back
+    assert all("forward" not in vars(m) for m in linear_layers(model))
 
 
 def test_packed_linears_leave_what_they_cannot_pack(tiny_classifier, monkeypatch):
@@ -381,14 +377,14 @@ def test_packed_linears_leave_what_they_cannot_pack(tiny_classifier, monkeypatch
     head.forward = own = lambda x: x
     with torch.no_grad(), models.packed_linears(model) as n:
         assert head.forward is own
-    assert vars(head)["forward"] is own and n in (0, len(_linears(model)) - 1)
+    assert vars(head)["forward"] is own and n in (0, len(linear_layers(model)) - 1)
     del head.forward
     # weights stored in bf16 run as they are; without oneDNN bf16 support nothing is packed
     with torch.no_grad(), models.packed_linears(model.to(torch.bfloat16)) as n:
         assert n == 0
     monkeypatch.setattr(models, "can_pack_bf16", lambda device: False)
     with torch.no_grad(), models.packed_linears(model.float()) as n:
-        assert n == 0 and all("forward" not in vars(m) for m in _linears(model))
+        assert n == 0 and all("forward" not in vars(m) for m in linear_layers(model))
 
 
 def test_autocast_packs_exactly_where_packs_bf16_says(tiny_classifier, monkeypatch):
@@ -400,12 +396,12 @@ def test_autocast_packs_exactly_where_packs_bf16_says(tiny_classifier, monkeypat
 
     def packed_during(precision):
         with torch.no_grad(), models.autocast(precision, "cpu", model):
-            return sum("forward" in vars(m) for m in _linears(model))
+            return sum("forward" in vars(m) for m in linear_layers(model))
 
     assert models.packs_bf16("bf16", "cpu") == models.can_pack_bf16("cpu")
     assert not models.packs_bf16("fp32", "cpu") and not models.packs_bf16("bf16", "cuda")
     assert packed_during("fp32") == 0
-    expected = len(_linears(model)) if models.packs_bf16("bf16", "cpu") else 0
+    expected = len(linear_layers(model)) if models.packs_bf16("bf16", "cpu") else 0
     assert packed_during("bf16") == expected
     monkeypatch.setattr(models, "can_pack_bf16", lambda device: False)
     assert not models.packs_bf16("bf16", "cpu") and packed_during("bf16") == 0
@@ -417,7 +413,7 @@ def test_packed_linears_restore_forward_after_an_error(tiny_classifier):
     with pytest.raises(KeyError, match="inside"), torch.no_grad():
         with models.packed_linears(tiny_classifier):
             raise KeyError("inside the block")
-    assert all("forward" not in vars(m) for m in _linears(tiny_classifier))
+    assert all("forward" not in vars(m) for m in linear_layers(tiny_classifier))
 
 
 def test_packed_linears_let_torch_compile_trace_the_plain_layers(tiny_classifier, monkeypatch):
@@ -439,8 +435,8 @@ def test_packed_linears_let_torch_compile_trace_the_plain_layers(tiny_classifier
     n, eager = kernels(compiling=False)
     # the control: outside tracing every layer is packed and runs the packed kernel (where
     # oneDNN can pack at all; elsewhere nothing is packed)
-    assert n == (len(_linears(tiny_classifier)) if can_pack else 0)
+    assert n == (len(linear_layers(tiny_classifier)) if can_pack else 0)
     assert ("mkldnn::_linear_pointwise" in eager) == can_pack
     n, traced = kernels(compiling=True)
-    assert n == (len(_linears(tiny_classifier)) if can_pack else 0)
+    assert n == (len(linear_layers(tiny_classifier)) if can_pack else 0)
     assert "mkldnn::_linear_pointwise" not in traced and "aten::linear" in traced

@@ -4,21 +4,15 @@ command's defaults hold the same values, so a default changes in one place (plus
 from __future__ import annotations
 
 import dataclasses
-import json
 
 from helpers import ner
-from helpers.paths import NOTEBOOKS_DIR
 from helpers.train import TrainConfig
+from tests.notebook_cells import parameter_defaults
 
 
 def parameters_cell() -> dict:
-    """Run notebook 04's parameters cell itself (the course's own code) and return its names."""
-    cells = json.loads((NOTEBOOKS_DIR / "04_ner.ipynb").read_text(encoding="utf-8"))["cells"]
-    source = next(c for c in cells if "parameters" in c["metadata"].get("tags", []))["source"]
-    namespace: dict = {}
-    exec("".join(source), namespace)  # noqa: S102 - the course's own notebook, not data
-    namespace.pop("__builtins__")
-    return namespace
+    """Notebook 04's parameters cell: its names and default values."""
+    return parameter_defaults("04_ner.ipynb")
 
 
 def disagreements(cell: dict) -> list[str]:

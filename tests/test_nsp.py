@@ -18,6 +18,7 @@ from helpers.nsp import (
     train_nsp,
     wilson_interval,
 )
+from tests.conftest import linear_layers
 
 
 @pytest.fixture(scope="module")
@@ -307,7 +308,7 @@ def test_packed_weights_give_the_same_scores(nsp_dirs, tok, train_sents, packed_
     plain = predict_nsp(model, tok, pairs, 8, "bf16", pack_weights=False)
     assert packed_counts == []  # plain autocast packs nothing
     packed = predict_nsp(model, tok, pairs, 8, "bf16")
-    linears = sum(type(m).__name__ == "Linear" for m in model.modules())
+    linears = len(linear_layers(model))
     # packed layers, not calls: autocast enters packed_linears only where packs_bf16 says so
     assert sum(packed_counts) == (linears if models.can_pack_bf16("cpu") else 0)
     assert packed[0] == plain[0]

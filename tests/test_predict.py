@@ -9,6 +9,7 @@ from helpers.casing import CasingTokenClassificationPipeline
 from helpers.data import load_embedded
 from helpers.models import load_tokenizer
 from helpers.predict import _predict_words, length_batches, predict, predict_word_tags, split_words
+from tests.conftest import linear_layers
 
 TEXTS = [
     "President Amara Diallo of Senegal met U.N. officials in Geneva on Tuesday.",
@@ -264,7 +265,7 @@ def test_packed_weights_give_the_same_tags(tiny_model_dir, tiny_data, tok, packe
     assert packed_counts == []  # plain autocast packs nothing
     packed = _predict_words(model, tok, sents, 8, None, 32, "bf16")
     # every linear layer packed where oneDNN can (else the two runs would be the same run)
-    linears = sum(type(m).__name__ == "Linear" for m in model.modules())
+    linears = len(linear_layers(model))
     assert sum(packed_counts) == (linears if models.can_pack_bf16("cpu") else 0)
     assert packed[0] == plain[0] and packed[3] == plain[3]
     flat = [p for s in packed[1] for p in s]
