@@ -51,6 +51,7 @@ from helpers.predict import predict, split_words
 from helpers.train import (
     FrozenCache,
     TrainConfig,
+    check_model_fits,
     evaluate_ner,
     new_modules,
     optimizer,
@@ -383,6 +384,17 @@ def test_auto_is_on_for_an_uncased_tokenizer_and_off_for_a_cased_one(tok, tmp_pa
         resolve_casing("on", tok, "bert")
     with pytest.raises(ValueError, match="casing"):
         TrainConfig(casing="on").validate()
+
+
+@pytest.mark.parametrize("placement", ["after_frozen", "output"])
+def test_a_casing_placement_on_a_model_that_is_not_a_bert_is_refused_before_loading(
+    placement, tiny_distilbert_dir
+):
+    config = TrainConfig(model_name=tiny_distilbert_dir, casing=placement)
+    with pytest.raises(ValueError, match=f"casing='{placement}'.*needs a BERT.*'distilbert'"):
+        check_model_fits(config)  # the command line and notebook 04 call it before loading
+    for setting in ("auto", "off"):  # resolve to no casing for a DistilBERT: accepted
+        check_model_fits(TrainConfig(model_name=tiny_distilbert_dir, casing=setting))
 
 
 def test_command_line_takes_casing():
