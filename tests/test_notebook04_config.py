@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import dataclasses
 
+import pytest
+
 from helpers import ner
 from helpers.train import TrainConfig
-from tests.notebook_cells import parameter_defaults
+from tests.notebook_cells import notebook_namespace, parameter_defaults
 
 
 def parameters_cell() -> dict:
@@ -47,3 +49,16 @@ def test_the_commands_defaults_are_trainconfigs():
     assert {f.name: f.default for f in dataclasses.fields(TrainConfig)}.items() <= (
         ner.defaults().items()
     )
+
+
+def test_the_imports_cell_refuses_casing_on_a_model_that_is_not_a_bert(tiny_distilbert_dir):
+    """An explicit casing placement with a DistilBERT used to reach the model cell and stop there
+    with ``from_pretrained``'s size-mismatch error, which names neither casing nor the model
+    type; the imports cell now stops first, with the command line's message
+    (:func:`helpers.train.check_model_fits`). Run here: the parameters, then the imports cell."""
+    cell = {**parameters_cell(), "model_name": tiny_distilbert_dir, "casing": "after_frozen"}
+    with pytest.raises(ValueError, match="casing='after_frozen'.*needs a BERT.*'distilbert'"):
+        notebook_namespace("04_ner.ipynb", "config.validate()", **cell)
+    cell["casing"] = "auto"  # resolves to no casing for a DistilBERT: the cell runs through
+    namespace = notebook_namespace("04_ner.ipynb", "config.validate()", **cell)
+    assert namespace["config"].model_name == tiny_distilbert_dir

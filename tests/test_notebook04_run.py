@@ -125,22 +125,3 @@ def test_notebook_and_command_line_train_the_same_model(tmp_path, model, request
     base = json.loads((Path(tiny_model_dir) / "config.json").read_text())
     # the notebook fine-tuned the model it was given: a BERT gets the casing feature, others not
     assert saved["model_type"] == ("bert_casing" if base["model_type"] == "bert" else "distilbert")
-
-
-@pytest.mark.slow
-def test_casing_on_a_model_that_is_not_a_bert_stops_before_any_weights_load(
-    tmp_path, tiny_distilbert_dir
-):
-    """An explicit casing placement with a DistilBERT used to build a BERT config from it and
-    stop in the model cell with ``from_pretrained``'s size-mismatch error, which names neither
-    casing nor the model type; the notebook now stops in its imports cell with the command
-    line's message (:func:`helpers.train.check_model_fits`)."""
-    import papermill as pm
-
-    with pytest.raises(pm.PapermillExecutionError) as stopped:
-        run_notebook(tmp_path, model_name=tiny_distilbert_dir, casing="after_frozen", epochs=1)
-    assert "casing='after_frozen'" in str(stopped.value)
-    assert "'distilbert'" in str(stopped.value)
-    cells = json.loads((tmp_path / "out.ipynb").read_text())["cells"]
-    ran = [c for c in cells if c["cell_type"] == "code" and c.get("execution_count")]
-    assert "check_model_fits(config)" in "".join(ran[-1]["source"])  # the cell that stopped
