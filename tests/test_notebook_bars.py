@@ -1,0 +1,66 @@
+"""The quality bars of notebooks 06 and 07 stop a default run that regressed, and let through the
+runs their exercises ask for: `-p negatives same_doc` (06) and `-p mlm_probability 0.4` (07) used
+to stop at the bar before the exercises. The bar cells run here on made-up results, so each rule
+is tested without training."""
+
+from __future__ import annotations
+
+import math
+from types import SimpleNamespace
+
+import pytest
+
+from tests.notebook_cells import notebook_namespace
+
+
+def nsp_bar(low: float, negatives: str = "other_doc", model_name: str = "minilm") -> dict:
+    """Notebook 06's bar cell, given a held-out interval whose lower end is ``low``."""
+    return notebook_namespace(
+        "06_nsp.ipynb",
+        'excludes = after["low"]',
+        after={"pairs": 10, "low": low},
+        test_pairs=[None] * 10,
+        min_lower_bound=0.5,
+        negatives=negatives,
+        model_name=model_name,
+    )
+
+
+def test_nsp_bar_passes_and_stops_the_default_run(capsys):
+    nsp_bar(0.539)
+    assert "excludes chance (0.5): ok" in capsys.readouterr().out
+    with pytest.raises(AssertionError, match="lower end 0.490 is not above 0.5"):
+        nsp_bar(0.49)
+
+
+@pytest.mark.parametrize(
+    "negatives, model_name", [("same_doc", "minilm"), ("other_doc", "bert-base-uncased")]
+)
+def test_nsp_bar_reports_what_other_settings_find(negatives, model_name, capsys):
+    assert nsp_bar(0.49, negatives, model_name)["verdict"] == "does not exclude"
+    assert "does not exclude chance (0.5): its lower end is 0.490" in capsys.readouterr().out
+
+
+def lm_bar(mlm_probability: float, clm_targets: int, mlm_targets: int) -> dict:
+    """Notebook 07's bar cell, given each model's targets over the same 100 tokens."""
+    losses = [8.0] * 10 + [5.0] * 10  # a loss that fell by 3 nats
+    runs = {
+        kind: SimpleNamespace(losses=losses, tokens=[100], positions=[targets])
+        for kind, targets in (("clm", clm_targets), ("mlm", mlm_targets))
+    }
+    return notebook_namespace(
+        "07_clm_vs_mlm.ipynb",
+        'ratio = sum(runs["clm"]',
+        runs=runs,
+        tok=range(5000),
+        math=math,
+        loss_drop=1.0,
+        mlm_probability=mlm_probability,
+    )
+
+
+def test_lm_bar_scales_with_the_masking_rate():
+    assert lm_bar(0.15, 97, 14)["ratio"] > 6  # the default's ~7x
+    assert lm_bar(0.4, 97, 37)["ratio"] < 3  # exercise 3's run: 2.6x, no longer stopped
+    with pytest.raises(AssertionError):
+        lm_bar(0.15, 97, 30)  # 3.2x at 15% masking: fewer than half the expected targets
