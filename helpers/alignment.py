@@ -128,10 +128,14 @@ def tokenize_and_align(
         stride=stride,
         return_overflowing_tokens=True,
     )
-    samples = enc["overflow_to_sample_mapping"]
-    out: dict[str, list] = {k: list(v) for k, v in enc.items() if k != "overflow_to_sample_mapping"}
+    # the tokenizer reads an empty batch as one empty sentence ([CLS] [SEP]): keep no window
+    kept = len(enc["input_ids"]) if words else 0
+    samples = enc["overflow_to_sample_mapping"][:kept]
+    out: dict[str, list] = {
+        k: list(v)[:kept] for k, v in enc.items() if k != "overflow_to_sample_mapping"
+    }
     out["sample"] = list(samples)
-    out["word_ids"] = [enc.word_ids(i) for i in range(len(samples))]
+    out["word_ids"] = [enc.word_ids(i) for i in range(kept)]
     seen: dict[int, set[int]] = {}
     for s, wids in zip(samples, out["word_ids"], strict=True):
         seen.setdefault(s, set()).update(w for w in wids if w is not None)

@@ -180,6 +180,20 @@ def test_all_without_b_to_i_would_inflate(tok, gmb_maps):
     assert len(entity_spans(sub_tags)) == 6
 
 
+@pytest.mark.parametrize("casing", [False, True])
+def test_an_empty_batch_gives_no_window(tok, gmb_maps, casing):
+    """The tokenizer reads an empty batch as one empty sentence ([CLS] [SEP]); tokenize_and_align
+    keeps no window for it (with casing, it used to fail with an IndexError)."""
+    label2id, _ = gmb_maps
+    raw = tok([], is_split_into_words=True, truncation=True, return_overflowing_tokens=True)
+    assert len(raw["input_ids"]) == 1  # the trap
+    enc = tokenize_and_align([], [], tok, label2id, casing=casing)
+    assert enc["input_ids"] == enc["sample"] == enc["word_ids"] == enc["labels"] == []
+    assert enc.get("casing_ids", []) == []
+    one = tokenize_and_align([["Paris"]], [["B-geo"]], tok, label2id, casing=casing)
+    assert len(one["input_ids"]) == 1 and one["labels"][0][1] == label2id["B-geo"]
+
+
 def _long_sentence(n: int = 400):
     from helpers.data import load_embedded
 

@@ -47,7 +47,7 @@ from helpers.models import (
     load_token_classifier,
     uses_casing,
 )
-from helpers.predict import predict, split_words
+from helpers.predict import predict, predict_word_tags, split_words
 from helpers.train import (
     FrozenCache,
     TrainConfig,
@@ -447,6 +447,17 @@ def test_pipeline_finds_what_helpers_predict_finds(casing_run, precision):
             (e["entity_group"], e["start"], e["end"]) for e in theirs
         ]
     assert any(p.entities for p in ours)
+
+
+@pytest.mark.slow  # uses the model trained by casing_run
+def test_a_casing_model_tags_an_empty_list_of_sentences(casing_run):
+    """Notebook 08 with rule="mean" pseudo-labels the whole pool, then tags the sentences left:
+    none. With a casing model that used to fail with an IndexError."""
+    model, tok = casing_run.model, casing_run.tokenizer
+    assert predict_word_tags(model, tok, []) == ([], [])
+    assert predict_word_tags(model, tok, [[], []]) == ([[], []], [[], []])
+    tags, scores = predict_word_tags(model, tok, [[], ["Paris", "."]])
+    assert tags[0] == [] and len(tags[1]) == len(scores[1]) == 2
 
 
 @pytest.mark.slow  # uses the model trained by casing_run
