@@ -1,13 +1,15 @@
-"""The quality bars of notebooks 06 and 07 stop a default run that regressed, and let through the
-runs their exercises ask for: `-p negatives same_doc` (06) and `-p mlm_probability 0.4` (07) used
-to stop at the bar before the exercises. The bar cells run here on made-up results, so each rule
-is tested without training."""
+"""The quality bars of notebooks 06, 07 and 08 stop a default run that regressed, and let through
+the runs their exercises and parameters offer: `-p negatives same_doc` (06) and
+`-p mlm_probability 0.4` (07) used to stop at the bar before the exercises, `-p rule mean` (08) at
+its precision check. The bar cells run here on made-up results, so each rule is tested without
+training."""
 
 from __future__ import annotations
 
 import math
 from types import SimpleNamespace
 
+import pandas as pd
 import pytest
 
 from tests.notebook_cells import notebook_namespace
@@ -64,3 +66,44 @@ def test_lm_bar_scales_with_the_masking_rate():
     assert lm_bar(0.4, 97, 37)["ratio"] < 3  # exercise 3's run: 2.6x, no longer stopped
     with pytest.raises(AssertionError):
         lm_bar(0.15, 97, 30)  # 3.2x at 15% masking: fewer than half the expected targets
+
+
+def sweep_bar(rule: str, min_precision_at_half: float, model_name: str = "minilm") -> dict:
+    """Notebook 08's sweep check, given each rule's table at thresholds 0 and 0.5 (the "mean"
+    rule keeping every pool sentence at 0.5, as in the committed run's table)."""
+    tables = {
+        "min": pd.DataFrame(
+            {
+                "threshold": [0.0, 0.5],
+                "kept": [100, 24],
+                "wrong_entities": [131, 16],
+                "coverage": [0.61, 0.11],
+                "precision": [0.539, min_precision_at_half],
+            }
+        ),
+        "mean": pd.DataFrame(
+            {
+                "threshold": [0.0, 0.5],
+                "kept": [100, 100],
+                "wrong_entities": [131, 131],
+                "coverage": [0.61, 0.61],
+                "precision": [0.539, 0.539],
+            }
+        ),
+    }
+    return notebook_namespace(
+        "08_pseudo_labelling.ipynb",
+        "no precision gained",
+        tables=tables,
+        rule=rule,
+        threshold=0.5,
+        model_name=model_name,
+    )
+
+
+def test_sweep_bar_checks_the_default_rule_only():
+    sweep_bar("min", 0.636)  # the committed run: precision rose from 0.539
+    with pytest.raises(AssertionError, match="no precision gained"):
+        sweep_bar("min", 0.5)
+    sweep_bar("mean", 0.5)  # keeps every sentence at 0.5: nothing to gain, not a failure
+    sweep_bar("min", 0.5, model_name="bert-base-uncased")  # calibrated for the embedded model
