@@ -62,3 +62,15 @@ def test_the_imports_cell_refuses_casing_on_a_model_that_is_not_a_bert(tiny_dist
     cell["casing"] = "auto"  # resolves to no casing for a DistilBERT: the cell runs through
     namespace = notebook_namespace("04_ner.ipynb", "config.validate()", **cell)
     assert namespace["config"].model_name == tiny_distilbert_dir
+
+
+def test_the_imports_cell_refuses_keep_best_without_validation(tiny_model_dir):
+    """keep="best" with validation_size=0 used to train for the whole run and then fail with a
+    KeyError ('f1') in training_result; it now stops before anything loads, as the command line's
+    ``--keep best`` without ``--validation-size`` does."""
+    cell = {**parameters_cell(), "model_name": tiny_model_dir, "keep": "best"}
+    with pytest.raises(ValueError, match=r"keep='best' needs validation_size > 0"):
+        notebook_namespace("04_ner.ipynb", "config.validate()", **cell)
+    cell["validation_size"] = 0.1
+    namespace = notebook_namespace("04_ner.ipynb", "config.validate()", **cell)
+    assert namespace["config"].keep == "best"

@@ -43,9 +43,10 @@ def test_nsp_bar_reports_what_other_settings_find(negatives, model_name, capsys)
     assert "does not exclude chance (0.5): its lower end is 0.490" in capsys.readouterr().out
 
 
-def lm_bar(mlm_probability: float, clm_targets: int, mlm_targets: int) -> dict:
-    """Notebook 07's bar cell, given each model's targets over the same 100 tokens."""
-    losses = [8.0] * 10 + [5.0] * 10  # a loss that fell by 3 nats
+def lm_bar(mlm_probability: float, clm_targets: int, mlm_targets: int, fall: float = 3.0) -> dict:
+    """Notebook 07's bar cell, given each model's targets over the same 100 tokens and a loss
+    that fell by ``fall`` nats."""
+    losses = [8.0] * 10 + [8.0 - fall] * 10
     runs = {
         kind: SimpleNamespace(losses=losses, tokens=[100], positions=[targets])
         for kind, targets in (("clm", clm_targets), ("mlm", mlm_targets))
@@ -66,6 +67,11 @@ def test_lm_bar_scales_with_the_masking_rate():
     assert lm_bar(0.4, 97, 37)["ratio"] < 3  # exercise 3's run: 2.6x, no longer stopped
     with pytest.raises(AssertionError):
         lm_bar(0.15, 97, 30)  # 3.2x at 15% masking: fewer than half the expected targets
+
+
+def test_lm_loss_bar_says_how_to_go_on_with_a_shorter_run():
+    with pytest.raises(AssertionError, match="from 8.00 to 7.30.*pass a smaller loss_drop"):
+        lm_bar(0.15, 97, 14, fall=0.7)  # e.g. -p n_sentences 300: fewer steps, a smaller fall
 
 
 def sweep_bar(rule: str, min_precision_at_half: float, model_name: str = "minilm") -> dict:
