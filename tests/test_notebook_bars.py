@@ -1,8 +1,9 @@
-"""The quality bars of notebooks 06, 07 and 08 stop a default run that regressed, and let through
-the runs their exercises and parameters offer: `-p negatives same_doc` (06) and
+"""The quality bars of notebooks 04, 06, 07 and 08 stop a default run that regressed, let through
+the runs their exercises and parameters offer (`-p negatives same_doc` (06) and
 `-p mlm_probability 0.4` (07) used to stop at the bar before the exercises, `-p rule mean` (08) at
-its precision check. The bar cells run here on made-up results, so each rule is tested without
-training."""
+its precision check), and where a bar calibrated for the default run stops a smaller one, say
+which parameter to lower. The bar cells run here on made-up results, so each rule is tested
+without training."""
 
 from __future__ import annotations
 
@@ -113,3 +114,17 @@ def test_sweep_bar_checks_the_default_rule_only():
         sweep_bar("min", 0.5)
     sweep_bar("mean", 0.5)  # keeps every sentence at 0.5: nothing to gain, not a failure
     sweep_bar("min", 0.5, model_name="bert-base-uncased")  # calibrated for the embedded model
+
+
+@pytest.mark.parametrize(
+    "notebook, marker, results",
+    [
+        ("04_ner.ipynb", 'f1 = test_metrics["f1"]', {"test_metrics": {"f1": 0.427}}),
+        ("08_pseudo_labelling.ipynb", 'assert baseline["f1"]', {"baseline": {"f1": 0.2}}),
+    ],
+)
+def test_f1_floors_hold_and_say_how_to_go_on_with_a_smaller_run(notebook, marker, results):
+    given = {"model_name": "minilm", "calibrated": True, "f1_floor": 0.7}
+    with pytest.raises(AssertionError, match="calibrated for the default run.*lower f1_floor"):
+        notebook_namespace(notebook, marker, **given, **results)  # e.g. -p n_sentences 100
+    notebook_namespace(notebook, marker, **{**given, "f1_floor": 0.1}, **results)
