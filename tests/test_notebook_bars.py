@@ -66,7 +66,7 @@ def lm_bar(mlm_probability: float, clm_targets: int, mlm_targets: int, fall: flo
 def test_lm_bar_scales_with_the_masking_rate():
     assert lm_bar(0.15, 97, 14)["ratio"] > 6  # the default's ~7x
     assert lm_bar(0.4, 97, 37)["ratio"] < 3  # exercise 3's run: 2.6x, no longer stopped
-    with pytest.raises(AssertionError):
+    with pytest.raises(AssertionError, match=r"^3\.23"):  # the message is the ratio
         lm_bar(0.15, 97, 30)  # 3.2x at 15% masking: fewer than half the expected targets
 
 
