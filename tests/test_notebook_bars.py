@@ -1,4 +1,4 @@
-"""The quality bars of notebooks 04, 06, 07 and 08 stop a default run that regressed, let through
+"""The quality bars of notebooks 01, 04, 06, 07 and 08 stop a default run that regressed, let through
 the runs their exercises and parameters offer (`-p negatives same_doc` (06) and
 `-p mlm_probability 0.4` (07) used to stop at the bar before the exercises, `-p rule mean` (08) at
 its precision check), and where a bar calibrated for the default run stops a smaller one, say
@@ -7,13 +7,16 @@ without training."""
 
 from __future__ import annotations
 
+import ast
+import json
 import math
 from types import SimpleNamespace
 
 import pandas as pd
 import pytest
 
-from tests.notebook_cells import notebook_namespace
+from helpers.paths import NOTEBOOKS_DIR
+from tests.notebook_cells import notebook_namespace, parameter_defaults
 
 
 def nsp_bar(low: float, negatives: str = "other_doc", model_name: str = "minilm") -> dict:
@@ -128,3 +131,22 @@ def test_f1_floors_hold_and_say_how_to_go_on_with_a_smaller_run(notebook, marker
     with pytest.raises(AssertionError, match="calibrated for the default run.*lower f1_floor"):
         notebook_namespace(notebook, marker, **given, **results)  # e.g. -p n_sentences 100
     notebook_namespace(notebook, marker, **{**given, "f1_floor": 0.1}, **results)
+
+
+def test_notebook01_checks_its_curves_on_the_defaults_of_its_parameters_cell():
+    """Notebook 01 checks its loss-curve bars only when ``defaults = (names) == (values)`` holds.
+    Those values must be the parameters cell's: if a default changed there alone, the default
+    run would skip the bars and nbval would no longer check them."""
+    cells = json.loads((NOTEBOOKS_DIR / "01_concepts.ipynb").read_text(encoding="utf-8"))["cells"]
+    found = [
+        node.value
+        for c in cells
+        if c["cell_type"] == "code" and "defaults = (" in "".join(c["source"])
+        for node in ast.parse("".join(c["source"])).body
+        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "defaults"
+    ]
+    assert len(found) == 1 and isinstance(found[0], ast.Compare)
+    names = [n.id for n in found[0].left.elts]
+    values = [ast.literal_eval(v) for v in found[0].comparators[0].elts]
+    cell = parameter_defaults("01_concepts.ipynb")
+    assert len(names) >= 6 and dict(zip(names, values, strict=True)) == {n: cell[n] for n in names}
