@@ -1,5 +1,5 @@
-"""The quality bars of notebooks 01, 04, 06, 07 and 08 stop a default run that regressed, let through
-the runs their exercises and parameters offer (`-p negatives same_doc` (06) and
+"""The quality bars of notebooks 01, 04, 06, 07 and 08 stop a default run that regressed, let
+through the runs their exercises and parameters offer (`-p negatives same_doc` (06) and
 `-p mlm_probability 0.4` (07) used to stop at the bar before the exercises, `-p rule mean` (08) at
 its precision check), and where a bar calibrated for the default run stops a smaller one, say
 which parameter to lower. The bar cells run here on made-up results, so each rule is tested
