@@ -15,20 +15,26 @@ from typing import Any
 from helpers.paths import NOTEBOOKS_DIR
 
 
+def code_cell(notebook: str, marker: str) -> str:
+    """The source of the one code cell of ``notebook`` that holds ``marker``."""
+    path = NOTEBOOKS_DIR / notebook
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    found = ["".join(c["source"]) for c in cells if c["cell_type"] == "code"]
+    found = [s for s in found if marker in s]
+    assert len(found) == 1, f"{path.name}: expected one code cell with {marker!r}"
+    return found[0]
+
+
 def notebook_namespace(notebook: str, *markers: str, **given: Any) -> dict[str, Any]:
     """Exec, in order, the one code cell of ``notebook`` holding each marker (``"def f("``).
 
     ``given`` seeds the namespace with what those cells take from the notebook's imports
     (``np=numpy``). The cells are the repository's own code, not data.
     """
-    path = NOTEBOOKS_DIR / notebook
-    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
-    sources = ["".join(c["source"]) for c in cells if c["cell_type"] == "code"]
     namespace: dict[str, Any] = dict(given)
     for marker in markers:
-        found = [s for s in sources if marker in s]
-        assert len(found) == 1, f"{path.name}: expected one code cell with {marker!r}"
-        exec(compile(found[0], f"{path.name}:{marker}", "exec"), namespace)
+        source = code_cell(notebook, marker)
+        exec(compile(source, f"{notebook}:{marker}", "exec"), namespace)
     return namespace
 
 

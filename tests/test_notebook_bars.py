@@ -8,15 +8,13 @@ without training."""
 from __future__ import annotations
 
 import ast
-import json
 import math
 from types import SimpleNamespace
 
 import pandas as pd
 import pytest
 
-from helpers.paths import NOTEBOOKS_DIR
-from tests.notebook_cells import notebook_namespace, parameter_defaults
+from tests.notebook_cells import code_cell, notebook_namespace, parameter_defaults
 
 
 def nsp_bar(low: float, negatives: str = "other_doc", model_name: str = "minilm") -> dict:
@@ -137,12 +135,9 @@ def test_notebook01_checks_its_curves_on_the_defaults_of_its_parameters_cell():
     """Notebook 01 checks its loss-curve bars only when ``defaults = (names) == (values)`` holds.
     Those values must be the parameters cell's: if a default changed there alone, the default
     run would skip the bars and nbval would no longer check them."""
-    cells = json.loads((NOTEBOOKS_DIR / "01_concepts.ipynb").read_text(encoding="utf-8"))["cells"]
     found = [
         node.value
-        for c in cells
-        if c["cell_type"] == "code" and "defaults = (" in "".join(c["source"])
-        for node in ast.parse("".join(c["source"])).body
+        for node in ast.parse(code_cell("01_concepts.ipynb", "defaults = (")).body
         if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "defaults"
     ]
     assert len(found) == 1 and isinstance(found[0], ast.Compare)
