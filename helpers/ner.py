@@ -43,6 +43,7 @@ from helpers.train import (
     KEEP,
     TrainConfig,
     TrainingDiverged,
+    check_keep,
     check_model_fits,
     check_output_dir,
     evaluate_ner,
@@ -451,8 +452,6 @@ def train_command(args: argparse.Namespace) -> int:
         raise UsageError(f"--test-size {args.test_size}: expected a fraction between 0 and 1")
     if not 0 <= args.validation_size < 1:
         raise UsageError(f"--validation-size {args.validation_size}: expected a fraction in [0, 1)")
-    if args.keep == "best" and not args.validation_size:
-        raise UsageError("--keep best needs --validation-size > 0 (validation to choose on)")
     if not args.output_dir.strip():
         raise UsageError(f"--output-dir {args.output_dir!r}: expected a folder")
     output_dir = Path(args.output_dir).expanduser().resolve()  # relative to the cwd
@@ -462,6 +461,7 @@ def train_command(args: argparse.Namespace) -> int:
     config = TrainConfig(**fields)
     try:  # everything a user can get wrong is checked here, before the long work
         config.validate()
+        check_keep(config.keep, args.validation_size)
         if args.scheduler not in _schedulers():
             raise ValueError(f"scheduler={args.scheduler!r}: expected one of {_schedulers()}")
         pick_precision(config.precision)  # fp16 without CUDA

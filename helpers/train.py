@@ -211,6 +211,17 @@ def encoder_layers(model: Any) -> Any:
     )
 
 
+def check_keep(keep: str, validation_size: float) -> None:
+    """Refuse ``keep="best"`` without validation sentences, before anything is trained: the best
+    epoch is chosen on validation F1. The one rule for the command line (which words it as
+    ``--keep best``), :func:`train_ner` and notebooks/04_ner.ipynb."""
+    if keep == "best" and not validation_size:
+        raise ValueError(
+            "keep='best' needs validation sentences to choose the epoch on (validation_size > 0); "
+            "use keep='final' or e.g. validation_size=0.1"
+        )
+
+
 def check_model_fits(cfg: TrainConfig) -> Any:
     """What needs the model, checked before anything is trained: a local model folder holds its
     config, weights and tokenizer (:func:`helpers.models.check_model_dir`), ``freeze_layers``
@@ -551,8 +562,14 @@ def training_result(
         if best is not None and best.state is not None:
             trainer.model.load_state_dict(best.state)
             kept = best.epoch
-        elif history:
-            kept = max(history, key=lambda r: r["f1"])["epoch"]
+        elif any("f1" in r for r in history):  # load_best_model_at_end: the Trainer loaded it
+            kept = max((r for r in history if "f1" in r), key=lambda r: r["f1"])["epoch"]
+        else:
+            raise ValueError(
+                "keep='best': this run scored no validation F1, so no epoch can be chosen "
+                "(check_keep refuses this before training); train with validation sentences "
+                "and compute_metrics, or use keep='final'"
+            )
     drop_trainer_autocast(trainer.model)  # later calls run in the precision their caller picks
     trainer.model.eval()
     args = trainer.args
@@ -602,8 +619,7 @@ def train_ner(
     evaluation = list(evaluation or [])
     if not train:
         raise ValueError("no training sentences: need at least one")
-    if cfg.keep == "best" and not evaluation:
-        raise ValueError("keep='best' needs validation sentences to choose on; use keep='final'")
+    check_keep(cfg.keep, len(evaluation))
     if not any(t != "O" for t in labels):
         raise ValueError(f"labels {list(labels)}: no entity tag to learn (only 'O')")
     seen = {t for s in [*train, *evaluation] for t in s.tags}

@@ -69,7 +69,8 @@ def test_the_imports_cell_refuses_keep_best_without_validation(tiny_model_dir):
     KeyError ('f1') in training_result; it now stops before anything loads, as the command line's
     ``--keep best`` without ``--validation-size`` does."""
     cell = {**parameters_cell(), "model_name": tiny_model_dir, "keep": "best"}
-    with pytest.raises(ValueError, match=r"keep='best' needs validation_size > 0"):
+    wanted = r"keep='best' needs validation sentences .*\(validation_size > 0\)"
+    with pytest.raises(ValueError, match=wanted):
         notebook_namespace("04_ner.ipynb", "config.validate()", **cell)
     cell["validation_size"] = 0.1
     namespace = notebook_namespace("04_ner.ipynb", "config.validate()", **cell)

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 from transformers import TrainerCallback
 
-from helpers.train import TrainConfig, evaluate_ner, freeze, train_ner
+from helpers.train import (
+    TrainConfig,
+    check_keep,
+    evaluate_ner,
+    freeze,
+    train_ner,
+    training_result,
+)
 from tests.conftest import FAST, KW
 
 
@@ -35,6 +44,24 @@ def test_needs_training_data_and_validation_to_choose(tiny_model_dir, tiny_data)
         train_ner([], ev, labels, model_name=tiny_model_dir)
     with pytest.raises(ValueError, match="keep='best' needs validation"):
         train_ner(train, [], labels, model_name=tiny_model_dir, keep="best")
+
+
+def test_check_keep_is_the_one_rule_for_best():
+    """keep="best" needs validation data; any validation fraction or count will do."""
+    with pytest.raises(ValueError, match=r"keep='best' needs validation .*use keep='final'"):
+        check_keep("best", 0)
+    for keep, validation in (("best", 0.1), ("best", 3), ("final", 0), ("final", 0.2)):
+        check_keep(keep, validation)  # does not raise
+
+
+def test_training_result_names_a_best_run_without_validation_f1():
+    """A caller who skips check_keep (no validation, keep="best") used to get KeyError: 'f1'."""
+    import torch
+
+    log = [{"loss": 1.0, "epoch": 1.0, "step": 2}, {"loss": 0.5, "epoch": 2.0, "step": 4}]
+    trainer = SimpleNamespace(model=torch.nn.Linear(2, 2), state=SimpleNamespace(log_history=log))
+    with pytest.raises(ValueError, match="keep='best': this run scored no validation F1"):
+        training_result(trainer, TrainConfig(keep="best"), output=None, seconds=0.0)
 
 
 @pytest.mark.slow
