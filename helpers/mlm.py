@@ -33,8 +33,9 @@ The embedded all-MiniLM-L6-v2 has no trained MLM head: loading it for MLM create
 Its decoder is tied to the word embeddings, so freezing the encoder freezes the decoder matrix
 too; the head warm-up (:func:`warm_up_head`) then trains the transform (dense 384x384 +
 LayerNorm) and the output bias (one number per vocabulary entry) for a fixed number of epochs,
-choosing nothing on the held-out masks. That model is "before"; :func:`train_mlm` then adapts
-encoder and head together. Both are runs of the course's one training path,
+choosing nothing on the held-out masks. That model is "before" (``warmup_epochs=0`` skips the
+warm-up: then "before" is the random head); :func:`train_mlm` then adapts encoder and head
+together. Both are runs of the course's one training path,
 :func:`helpers.train.train_objective` (the library's ``Trainer``), with :class:`PickedOnly`
 sending only the picked positions through the vocabulary projection.
 
@@ -88,7 +89,7 @@ class AdaptConfig:
     batch_size: int = 16
     learning_rate: float = 3e-4  # picked on held-out perplexity of the training file (1e-4: worse)
     warmup_learning_rate: float = 3e-3  # the head warm-up (encoder frozen)
-    warmup_epochs: int = 3  # head warm-up passes (encoder frozen); the final epoch is kept
+    warmup_epochs: int = 3  # head warm-up passes (encoder frozen), final epoch kept; 0: none
     mlm_probability: float = 0.15
     whole_word_mask: bool = True
     max_length: int = 100
@@ -108,9 +109,9 @@ class AdaptConfig:
             (self.learning_rate > 0, "learning_rate", "a number > 0"),
             (self.warmup_learning_rate > 0, "warmup_learning_rate", "a number > 0"),
             (
-                isinstance(self.warmup_epochs, int) and self.warmup_epochs >= 1,
+                isinstance(self.warmup_epochs, int) and self.warmup_epochs >= 0,
                 "warmup_epochs",
-                "an integer >= 1",
+                "an integer >= 0 (0: no head warm-up)",
             ),
             (0 < self.mlm_probability < 1, "mlm_probability", "a fraction in (0, 1)"),
             (0 < self.heldout_size < 1, "heldout_size", "a fraction in (0, 1)"),
@@ -638,10 +639,11 @@ def adapt(
     random_head, warm = None, None
     if not loaded.has_trained_head:
         random_head = perplexity(model, heldout, precision)
-        warm = warm_up_head(
-            model, train, collator, cfg.warmup_learning_rate, cfg.batch_size,
-            cfg.warmup_epochs, precision, cfg.seed,
-        )  # fmt: skip
+        if cfg.warmup_epochs:  # 0: "before" is the random head, adaptation trains it too
+            warm = warm_up_head(
+                model, train, collator, cfg.warmup_learning_rate, cfg.batch_size,
+                cfg.warmup_epochs, precision, cfg.seed,
+            )  # fmt: skip
     before = perplexity(model, heldout, precision)
     phase = train_mlm(
         model, train, collator, cfg.learning_rate, cfg.batch_size, cfg.epochs, precision,

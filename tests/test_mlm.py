@@ -173,7 +173,10 @@ def test_config_errors_name_the_parameter():
         mlm.AdaptConfig(mlm_probability=1.5).validate()
     with pytest.raises(ValueError, match="epochs"):
         mlm.AdaptConfig(epochs=0).validate()
+    with pytest.raises(ValueError, match=r"^warmup_epochs=-1: expected an integer >= 0"):
+        mlm.AdaptConfig(warmup_epochs=-1).validate()
     mlm.AdaptConfig().validate()
+    mlm.AdaptConfig(warmup_epochs=0).validate()  # no head warm-up is a run a learner may ask for
 
 
 def test_output_path_resolves_relative_to_the_repo(tmp_path):
@@ -373,6 +376,21 @@ def test_notebook_parameters_are_the_command_defaults():
     defaults = asdict(mlm.AdaptConfig())
     assert params == {k: defaults[k] for k in params}
     assert set(defaults) == set(params)
+
+
+@pytest.mark.slow
+def test_adapt_without_warm_up_starts_from_the_random_head(tiny_model_dir, tmp_path):
+    """warmup_epochs=0: no warm-up phase, "before" is the random head, adaptation trains it."""
+    import json
+
+    cfg = mlm.AdaptConfig(model_name=tiny_model_dir, n_sentences=32, epochs=1, warmup_epochs=0,
+                          precision="fp32", output_dir=str(tmp_path / "adapted"))  # fmt: skip
+    res = mlm.adapt(cfg, verbose=False)
+    assert res.warmup is None and not res.had_trained_head
+    assert res.before == res.random_head  # the same model on the same fixed masks
+    assert res.after.perplexity < res.before.perplexity
+    metrics = json.loads((tmp_path / "adapted" / "metrics.json").read_text())
+    assert metrics["warmup"] is None and metrics["parameters"]["warmup_epochs"] == 0
 
 
 @pytest.mark.slow
