@@ -12,15 +12,48 @@ notebooks/07_clm_vs_mlm.ipynb.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from helpers.alignment import IGNORE
 from helpers.models import own_forward
+from helpers.params import need_defined, need_int, need_number, need_text, refuse
 from helpers.train import logged_losses, train_objective
 
 KINDS = ("clm", "mlm")
+
+
+def check_clm_params(values: Mapping[str, Any]) -> None:
+    """The parameters of notebooks/07_clm_vs_mlm.ipynb (pass ``globals()``): the first bad one
+    raises ``ValueError`` naming it, before anything is built. ``precision`` is checked by
+    :func:`helpers.models.pick_precision`."""
+    p = need_defined(values, [
+        "seed", "n_sentences", "epochs", "batch_size", "learning_rate", "layers", "hidden",
+        "heads", "max_length", "mlm_probability", "mask_text", "prompts", "masked_texts",
+        "loss_drop",
+    ])  # fmt: skip
+    need_int("seed", p["seed"], 0)
+    if p["n_sentences"] is not None:
+        need_int("n_sentences", p["n_sentences"], 2)
+    need_int("epochs", p["epochs"], 1)
+    need_int("batch_size", p["batch_size"], 2)
+    need_number("learning_rate", p["learning_rate"], 0, low_open=True)
+    need_int("layers", p["layers"], 1)
+    need_int("heads", p["heads"], 1)
+    need_int("hidden", p["hidden"], 1)
+    if p["hidden"] % p["heads"]:
+        refuse("hidden", p["hidden"], f"a multiple of heads={p['heads']}")
+    need_int("max_length", p["max_length"], 8, 512)
+    need_number("mlm_probability", p["mlm_probability"], 0, 1, low_open=True)
+    need_text("mask_text", p["mask_text"])
+    for name, texts, mask in (("prompts", p["prompts"], None),
+                              ("masked_texts", p["masked_texts"], "[MASK]")):  # fmt: skip
+        if not isinstance(texts, (list, tuple)) or not texts:
+            refuse(name, texts, "a non-empty list of texts")
+        for text in texts:
+            need_text(f"{name} item", text, must_contain=mask)
+    need_number("loss_drop", p["loss_drop"], 0)
 
 
 def reduced_tokenizer(base: Any, texts: Sequence[str]) -> Any:

@@ -69,7 +69,7 @@ from helpers.models import (
     own_forward,
     pick_precision,
 )
-from helpers.params import raise_first_failure
+from helpers.params import BOOL_EXPECTED, is_bool, raise_first_failure
 from helpers.paths import CORPUS_TEST, CORPUS_TRAIN, output_path, resolve
 from helpers.results import command_line, provenance
 from helpers.train import TrainConfig, evaluate_ner, logged_losses, train_ner, train_objective
@@ -114,6 +114,7 @@ class AdaptConfig:
                 "an integer >= 0 (0: no head warm-up)",
             ),
             (0 < self.mlm_probability < 1, "mlm_probability", "a fraction in (0, 1)"),
+            (is_bool(self.whole_word_mask), "whole_word_mask", BOOL_EXPECTED),
             (0 < self.heldout_size < 1, "heldout_size", "a fraction in (0, 1)"),
             (
                 isinstance(self.max_length, int) and 8 <= self.max_length <= 512,

@@ -12,13 +12,14 @@ from __future__ import annotations
 import math
 import random
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from helpers import models
 from helpers.data import Sentence
 from helpers.models import _load, autocast, own_forward, pick_precision
+from helpers.params import need_bool, need_choice, need_defined, need_int, need_number, need_text
 from helpers.train import freeze, logged_losses, train_objective
 
 # The labels of transformers' BertForNextSentencePrediction: 0 = B continues A, 1 = B is random.
@@ -27,6 +28,28 @@ IS_NEXT, NOT_NEXT = 0, 1
 LABEL_NAMES = {IS_NEXT: "IsNext", NOT_NEXT: "NotNext"}
 NEGATIVES = ("other_doc", "same_doc")
 HEAD_PREFIX = "cls.seq_relationship."
+
+
+def check_nsp_params(values: Mapping[str, Any]) -> None:
+    """The parameters of notebooks/06_nsp.ipynb (pass ``globals()``): the first bad one raises
+    ``ValueError`` naming it, before a model loads. ``freeze_layers`` is bounded by the model
+    (:func:`helpers.train.freeze`) and ``precision`` by :func:`helpers.models.pick_precision`."""
+    p = need_defined(values, [
+        "model_name", "n_train_documents", "seed", "negatives", "epochs", "batch_size",
+        "learning_rate", "head_learning_rate", "freeze_layers", "train_hard", "min_lower_bound",
+    ])  # fmt: skip
+    need_text("model_name", p["model_name"])
+    if p["n_train_documents"] is not None:
+        need_int("n_train_documents", p["n_train_documents"], 2)
+    need_int("seed", p["seed"], 0)
+    need_choice("negatives", p["negatives"], NEGATIVES)
+    need_int("epochs", p["epochs"], 1)
+    need_int("batch_size", p["batch_size"], 1)
+    need_number("learning_rate", p["learning_rate"], 0, low_open=True)
+    need_number("head_learning_rate", p["head_learning_rate"], 0, low_open=True)
+    need_int("freeze_layers", p["freeze_layers"], 0)
+    need_bool("train_hard", p["train_hard"])
+    need_number("min_lower_bound", p["min_lower_bound"], 0, 1)
 
 
 @dataclass(frozen=True)

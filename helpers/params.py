@@ -4,7 +4,8 @@ A papermill run (``-p name value``) or an edit in JupyterLab can put any value i
 ``parameters`` cell. Each ``check_*_params`` function takes the notebook's variables (pass
 ``globals()``), checks the parameters that notebook uses, and raises ``ValueError`` naming the
 first bad parameter, its value and what was expected, before a model is loaded. The small
-``need_*`` rules are reusable on their own. Taught in notebooks/01_concepts.ipynb.
+``need_*`` rules are reusable on their own: the checks of notebooks 06-08 live with their
+chapters' modules (``helpers.nsp``, ``helpers.lm``, ``helpers.pseudo_label``) and use them. Taught in notebooks/01_concepts.ipynb.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from typing import Any
 from helpers.alignment import STRATEGIES
 
 
-def _fail(name: str, value: Any, expected: str) -> None:
+def refuse(name: str, value: Any, expected: str) -> None:
+    """Raise ``ValueError``: ``name=value: expected ...``, the form of every parameter error."""
     raise ValueError(f"{name}={value!r}: expected {expected}")
 
 
@@ -25,11 +27,28 @@ def raise_first_failure(values: Mapping[str, Any], checks: Sequence[tuple[bool, 
     configs of helpers.train, helpers.mlm and helpers.curves."""
     for ok, name, expected in checks:
         if not ok:
-            _fail(name, values[name], expected)
+            refuse(name, values[name], expected)
 
 
 def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
+
+
+# papermill turns only ``True`` and ``False`` into booleans: ``-p name false`` passes the string
+# "false", which Python would read as true
+BOOL_EXPECTED = "True or False (papermill: -p NAME True or -p NAME False, capitalised)"
+
+
+def is_bool(value: Any) -> bool:
+    """``value`` is ``True`` or ``False`` itself (not a truthy string such as "false")."""
+    return isinstance(value, bool)
+
+
+def need_bool(name: str, value: Any) -> bool:
+    """``value`` is ``True`` or ``False``; returns it."""
+    if not is_bool(value):
+        refuse(name, value, BOOL_EXPECTED)
+    return value
 
 
 def need_int(name: str, value: Any, low: int | None = None, high: int | None = None) -> int:
@@ -43,9 +62,9 @@ def need_int(name: str, value: Any, low: int | None = None, high: int | None = N
     else:
         expected = "an integer"
     if not _is_int(value) or (low is not None and value < low):
-        _fail(name, value, expected)
+        refuse(name, value, expected)
     if high is not None and value > high:
-        _fail(name, value, expected)
+        refuse(name, value, expected)
     return value
 
 
@@ -61,42 +80,43 @@ def need_number(
         else f"a number {'>' if low_open else '>='} {low}"
     )
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
-        _fail(name, value, expected)
+        refuse(name, value, expected)
     if value < low or (low_open and value == low):
-        _fail(name, value, expected)
+        refuse(name, value, expected)
     if high is not None and (value > high or (high_open and value == high)):
-        _fail(name, value, expected)
+        refuse(name, value, expected)
     return float(value)
 
 
 def need_text(name: str, value: Any, must_contain: str | None = None, count: int = 1) -> str:
     """``value`` is a non-empty string (holding ``must_contain`` exactly ``count`` times)."""
     if not isinstance(value, str) or not value.strip():
-        _fail(name, value, "a non-empty string")
+        refuse(name, value, "a non-empty string")
     if must_contain is not None and value.count(must_contain) != count:
         times = "once" if count == 1 else f"{count} times"
-        _fail(name, value, f"text with {must_contain} exactly {times}")
+        refuse(name, value, f"text with {must_contain} exactly {times}")
     return value
 
 
 def need_choice(name: str, value: Any, choices: Sequence[Any]) -> Any:
     """``value`` is one of ``choices``; returns it."""
     if value not in choices:
-        _fail(name, value, "one of " + ", ".join(repr(c) for c in choices))
+        refuse(name, value, "one of " + ", ".join(repr(c) for c in choices))
     return value
 
 
 def need_int_list(name: str, value: Any, low: int, high: int, min_len: int = 1) -> list[int]:
     """``value`` is a list (or tuple) of at least ``min_len`` ints in ``[low, high]``."""
     if not isinstance(value, (list, tuple)) or len(value) < min_len:
-        _fail(name, value, f"a list of at least {min_len} integers from {low} to {high}")
+        refuse(name, value, f"a list of at least {min_len} integers from {low} to {high}")
     for item in value:
         if not _is_int(item) or not low <= item <= high:
-            _fail(name, value, f"a list of integers from {low} to {high} (bad item {item!r})")
+            refuse(name, value, f"a list of integers from {low} to {high} (bad item {item!r})")
     return list(value)
 
 
-def _get(values: Mapping[str, Any], names: Sequence[str]) -> dict[str, Any]:
+def need_defined(values: Mapping[str, Any], names: Sequence[str]) -> dict[str, Any]:
+    """The parameters ``names`` of a notebook's ``values`` (its ``globals()``), all defined."""
     missing = [n for n in names if n not in values]
     if missing:
         raise ValueError(
@@ -110,7 +130,7 @@ def check_concepts_params(values: Mapping[str, Any]) -> None:
 
     Taught in notebooks/01_concepts.ipynb.
     """
-    p = _get(values, [
+    p = need_defined(values, [
         "model_name", "seed", "sentence_a", "sentence_b", "context_word", "context_sentences",
         "by_hand_layer", "by_hand_head", "attention_text", "attention_layer", "attention_head",
         "masked_text", "top_k", "mlm_probability", "mask_demo_sentences",
@@ -128,7 +148,7 @@ def check_concepts_params(values: Mapping[str, Any]) -> None:
         and len(pair) == 2
         and all(isinstance(t, str) and t.strip() for t in pair)
     ):
-        _fail("context_sentences", pair, "a list of two non-empty sentences")
+        refuse("context_sentences", pair, "a list of two non-empty sentences")
     need_int("by_hand_layer", p["by_hand_layer"], 0)
     need_int("by_hand_head", p["by_hand_head"], 0)
     need_int("attention_layer", p["attention_layer"])
@@ -152,7 +172,7 @@ def check_concepts_params(values: Mapping[str, Any]) -> None:
         )
     )
     if not ok:
-        _fail("bandit_epsilons", eps, "a non-empty list of numbers in [0, 1]")
+        refuse("bandit_epsilons", eps, "a non-empty list of numbers in [0, 1]")
     need_int("bandit_steps", p["bandit_steps"], 10)
     need_int("bandit_runs", p["bandit_runs"], 1)
     need_int("bandit_arms", p["bandit_arms"], 2)
@@ -163,7 +183,7 @@ def check_label_encoding_params(values: Mapping[str, Any]) -> None:
 
     Taught in notebooks/02_label_encoding.ipynb.
     """
-    p = _get(values, ["split", "show_examples", "seed", "test_size"])
+    p = need_defined(values, ["split", "show_examples", "seed", "test_size"])
     need_choice("split", p["split"], ("train", "test"))
     need_int("show_examples", p["show_examples"], 1)
     need_int("seed", p["seed"], 0)
@@ -177,7 +197,7 @@ def check_alignment_params(values: Mapping[str, Any], n_sentences: int) -> None:
     ``batch_indices``. Taught in notebooks/03_subword_alignment.ipynb.
     """
 
-    p = _get(values, [
+    p = need_defined(values, [
         "model_name", "strategy", "example_index", "batch_indices", "max_length", "stride", "seed",
     ])  # fmt: skip
     need_text("model_name", p["model_name"])

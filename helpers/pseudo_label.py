@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 import random
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,11 +26,35 @@ from helpers.data import Sentence, load_embedded
 from helpers.labels import GMB_TYPES, entity_spans, labels_for_types, repair_bio
 from helpers.metrics import ner_metrics
 from helpers.models import cpu_kind, pick_precision
+from helpers.params import need_choice, need_defined, need_int, need_number, need_text, refuse
 from helpers.predict import predict_word_tags
 from helpers.results import command_line, provenance, write_results
 from helpers.train import TrainConfig, train_ner
 
 RULES = ("min", "mean")
+
+
+def check_pseudo_label_params(values: Mapping[str, Any]) -> None:
+    """The parameters of notebooks/08_pseudo_labelling.ipynb (pass ``globals()``) that are not
+    :class:`helpers.train.TrainConfig` fields (its ``validate`` checks ``epochs``, ``seed`` and
+    ``precision``): the first bad one raises ``ValueError`` naming it, before a model loads."""
+    p = need_defined(values, [
+        "model_name", "n_labelled", "n_unlabelled", "threshold", "rule", "rounds", "sweep",
+        "results_file", "f1_floor",
+    ])  # fmt: skip
+    need_text("model_name", p["model_name"])
+    need_int("n_labelled", p["n_labelled"], 1)
+    need_int("n_unlabelled", p["n_unlabelled"], 1)
+    need_number("threshold", p["threshold"], 0, 1, high_open=False)
+    need_choice("rule", p["rule"], RULES)
+    need_int("rounds", p["rounds"], 1)
+    sweep = p["sweep"]
+    if not isinstance(sweep, (list, tuple)) or not sweep:
+        refuse("sweep", sweep, "a non-empty list of thresholds in [0, 1]")
+    for t in sweep:
+        need_number("sweep item", t, 0, 1, high_open=False)
+    need_text("results_file", p["results_file"])
+    need_number("f1_floor", p["f1_floor"], 0, 1, high_open=False)
 
 
 # ---------------------------------------------------------------- data

@@ -38,7 +38,7 @@ from helpers.models import (
     pick_precision,
     uses_casing,
 )
-from helpers.params import raise_first_failure
+from helpers.params import BOOL_EXPECTED, is_bool, raise_first_failure
 from helpers.paths import output_path, shown
 from helpers.predict import predict_word_tags
 
@@ -117,6 +117,9 @@ class TrainConfig:
                 "dropout",
                 "None or a fraction in [0, 1)",
             ),
+            *[(is_bool(getattr(self, name)), name, BOOL_EXPECTED) for name in (
+                "freeze_embeddings", "cache_frozen", "group_by_length", "save_checkpoints",
+                "resume")],
             (self.strategy in ("first", "all"), "strategy", "'first' or 'all'"),
             (self.keep in KEEP, "keep", "'final' or 'best'"),
             (self.casing in CASING_SETTINGS, "casing", " or ".join(map(repr, CASING_SETTINGS))),

@@ -7,19 +7,30 @@ import ast
 import pytest
 
 from helpers import params
+from helpers.lm import check_clm_params
+from helpers.mlm import AdaptConfig
+from helpers.nsp import check_nsp_params
 from helpers.paths import NOTEBOOKS_DIR
-from tests.notebook_cells import parameter_defaults
+from helpers.pseudo_label import check_pseudo_label_params
+from helpers.train import TrainConfig
+from tests.notebook_cells import notebook_namespace, parameter_defaults
 
 # each notebook's own parameters cell, read as literals: the defaults a learner starts from
 CONCEPTS = parameter_defaults("01_concepts.ipynb")
 LABELS = parameter_defaults("02_label_encoding.ipynb")
 ALIGN = parameter_defaults("03_subword_alignment.ipynb")
+NSP = parameter_defaults("06_nsp.ipynb")
+CLM = parameter_defaults("07_clm_vs_mlm.ipynb")
+PSEUDO = parameter_defaults("08_pseudo_labelling.ipynb")
 
 
 def test_the_committed_defaults_pass():
     params.check_concepts_params(CONCEPTS)
     params.check_label_encoding_params(LABELS)
     params.check_alignment_params(ALIGN, n_sentences=100)
+    check_nsp_params(NSP)
+    check_clm_params(CLM)
+    check_pseudo_label_params(PSEUDO)
 
 
 @pytest.mark.parametrize(
@@ -104,6 +115,79 @@ def test_alignment_names_the_bad_parameter(change, expected):
 
 def test_alignment_accepts_explicit_indices():
     params.check_alignment_params({**ALIGN, "example_index": 99, "batch_indices": (0, 5)}, 100)
+
+
+@pytest.mark.parametrize(
+    "check, defaults, name, value, expected",
+    [
+        (check_nsp_params, NSP, "negatives", "hard", "one of 'other_doc', 'same_doc'"),
+        (check_nsp_params, NSP, "n_train_documents", 1, "an integer >= 2"),
+        (check_nsp_params, NSP, "seed", -1, "an integer >= 0"),
+        (check_nsp_params, NSP, "epochs", 0, "an integer >= 1"),
+        (check_nsp_params, NSP, "batch_size", 2.0, "an integer >= 1"),
+        (check_nsp_params, NSP, "learning_rate", 0, "a number > 0"),
+        (check_nsp_params, NSP, "head_learning_rate", -1e-3, "a number > 0"),
+        (check_nsp_params, NSP, "freeze_layers", -1, "an integer >= 0"),
+        (check_nsp_params, NSP, "train_hard", "False", "True or False"),
+        (check_nsp_params, NSP, "min_lower_bound", 1.0, "a number in [0, 1)"),
+        (check_clm_params, CLM, "n_sentences", 1, "an integer >= 2"),
+        (check_clm_params, CLM, "batch_size", 1, "an integer >= 2"),
+        (check_clm_params, CLM, "learning_rate", 0.0, "a number > 0"),
+        (check_clm_params, CLM, "layers", 0, "an integer >= 1"),
+        (check_clm_params, CLM, "hidden", 129, "a multiple of heads=2"),
+        (check_clm_params, CLM, "heads", 0, "an integer >= 1"),
+        (check_clm_params, CLM, "max_length", 4, "an integer from 8 to 512"),
+        (check_clm_params, CLM, "mlm_probability", 1.0, "a number in (0, 1)"),
+        (check_clm_params, CLM, "mask_text", " ", "a non-empty string"),
+        (check_clm_params, CLM, "prompts", [], "a non-empty list of texts"),
+        (check_clm_params, CLM, "prompts", ["the", ""], "a non-empty string"),
+        (check_clm_params, CLM, "masked_texts", ["no mask here"], "[MASK] exactly once"),
+        (check_clm_params, CLM, "loss_drop", -0.5, "a number >= 0"),
+        (check_pseudo_label_params, PSEUDO, "n_labelled", 0, "an integer >= 1"),
+        (check_pseudo_label_params, PSEUDO, "n_unlabelled", 1.5, "an integer >= 1"),
+        (check_pseudo_label_params, PSEUDO, "threshold", 1.5, "a number in [0, 1]"),
+        (check_pseudo_label_params, PSEUDO, "rule", "max", "one of 'min', 'mean'"),
+        (check_pseudo_label_params, PSEUDO, "rounds", 0, "an integer >= 1"),
+        (check_pseudo_label_params, PSEUDO, "sweep", [], "a non-empty list of thresholds"),
+        (check_pseudo_label_params, PSEUDO, "sweep", [0.5, 2], "a number in [0, 1]"),
+        (check_pseudo_label_params, PSEUDO, "results_file", "", "a non-empty string"),
+        (check_pseudo_label_params, PSEUDO, "f1_floor", -0.1, "a number in [0, 1]"),
+    ],
+)
+def test_chapters_06_to_08_name_the_bad_parameter(check, defaults, name, value, expected):
+    with pytest.raises(ValueError) as err:
+        check({**defaults, name: value})
+    msg = str(err.value)
+    assert msg.startswith(name) and expected in msg, msg
+
+
+@pytest.mark.parametrize(
+    "config, field", [(TrainConfig, "freeze_embeddings"), (TrainConfig, "cache_frozen"),
+                      (AdaptConfig, "whole_word_mask")],
+)  # fmt: skip
+def test_a_boolean_parameter_refuses_a_truthy_string(config, field):
+    """papermill's ``-p freeze_embeddings false`` passes the string "false", which is true: the
+    run would silently do the opposite of what was asked."""
+    with pytest.raises(ValueError, match=rf"^{field}='false': expected True or False"):
+        config(**{field: "false"}).validate()
+    config(**{field: False}).validate()
+
+
+@pytest.mark.parametrize(
+    "notebook, marker, name, value",
+    [
+        ("04_ner.ipynb", "config.validate()", "freeze_embeddings", "false"),
+        ("05_mlm.ipynb", "config.validate()", "whole_word_mask", "false"),
+        ("06_nsp.ipynb", "check_nsp_params(globals())", "train_hard", "false"),
+        ("07_clm_vs_mlm.ipynb", "check_clm_params(globals())", "hidden", 129),
+        ("08_pseudo_labelling.ipynb", "check_pseudo_label_params(globals())", "f1_floor", -0.1),
+    ],
+)
+def test_each_chapters_imports_cell_checks_its_parameters(notebook, marker, name, value):
+    """The notebook calls its check in the cell that runs first after the parameters."""
+    given = {**parameter_defaults(notebook), name: value}
+    with pytest.raises(ValueError, match=rf"^{name}={value!r}: expected"):
+        notebook_namespace(notebook, marker, **given)
 
 
 def test_need_rules_return_the_value_and_respect_open_ends():
