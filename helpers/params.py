@@ -5,7 +5,8 @@ A papermill run (``-p name value``) or an edit in JupyterLab can put any value i
 ``globals()``), checks the parameters that notebook uses, and raises ``ValueError`` naming the
 first bad parameter, its value and what was expected, before a model is loaded. The small
 ``need_*`` rules are reusable on their own: the checks of notebooks 06-08 live with their
-chapters' modules (``helpers.nsp``, ``helpers.lm``, ``helpers.pseudo_label``) and use them. Taught in notebooks/01_concepts.ipynb.
+chapters' modules (``helpers.nsp``, ``helpers.lm``, ``helpers.pseudo_label``) and use them.
+Taught in notebooks/01_concepts.ipynb.
 """
 
 from __future__ import annotations
