@@ -18,7 +18,7 @@ from typing import Any
 
 from helpers.alignment import IGNORE
 from helpers.models import own_forward
-from helpers.params import need_defined, need_int, need_number, need_text, refuse
+from helpers.params import need_defined, need_int, need_number, need_text, refuse, refuse_list
 from helpers.train import logged_losses, train_objective
 
 KINDS = ("clm", "mlm")
@@ -50,7 +50,7 @@ def check_clm_params(values: Mapping[str, Any]) -> None:
     for name, texts, mask in (("prompts", p["prompts"], None),
                               ("masked_texts", p["masked_texts"], "[MASK]")):  # fmt: skip
         if not isinstance(texts, (list, tuple)) or not texts:
-            refuse(name, texts, "a non-empty list of texts")
+            refuse_list(name, texts, "a non-empty list of texts")
         for text in texts:
             need_text(f"{name} item", text, must_contain=mask)
     need_number("loss_drop", p["loss_drop"], 0)

@@ -22,6 +22,13 @@ def refuse(name: str, value: Any, expected: str) -> None:
     raise ValueError(f"{name}={value!r}: expected {expected}")
 
 
+def refuse_list(name: str, value: Any, expected: str) -> None:
+    """:func:`refuse` for a list parameter; text (what papermill's ``-p`` passes) gets a hint."""
+    if isinstance(value, str):
+        expected += f' (papermill passes a list with -y "{name}: [...]", not with -p)'
+    refuse(name, value, expected)
+
+
 def raise_first_failure(values: Mapping[str, Any], checks: Sequence[tuple[bool, str, str]]) -> None:
     """``checks`` are ``(ok, name, expected)``; raise ``ValueError`` for the first that is not ok,
     naming the parameter, its value (``values[name]``) and what was expected. Used by the
@@ -109,7 +116,7 @@ def need_choice(name: str, value: Any, choices: Sequence[Any]) -> Any:
 def need_int_list(name: str, value: Any, low: int, high: int, min_len: int = 1) -> list[int]:
     """``value`` is a list (or tuple) of at least ``min_len`` ints in ``[low, high]``."""
     if not isinstance(value, (list, tuple)) or len(value) < min_len:
-        refuse(name, value, f"a list of at least {min_len} integers from {low} to {high}")
+        refuse_list(name, value, f"a list of at least {min_len} integers from {low} to {high}")
     for item in value:
         if not _is_int(item) or not low <= item <= high:
             refuse(name, value, f"a list of integers from {low} to {high} (bad item {item!r})")
@@ -149,7 +156,7 @@ def check_concepts_params(values: Mapping[str, Any]) -> None:
         and len(pair) == 2
         and all(isinstance(t, str) and t.strip() for t in pair)
     ):
-        refuse("context_sentences", pair, "a list of two non-empty sentences")
+        refuse_list("context_sentences", pair, "a list of two non-empty sentences")
     need_int("by_hand_layer", p["by_hand_layer"], 0)
     need_int("by_hand_head", p["by_hand_head"], 0)
     need_int("attention_layer", p["attention_layer"])
@@ -173,7 +180,7 @@ def check_concepts_params(values: Mapping[str, Any]) -> None:
         )
     )
     if not ok:
-        refuse("bandit_epsilons", eps, "a non-empty list of numbers in [0, 1]")
+        refuse_list("bandit_epsilons", eps, "a non-empty list of numbers in [0, 1]")
     need_int("bandit_steps", p["bandit_steps"], 10)
     need_int("bandit_runs", p["bandit_runs"], 1)
     need_int("bandit_arms", p["bandit_arms"], 2)

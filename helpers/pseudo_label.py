@@ -26,7 +26,14 @@ from helpers.data import Sentence, load_embedded
 from helpers.labels import GMB_TYPES, entity_spans, labels_for_types, repair_bio
 from helpers.metrics import ner_metrics
 from helpers.models import cpu_kind, pick_precision
-from helpers.params import need_choice, need_defined, need_int, need_number, need_text, refuse
+from helpers.params import (
+    need_choice,
+    need_defined,
+    need_int,
+    need_number,
+    need_text,
+    refuse_list,
+)
 from helpers.predict import predict_word_tags
 from helpers.results import command_line, provenance, write_results
 from helpers.train import TrainConfig, train_ner
@@ -50,7 +57,7 @@ def check_pseudo_label_params(values: Mapping[str, Any]) -> None:
     need_int("rounds", p["rounds"], 1)
     sweep = p["sweep"]
     if not isinstance(sweep, (list, tuple)) or not sweep:
-        refuse("sweep", sweep, "a non-empty list of thresholds in [0, 1]")
+        refuse_list("sweep", sweep, "a non-empty list of thresholds in [0, 1]")
     for t in sweep:
         need_number("sweep item", t, 0, 1, high_open=False)
     need_text("results_file", p["results_file"])

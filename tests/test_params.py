@@ -162,6 +162,27 @@ def test_chapters_06_to_08_name_the_bad_parameter(check, defaults, name, value, 
 
 
 @pytest.mark.parametrize(
+    "check, values, name",
+    [
+        (params.check_concepts_params, CONCEPTS, "context_sentences"),
+        (params.check_concepts_params, CONCEPTS, "bandit_epsilons"),
+        (lambda v: params.check_alignment_params(v, 100), ALIGN, "batch_indices"),
+        (check_clm_params, CLM, "prompts"),
+        (check_clm_params, CLM, "masked_texts"),
+        (check_pseudo_label_params, PSEUDO, "sweep"),
+    ],
+)
+def test_a_list_passed_with_p_is_refused_with_the_y_hint(check, values, name):
+    """``papermill -p sweep "[0.5, 0.9]"`` passes the text, not a list (07's ``for p in
+    prompts`` would take a text letter by letter); the message says how to pass a list."""
+    text = str(values[name] if values[name] is not None else [1, 2])
+    with pytest.raises(ValueError) as err:
+        check({**values, name: text})
+    assert str(err.value).startswith(f"{name}={text!r}: expected a")
+    assert f'papermill passes a list with -y "{name}: [...]"' in str(err.value)
+
+
+@pytest.mark.parametrize(
     "config, field", [(TrainConfig, "freeze_embeddings"), (TrainConfig, "cache_frozen"),
                       (AdaptConfig, "whole_word_mask")],
 )  # fmt: skip
