@@ -529,6 +529,11 @@ def load_embedded(split: str = "train") -> Corpus:
 # ---------------------------------------------------------------- splitting
 
 
+def _fraction(value: object) -> bool:
+    """``value`` is a real number strictly between 0 and 1 (not a bool, not text)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and 0 < value < 1
+
+
 def split_sentences(
     sentences: Sequence[Sentence], test_size: float = 0.2, seed: int = 42, name: str = "test_size"
 ) -> tuple[list[Sentence], list[Sentence]]:
@@ -538,8 +543,8 @@ def split_sentences(
     """
     from sklearn.model_selection import train_test_split
 
-    if not 0 < test_size < 1:
-        raise ValueError(f"{name}={test_size}: expected a fraction between 0 and 1")
+    if not _fraction(test_size):
+        raise ValueError(f"{name}={test_size!r}: expected a fraction between 0 and 1")
     n = len(sentences)
     n_test, n_train = math.ceil(test_size * n), math.floor((1 - test_size) * n)  # as sklearn
     if n_test < 1 or n_train < 1:
@@ -557,8 +562,8 @@ def split_documents(
     sentences: Sequence[Sentence], test_size: float = 0.2, seed: int = 42
 ) -> tuple[list[Sentence], list[Sentence]]:
     """Split whole documents (no document on both sides), keeping sentence order inside each."""
-    if not 0 < test_size < 1:
-        raise ValueError(f"test_size={test_size}: expected a fraction between 0 and 1")
+    if not _fraction(test_size):
+        raise ValueError(f"test_size={test_size!r}: expected a fraction between 0 and 1")
     docs = list(dict.fromkeys(s.doc_id for s in sentences))
     if None in docs:
         raise ValueError("some sentences have no doc_id: use split_sentences")

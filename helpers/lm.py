@@ -17,8 +17,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from helpers.alignment import IGNORE
-from helpers.models import own_forward
-from helpers.params import need_defined, need_int, need_number, need_text, refuse, refuse_list
+from helpers.models import PRECISIONS, own_forward
+from helpers.params import (
+    need_choice,
+    need_defined,
+    need_int,
+    need_number,
+    need_text,
+    refuse,
+    refuse_list,
+)
 from helpers.train import logged_losses, train_objective
 
 KINDS = ("clm", "mlm")
@@ -26,12 +34,12 @@ KINDS = ("clm", "mlm")
 
 def check_clm_params(values: Mapping[str, Any]) -> None:
     """The parameters of notebooks/07_clm_vs_mlm.ipynb (pass ``globals()``): the first bad one
-    raises ``ValueError`` naming it, before anything is built. ``precision`` is checked by
-    :func:`helpers.models.pick_precision`."""
+    raises ``ValueError`` naming it, before anything is built (fp16 without CUDA: later, by
+    :func:`helpers.models.pick_precision`)."""
     p = need_defined(values, [
         "seed", "n_sentences", "epochs", "batch_size", "learning_rate", "layers", "hidden",
         "heads", "max_length", "mlm_probability", "mask_text", "prompts", "masked_texts",
-        "loss_drop",
+        "loss_drop", "precision",
     ])  # fmt: skip
     need_int("seed", p["seed"], 0)
     if p["n_sentences"] is not None:
@@ -54,6 +62,7 @@ def check_clm_params(values: Mapping[str, Any]) -> None:
         for text in texts:
             need_text(f"{name} item", text, must_contain=mask)
     need_number("loss_drop", p["loss_drop"], 0)
+    need_choice("precision", p["precision"], PRECISIONS)  # pick_precision: fp16 needs CUDA
 
 
 def reduced_tokenizer(base: Any, texts: Sequence[str]) -> Any:

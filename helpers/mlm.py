@@ -69,7 +69,7 @@ from helpers.models import (
     own_forward,
     pick_precision,
 )
-from helpers.params import BOOL_EXPECTED, is_bool, raise_first_failure
+from helpers.params import BOOL_EXPECTED, is_bool, is_finite_number, is_int, raise_first_failure
 from helpers.paths import CORPUS_TEST, CORPUS_TRAIN, output_path, resolve
 from helpers.results import command_line, provenance
 from helpers.train import TrainConfig, evaluate_ner, logged_losses, train_ner, train_objective
@@ -99,40 +99,33 @@ class AdaptConfig:
 
     def validate(self) -> None:
         """Raise ``ValueError`` naming the parameter and what it expects."""
+        number = is_finite_number
         checks = [
-            (isinstance(self.epochs, int) and self.epochs > 0, "epochs", "an integer > 0"),
-            (
-                isinstance(self.batch_size, int) and self.batch_size > 0,
-                "batch_size",
-                "an integer > 0",
-            ),
-            (self.learning_rate > 0, "learning_rate", "a number > 0"),
-            (self.warmup_learning_rate > 0, "warmup_learning_rate", "a number > 0"),
-            (
-                isinstance(self.warmup_epochs, int) and self.warmup_epochs >= 0,
-                "warmup_epochs",
-                "an integer >= 0 (0: no head warm-up)",
-            ),
-            (0 < self.mlm_probability < 1, "mlm_probability", "a fraction in (0, 1)"),
+            (is_int(self.epochs) and self.epochs > 0, "epochs", "an integer > 0"),
+            (is_int(self.batch_size) and self.batch_size > 0, "batch_size", "an integer > 0"),
+            (number(self.learning_rate) and self.learning_rate > 0, "learning_rate",
+             "a finite number > 0"),
+            (number(self.warmup_learning_rate) and self.warmup_learning_rate > 0,
+             "warmup_learning_rate", "a finite number > 0"),
+            (is_int(self.warmup_epochs) and self.warmup_epochs >= 0, "warmup_epochs",
+             "an integer >= 0 (0: no head warm-up)"),
+            (number(self.mlm_probability) and 0 < self.mlm_probability < 1, "mlm_probability",
+             "a fraction in (0, 1)"),
             (is_bool(self.whole_word_mask), "whole_word_mask", BOOL_EXPECTED),
-            (0 < self.heldout_size < 1, "heldout_size", "a fraction in (0, 1)"),
-            (
-                isinstance(self.max_length, int) and 8 <= self.max_length <= 512,
-                "max_length",
-                "an integer in [8, 512]",
-            ),
-            (
-                self.n_sentences is None
-                or (isinstance(self.n_sentences, int) and self.n_sentences > 0),
-                "n_sentences",
-                "None or an integer > 0",
-            ),
-            (
-                self.precision in PRECISIONS,
-                "precision",
-                "auto|bf16|fp16|fp32",
-            ),
-        ]
+            (number(self.heldout_size) and 0 < self.heldout_size < 1, "heldout_size",
+             "a fraction in (0, 1)"),
+            (is_int(self.max_length) and 8 <= self.max_length <= 512, "max_length",
+             "an integer in [8, 512]"),
+            (self.n_sentences is None or (is_int(self.n_sentences) and self.n_sentences > 0),
+             "n_sentences", "None or an integer > 0"),
+            (self.precision in PRECISIONS, "precision", "auto|bf16|fp16|fp32"),
+            (is_int(self.seed) and 0 <= self.seed < 2**32, "seed", "an integer from 0 to 2**32-1"),
+            (self.data_path is None or (isinstance(self.data_path, (str, os.PathLike))
+                                        and str(self.data_path).strip() != ""),
+             "data_path", "None or a file path"),
+            (isinstance(self.output_dir, (str, os.PathLike)) and str(self.output_dir).strip() != "",
+             "output_dir", "a folder path"),
+        ]  # fmt: skip
         raise_first_failure(vars(self), checks)
 
 

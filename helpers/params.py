@@ -11,6 +11,7 @@ Taught in notebooks/01_concepts.ipynb.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -38,8 +39,14 @@ def raise_first_failure(values: Mapping[str, Any], checks: Sequence[tuple[bool, 
             refuse(name, values[name], expected)
 
 
-def _is_int(value: Any) -> bool:
+def is_int(value: Any) -> bool:
+    """``value`` is a plain int (``True`` is not an integer parameter)."""
     return isinstance(value, int) and not isinstance(value, bool)
+
+
+def is_finite_number(value: Any) -> bool:
+    """``value`` is a real number, not a bool, NaN or infinite (and not text such as "1e-3")."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
 # papermill turns only ``True`` and ``False`` into booleans: ``-p name false`` passes the string
@@ -69,7 +76,7 @@ def need_int(name: str, value: Any, low: int | None = None, high: int | None = N
         expected = f"an integer <= {high}"
     else:
         expected = "an integer"
-    if not _is_int(value) or (low is not None and value < low):
+    if not is_int(value) or (low is not None and value < low):
         refuse(name, value, expected)
     if high is not None and value > high:
         refuse(name, value, expected)
@@ -118,7 +125,7 @@ def need_int_list(name: str, value: Any, low: int, high: int, min_len: int = 1) 
     if not isinstance(value, (list, tuple)) or len(value) < min_len:
         refuse_list(name, value, f"a list of at least {min_len} integers from {low} to {high}")
     for item in value:
-        if not _is_int(item) or not low <= item <= high:
+        if not is_int(item) or not low <= item <= high:
             refuse(name, value, f"a list of integers from {low} to {high} (bad item {item!r})")
     return list(value)
 

@@ -26,6 +26,22 @@ def resolve(path: str | Path) -> Path:
     return candidate if candidate.exists() else p
 
 
+def need_file(name: str, path: str | Path | None) -> Path | None:
+    """A notebook's file parameter: ``None``, or a file as :func:`resolve` finds it. Otherwise
+    ``FileNotFoundError`` (``ValueError`` for what is not a path) naming the parameter."""
+    if path is None:
+        return None
+    if not isinstance(path, (str, Path)) or not str(path).strip():
+        raise ValueError(f"{name}={path!r}: expected None or a file path")
+    found = resolve(path)
+    if not found.is_file():
+        what = "a folder, expected a file" if found.is_dir() else "no such file"
+        raise FileNotFoundError(
+            f"{name}={str(path)!r}: {what} (relative paths: from the repo root)"
+        )
+    return found
+
+
 def output_path(path: str | Path) -> Path:
     """Where a run writes: an absolute path as given, a relative one under the repo root."""
     p = Path(path).expanduser()

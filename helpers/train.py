@@ -38,7 +38,13 @@ from helpers.models import (
     pick_precision,
     uses_casing,
 )
-from helpers.params import BOOL_EXPECTED, is_bool, raise_first_failure
+from helpers.params import (
+    BOOL_EXPECTED,
+    is_bool,
+    is_finite_number,
+    is_int,
+    raise_first_failure,
+)
 from helpers.paths import output_path, shown
 from helpers.predict import predict_word_tags
 
@@ -52,10 +58,6 @@ METRICS = "metrics.json"
 
 class TrainingDiverged(RuntimeError):
     """The training loss (or a weight) became NaN or infinite: nothing of the run is saved."""
-
-
-def _finite(x: Any) -> bool:
-    return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
 
 
 @dataclass
@@ -92,28 +94,26 @@ class TrainConfig:
 
     def validate(self) -> None:
         """Raise ``ValueError`` naming the parameter and what it expects."""
-
-        def is_int(x: Any) -> bool:
-            return isinstance(x, int) and not isinstance(x, bool)
+        number = is_finite_number
 
         checks = [
             (is_int(self.epochs) and self.epochs > 0, "epochs", "an integer > 0"),
-            (_finite(self.learning_rate) and self.learning_rate > 0, "learning_rate",
+            (number(self.learning_rate) and self.learning_rate > 0, "learning_rate",
              "a finite number > 0"),
             (
                 self.head_learning_rate is None
-                or (_finite(self.head_learning_rate) and self.head_learning_rate > 0),
+                or (number(self.head_learning_rate) and self.head_learning_rate > 0),
                 "head_learning_rate",
                 "None or a finite number > 0",
             ),
             (is_int(self.batch_size) and self.batch_size > 0, "batch_size", "an integer > 0"),
-            (_finite(self.weight_decay) and self.weight_decay >= 0, "weight_decay",
+            (number(self.weight_decay) and self.weight_decay >= 0, "weight_decay",
              "a finite number >= 0"),
-            (_finite(self.warmup) and 0 <= self.warmup < 1, "warmup", "a fraction in [0, 1)"),
+            (number(self.warmup) and 0 <= self.warmup < 1, "warmup", "a fraction in [0, 1)"),
             (is_int(self.freeze_layers) and self.freeze_layers >= 0, "freeze_layers",
              "an integer >= 0"),
             (
-                self.dropout is None or (_finite(self.dropout) and 0 <= self.dropout < 1),
+                self.dropout is None or (number(self.dropout) and 0 <= self.dropout < 1),
                 "dropout",
                 "None or a fraction in [0, 1)",
             ),

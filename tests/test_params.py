@@ -213,6 +213,39 @@ def test_each_chapters_imports_cell_checks_its_parameters(notebook, marker, name
         notebook_namespace(notebook, marker, **given)
 
 
+# the cells that check each notebook's parameters, in order: the first code cells after the
+# parameters (04 checks its split in its data cell)
+CHECK_CELLS = {
+    "01_concepts.ipynb": ("check_concepts_params(globals())",),
+    "02_label_encoding.ipynb": ("check_label_encoding_params(globals())",),
+    "03_subword_alignment.ipynb": ("check_alignment_params(",),
+    "04_ner.ipynb": ("config.validate()", "experiment_splits("),
+    "05_mlm.ipynb": ("config.validate()",),
+    "06_nsp.ipynb": ("check_nsp_params(globals())",),
+    "07_clm_vs_mlm.ipynb": ("check_clm_params(globals())",),
+    "08_pseudo_labelling.ipynb": ("check_pseudo_label_params(globals())",),
+}
+
+
+@pytest.mark.parametrize("notebook", sorted(CHECK_CELLS))
+def test_every_parameter_refuses_a_value_of_the_wrong_kind_by_name(notebook, capsys):
+    """A number, flag or list given as text ("x"), or a text given as a number (5), stops the
+    notebook in its checking cells with a message that starts with the parameter's name (not a
+    TypeError deep in a later cell, nor a run that goes on with it)."""
+    defaults = parameter_defaults(notebook)
+    assert set(CHECK_CELLS) == {p.name for p in NOTEBOOKS_DIR.glob("[0-9]*.ipynb")}
+    passed = []
+    for name, default in defaults.items():
+        bad = 5 if isinstance(default, str) else "x"
+        try:
+            notebook_namespace(notebook, *CHECK_CELLS[notebook], **{**defaults, name: bad})
+            passed.append(name)
+        except (ValueError, FileNotFoundError) as e:
+            assert str(e).startswith(f"{name}={bad!r}"), (name, str(e))
+    assert passed == [], f"{notebook}: no check refused {passed} given a value of the wrong kind"
+    capsys.readouterr()  # what the cells printed on the way
+
+
 def test_need_rules_return_the_value_and_respect_open_ends():
     assert params.need_int("n", 3, 1, 3) == 3
     assert params.need_number("p", 1, 0, 1, high_open=False) == 1.0
