@@ -69,8 +69,15 @@ from helpers.models import (
     own_forward,
     pick_precision,
 )
-from helpers.params import BOOL_EXPECTED, is_bool, is_finite_number, is_int, raise_first_failure
-from helpers.paths import CORPUS_TEST, CORPUS_TRAIN, output_path, resolve
+from helpers.params import (
+    BOOL_EXPECTED,
+    is_bool,
+    is_finite_number,
+    is_int,
+    need_available,
+    raise_first_failure,
+)
+from helpers.paths import CORPUS_TEST, CORPUS_TRAIN, output_path, resolve, shown
 from helpers.results import command_line, provenance
 from helpers.train import TrainConfig, evaluate_ner, logged_losses, train_ner, train_objective
 
@@ -157,6 +164,8 @@ def adaptation_text(
         train, heldout = split_documents(sentences, heldout_size, seed)
     else:
         train, heldout = split_sentences(sentences, heldout_size, seed)
+    need_available("n_sentences", n_sentences, len(train), f"the training side of {shown(path)}",
+                   "sentences")  # fmt: skip
     if n_sentences is not None:
         train = train[:n_sentences]
     return [s.words for s in train], [s.words for s in heldout]

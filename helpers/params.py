@@ -103,6 +103,16 @@ def need_number(
     return float(value)
 
 
+def need_available(name: str, value: int | None, available: int, source: str, unit: str) -> None:
+    """A count parameter (``None``: all) asks for no more than ``source`` has: a larger one is
+    refused, not quietly cut to what there is."""
+    if value is not None and value > available:
+        raise ValueError(
+            f"{name}={value!r}: {source} has only {available} {unit}; pass a smaller {name} or "
+            "None (all)"
+        )
+
+
 def need_text(name: str, value: Any, must_contain: str | None = None, count: int = 1) -> str:
     """``value`` is a non-empty string (holding ``must_contain`` exactly ``count`` times)."""
     if not isinstance(value, str) or not value.strip():

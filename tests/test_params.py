@@ -246,6 +246,24 @@ def test_every_parameter_refuses_a_value_of_the_wrong_kind_by_name(notebook, cap
     capsys.readouterr()  # what the cells printed on the way
 
 
+@pytest.mark.parametrize(
+    "notebook, markers, name",
+    [
+        ("06_nsp.ipynb", ("check_nsp_params(globals())", "need_available("), "n_train_documents"),
+        ("07_clm_vs_mlm.ipynb", ("check_clm_params(globals())", "need_available("), "n_sentences"),
+        ("05_mlm.ipynb", ("config.validate()", "adaptation_text("), "n_sentences"),
+    ],
+)
+def test_a_count_beyond_the_data_is_refused_not_cut(notebook, markers, name, capsys):
+    """06 and 07 used to slice the train file (so 10**6 meant "all"), 05 to cut the training
+    side; 04 and 08 already refused. ``None`` stays the way to ask for all."""
+    defaults = parameter_defaults(notebook)
+    with pytest.raises(ValueError, match=rf"^{name}=1000000: .* has only \d+ .*None \(all\)"):
+        notebook_namespace(notebook, *markers, **{**defaults, name: 10**6})
+    notebook_namespace(notebook, *markers, **{**defaults, name: None})
+    capsys.readouterr()
+
+
 def test_need_rules_return_the_value_and_respect_open_ends():
     assert params.need_int("n", 3, 1, 3) == 3
     assert params.need_number("p", 1, 0, 1, high_open=False) == 1.0
