@@ -37,7 +37,8 @@ def need_file(name: str, path: str | Path | None) -> Path | None:
     if not found.is_file():
         what = "a folder, expected a file" if found.is_dir() else "no such file"
         raise FileNotFoundError(
-            f"{name}={str(path)!r}: {what} (relative paths: from the repo root)"
+            f"{name}={str(path)!r}: {what} (a relative path: from the current folder, else the "
+            "repo root)"
         )
     return found
 

@@ -264,6 +264,23 @@ def test_a_count_beyond_the_data_is_refused_not_cut(notebook, markers, name, cap
     capsys.readouterr()
 
 
+def test_need_file_finds_a_file_from_the_repo_root_and_names_the_parameter(tmp_path, monkeypatch):
+    from helpers.paths import REPO_ROOT, need_file
+
+    monkeypatch.chdir(tmp_path)  # as from notebooks/ or anywhere else
+    embedded = "data/news_ner_train.csv"
+    assert need_file("data_path", embedded) == REPO_ROOT / embedded
+    assert need_file("data_path", None) is None
+    (tmp_path / "mine.csv").write_text("x")
+    assert need_file("data_path", "mine.csv").resolve() == (tmp_path / "mine.csv").resolve()
+    with pytest.raises(FileNotFoundError, match=r"^data_path='data': a folder, expected a file"):
+        need_file("data_path", "data")
+    with pytest.raises(FileNotFoundError, match=r"^data_path='nope.csv': no such file"):
+        need_file("data_path", "nope.csv")
+    with pytest.raises(ValueError, match=r"^data_path=5: expected None or a file path"):
+        need_file("data_path", 5)
+
+
 def test_need_rules_return_the_value_and_respect_open_ends():
     assert params.need_int("n", 3, 1, 3) == 3
     assert params.need_number("p", 1, 0, 1, high_open=False) == 1.0
