@@ -7,6 +7,7 @@ import ast
 import pytest
 
 from helpers import params
+from helpers.data import load_embedded
 from helpers.lm import check_clm_params
 from helpers.mlm import AdaptConfig
 from helpers.nsp import check_nsp_params
@@ -247,20 +248,32 @@ def test_every_parameter_refuses_a_value_of_the_wrong_kind_by_name(notebook, cap
 
 
 @pytest.mark.parametrize(
-    "notebook, markers, name",
+    "notebook, markers, name, none_is_all",
     [
-        ("06_nsp.ipynb", ("check_nsp_params(globals())", "need_available("), "n_train_documents"),
-        ("07_clm_vs_mlm.ipynb", ("check_clm_params(globals())", "need_available("), "n_sentences"),
-        ("05_mlm.ipynb", ("config.validate()", "adaptation_text("), "n_sentences"),
+        ("01_concepts.ipynb", ("check_concepts_params(globals())",
+                               '"mask_demo_sentences", mask_demo_sentences'),
+         "mask_demo_sentences", False),
+        ("01_concepts.ipynb", ("check_concepts_params(globals())",
+                               '("n_train_sentences", n_train_sentences)'),
+         "n_train_sentences", False),
+        ("02_label_encoding.ipynb", ("check_label_encoding_params(globals())",
+                                     '"show_examples", show_examples'),
+         "show_examples", False),
+        ("05_mlm.ipynb", ("config.validate()", "adaptation_text("), "n_sentences", True),
+        ("06_nsp.ipynb", ("check_nsp_params(globals())", "need_available("), "n_train_documents",
+         True),
+        ("07_clm_vs_mlm.ipynb", ("check_clm_params(globals())", "need_available("), "n_sentences",
+         True),
     ],
-)
-def test_a_count_beyond_the_data_is_refused_not_cut(notebook, markers, name, capsys):
-    """06 and 07 used to slice the train file (so 10**6 meant "all"), 05 to cut the training
-    side; 04 and 08 already refused. ``None`` stays the way to ask for all."""
-    defaults = parameter_defaults(notebook)
+)  # fmt: skip
+def test_a_count_beyond_the_data_is_refused_not_cut(notebook, markers, name, none_is_all, capsys):
+    """01, 02, 05, 06 and 07 used to slice the data (so 10**6 meant "all" without a word); 04
+    and 08 already refused. Where the parameter allows it, ``None`` asks for all."""
+    defaults = {**parameter_defaults(notebook), "corpus": load_embedded("train")}  # 01's
     with pytest.raises(ValueError, match=rf"^{name}=1000000: .* has only \d+ .*None \(all\)"):
         notebook_namespace(notebook, *markers, **{**defaults, name: 10**6})
-    notebook_namespace(notebook, *markers, **{**defaults, name: None})
+    if none_is_all:
+        notebook_namespace(notebook, *markers, **{**defaults, name: None})
     capsys.readouterr()
 
 
