@@ -1173,6 +1173,22 @@ def bench_levers(
     return summary
 
 
+def check_options(args: argparse.Namespace) -> None:
+    """What the study commands' options must hold, checked before any run starts: ``ValueError``
+    naming the option. A ``--n-sentences`` beyond the data is refused, not cut."""
+    if getattr(args, "rounds", 1) < 1:
+        raise ValueError(f"--rounds {args.rounds}: expected an integer >= 1")
+    n = getattr(args, "n_sentences", None)
+    if n is not None:
+        if n < 1:
+            raise ValueError(f"--n-sentences {n}: expected an integer >= 1")
+        data = getattr(args, "data", None)
+        pool = len((load_corpus(data) if data else load_embedded("train")).sentences)
+        if n > pool:
+            source = data or "the embedded train file"
+            raise ValueError(f"--n-sentences {n}: {source} has only {pool} sentences")
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["_recipe"]:
@@ -1240,6 +1256,10 @@ def main(argv: list[str] | None = None) -> int:
             help_text = "dropout of every layer (default: the checkpoint's)"
             one.add_argument("--dropout", type=float, help=help_text)
     args = ap.parse_args(argv)
+    try:
+        check_options(args)
+    except (ValueError, FileNotFoundError) as e:  # CorpusError is a ValueError
+        ap.error(str(e))  # exit status 2, no traceback
     if args.what == "profile":
         bench_profile(args.n_sentences, args.epochs, args.seed, dropout=args.dropout)
     elif args.what == "compile":

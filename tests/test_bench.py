@@ -279,3 +279,22 @@ def test_speed_ups_are_taken_within_each_round_and_summarised_by_their_median():
     rows = [{"recipe": "naive", "f1": 0.5}, {"recipe": "project", "f1": 0.9}]
     assert repeatable(rows + [{"recipe": "naive", "f1": 0.5}])
     assert not repeatable(rows + [{"recipe": "project", "f1": 0.91}])
+
+
+@pytest.mark.parametrize(
+    "argv, expected",
+    [
+        (["ner", "--n-sentences", "100000"], "--n-sentences 100000: the embedded train file has"),
+        (["profile", "--n-sentences", "0"], "--n-sentences 0: expected an integer >= 1"),
+        (["ner", "--rounds", "0"], "--rounds 0: expected an integer >= 1"),
+    ],
+)
+def test_bad_options_stop_before_any_run_with_a_usage_error(argv, expected, capsys):
+    """``--n-sentences`` beyond the data used to be cut to the whole file while the report
+    said "first 100000 train sentences"; bad options now stop with status 2, no traceback."""
+    from helpers.bench import main
+
+    with pytest.raises(SystemExit) as stop:
+        main(argv)
+    assert stop.value.code == 2
+    assert expected in capsys.readouterr().err
