@@ -79,7 +79,15 @@ from helpers.params import (
 )
 from helpers.paths import CORPUS_TEST, CORPUS_TRAIN, output_path, resolve, shown
 from helpers.results import command_line, provenance
-from helpers.train import TrainConfig, evaluate_ner, logged_losses, train_ner, train_objective
+from helpers.train import (
+    MIN_MAX_LENGTH,
+    STRIDE,
+    TrainConfig,
+    evaluate_ner,
+    logged_losses,
+    train_ner,
+    train_objective,
+)
 
 # ---------------------------------------------------------------- configuration
 
@@ -121,8 +129,9 @@ class AdaptConfig:
             (is_bool(self.whole_word_mask), "whole_word_mask", BOOL_EXPECTED),
             (number(self.heldout_size) and 0 < self.heldout_size < 1, "heldout_size",
              "a fraction in (0, 1)"),
-            (is_int(self.max_length) and 8 <= self.max_length <= 512, "max_length",
-             "an integer in [8, 512]"),
+            (is_int(self.max_length) and MIN_MAX_LENGTH <= self.max_length <= 512, "max_length",
+             f"an integer from {MIN_MAX_LENGTH} to 512 (windows of a long sentence share {STRIDE} "
+             "tokens, plus [CLS] and [SEP])"),
             (self.n_sentences is None or (is_int(self.n_sentences) and self.n_sentences > 0),
              "n_sentences", "None or an integer > 0"),
             (self.precision in PRECISIONS, "precision", "auto|bf16|fp16|fp32"),

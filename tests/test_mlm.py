@@ -179,6 +179,18 @@ def test_config_errors_name_the_parameter():
     mlm.AdaptConfig(warmup_epochs=0).validate()  # no head warm-up is a run a learner may ask for
 
 
+def test_max_length_below_the_window_overlap_is_refused_by_name(tok):
+    """max_length=16 passed validate and then failed in encode, naming a stride 05 has no
+    parameter for; the smallest accepted value encodes a long sentence as windows."""
+    from helpers.train import MIN_MAX_LENGTH
+
+    with pytest.raises(ValueError, match=r"^max_length=16: expected an integer from 35 to 512"):
+        mlm.AdaptConfig(max_length=16).validate()
+    mlm.AdaptConfig(max_length=MIN_MAX_LENGTH).validate()
+    long_sentence = [["word"] * 80]
+    assert len(mlm.encode(tok, long_sentence, MIN_MAX_LENGTH)) > 1  # several windows
+
+
 def test_output_path_resolves_relative_to_the_repo(tmp_path):
     from helpers.paths import REPO_ROOT
 
