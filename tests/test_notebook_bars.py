@@ -1,4 +1,4 @@
-"""The quality bars of notebooks 01, 04, 06, 07 and 08 stop a default run that regressed, let
+"""The quality bars of notebooks 01, 04, 05, 06, 07 and 08 stop a default run that regressed, let
 through the runs their exercises and parameters offer (`-p negatives same_doc` (06) and
 `-p mlm_probability 0.4` (07) used to stop at the bar before the exercises, `-p rule mean` (08) at
 its precision check), and where a bar calibrated for the default run stops a smaller one, say
@@ -145,3 +145,48 @@ def test_notebook01_checks_its_curves_on_the_defaults_of_its_parameters_cell():
     values = [ast.literal_eval(v) for v in found[0].comparators[0].elts]
     cell = parameter_defaults("01_concepts.ipynb")
     assert len(names) >= 6 and dict(zip(names, values, strict=True)) == {n: cell[n] for n in names}
+
+
+def warm_up_bar(before: float, random: float = 40_000.0) -> dict:
+    """Notebook 05's warm-up bar, given perplexities after the warm-up and of the random head."""
+    from helpers.mlm import AdaptConfig
+
+    return notebook_namespace(
+        "05_mlm.ipynb",
+        "the warm-up must buy a lot",
+        before=SimpleNamespace(n_masked=10, perplexity=before),
+        n_masked=10,
+        warm=SimpleNamespace(steps=[1.0] * 75),
+        random_ppl=SimpleNamespace(perplexity=random),
+        tokenizer=range(30522),
+        AdaptConfig=AdaptConfig,
+    )
+
+
+def test_warm_up_bar_passes_a_good_warm_up_and_names_the_default_run():
+    warm_up_bar(1_300.0)
+    with pytest.raises(AssertionError, match=r"75 steps, perplexity 20,000 .*3 epochs of 400"):
+        warm_up_bar(20_000.0)
+
+
+def ceiling_bar(top: float, baseline: float, model_name: str = "minilm") -> dict:
+    """Notebook 08's ceiling check, given the two F1s (no pseudo-labelling round)."""
+    return notebook_namespace(
+        "08_pseudo_labelling.ipynb",
+        'beats = top["f1"] > baseline["f1"]',
+        result=SimpleNamespace(rounds=[], pseudo=[]),
+        pool=[],
+        top={"f1": top},
+        baseline={"f1": baseline},
+        model_name=model_name,
+        n_labelled=1,
+    )
+
+
+def test_ceiling_bar_holds_for_the_embedded_model_and_reports_otherwise(capsys):
+    ceiling_bar(0.80, 0.56)
+    assert "the ceiling is above the baseline: ok" in capsys.readouterr().out
+    with pytest.raises(AssertionError, match=r"F1 0.060.*F1 0.071, 1 labelled sentences"):
+        ceiling_bar(0.06, 0.071)
+    ceiling_bar(0.06, 0.071, model_name="my-model")
+    assert "ceiling F1 0.060, baseline 0.071" in capsys.readouterr().out
