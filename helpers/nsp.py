@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import random
 import time
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -207,12 +208,19 @@ def encode_pairs(tokenizer: Any, pairs: Sequence[Pair], max_length: int = 128) -
 def pair_features(tokenizer: Any, pairs: Sequence[Pair], max_length: int = 128) -> list[dict]:
     """One unpadded ``[CLS] A [SEP] B [SEP]`` feature per pair, with its ``labels`` (0 = IsNext).
 
-    What the ``Trainer`` reads; ``DataCollatorWithPadding`` pads each batch.
+    What the ``Trainer`` reads; ``DataCollatorWithPadding`` pads each batch. A pair longer than
+    ``max_length`` tokens is cut (the longer sentence first), with a warning that counts them.
     """
-    enc = tokenizer(
-        [p.a for p in pairs], [p.b for p in pairs], truncation="longest_first",
-        max_length=max_length,
-    )  # fmt: skip
+    a, b = [p.a for p in pairs], [p.b for p in pairs]
+    enc = tokenizer(a, b)
+    n_long = sum(len(ids) > max_length for ids in enc["input_ids"])
+    if n_long:
+        warnings.warn(
+            f"{n_long} of {len(pairs)} pairs are longer than max_length={max_length} tokens: "
+            "the longer sentence of each is cut (truncation='longest_first')",
+            stacklevel=2,
+        )
+        enc = tokenizer(a, b, truncation="longest_first", max_length=max_length)
     return [{**{k: enc[k][i] for k in enc}, "labels": p.label} for i, p in enumerate(pairs)]
 
 

@@ -171,6 +171,25 @@ def test_pair_layout_and_segment_ids(tok):
     assert types == [0] * (len(a_ids) + 2) + [1] * (len(b_ids) + 1)
 
 
+def test_pair_features_cut_only_what_is_too_long_and_say_how_many(tok):
+    """Pairs used to be cut at max_length without a word; the embedded corpus's pairs (91
+    tokens at most) are not cut at the default 128."""
+    import warnings
+
+    from helpers.data import load_embedded
+    from helpers.nsp import pair_features
+
+    pairs = [p for p in make_pairs(doc("a", 3) + doc("b", 3), seed=0)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no warning at the default length
+        full = pair_features(tok, pairs)
+        pair_features(tok, make_pairs(load_embedded("test").sentences, seed=0, both=True))
+    with pytest.warns(UserWarning, match=rf"^{len(pairs)} of {len(pairs)} pairs are longer"):
+        cut = pair_features(tok, pairs, max_length=6)
+    assert all(len(f["input_ids"]) == 6 for f in cut)
+    assert all(len(f["input_ids"]) == 7 for f in full)  # [CLS] a 0 [SEP] a 1 [SEP]
+
+
 @pytest.fixture(scope="module")
 def nsp_dirs(tiny_model_dir, tmp_path_factory):
     """A checkpoint without an NSP head (the tiny encoder) and one saved with a head."""
