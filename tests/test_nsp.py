@@ -172,8 +172,8 @@ def test_pair_layout_and_segment_ids(tok):
 
 
 def test_pair_features_cut_only_what_is_too_long_and_say_how_many(tok):
-    """Pairs used to be cut at max_length without a word; the embedded corpus's pairs (91
-    tokens at most) are not cut at the default 128."""
+    """Pairs used to be cut at max_length without a word. No pair of the embedded corpus
+    reaches the default 128 (its two longest train sentences make 102 tokens together)."""
     import warnings
 
     from helpers.data import load_embedded
