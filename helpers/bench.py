@@ -71,7 +71,7 @@ from helpers.casing import CasingTokenClassificationPipeline
 from helpers.data import load_corpus, load_embedded, split_sentences
 from helpers.labels import build_label_list
 from helpers.lm import step_clock
-from helpers.models import cpu_kind, packs_bf16, pick_precision
+from helpers.models import cpu_kind, load_config, packs_bf16, pick_precision
 from helpers.params import need_int
 from helpers.paths import CORPUS_TRAIN
 from helpers.predict import _predict_words, predict, split_words
@@ -1178,6 +1178,17 @@ def check_options(args: argparse.Namespace) -> None:
     naming the option. A ``--n-sentences`` beyond the data is refused, not cut."""
     if getattr(args, "rounds", 1) < 1:
         raise ValueError(f"--rounds {args.rounds}: expected an integer >= 1")
+    windows = getattr(args, "windows", None)
+    if windows is not None:  # windows of 300 sentences of the embedded train file (protocol_run)
+        most = len(load_embedded("train").sentences) // 300
+        if not 1 <= windows <= most:
+            raise ValueError(f"--windows {windows}: expected an integer from 1 to {most}")
+    layers = [*getattr(args, "layers", []), *getattr(args, "uncached", [])]
+    if layers:
+        n_layers = load_config(TrainConfig().model_name).num_hidden_layers  # the studies' model
+        bad = [n for n in layers if not 0 <= n <= n_layers]
+        if bad:
+            raise ValueError(f"--layers/--uncached {bad}: expected integers from 0 to {n_layers}")
     n = getattr(args, "n_sentences", None)
     if n is not None:
         if n < 1:

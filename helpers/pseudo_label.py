@@ -465,6 +465,23 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--model", default="minilm", help="model name or directory")
     ap.add_argument("--out", default="notebooks/results/pseudo_labelling.json")
     a = ap.parse_args(argv)
+    checks = [
+        (a.seeds >= 1, "--seeds", a.seeds, "an integer >= 1"),
+        (a.n_labelled >= 1, "--n-labelled", a.n_labelled, "an integer >= 1"),
+        (a.n_unlabelled >= 0, "--n-unlabelled", a.n_unlabelled, "an integer >= 0 (0: the rest)"),
+        (0 <= a.threshold <= 1, "--threshold", a.threshold, "a number in [0, 1]"),
+        (a.low_threshold == -1 or 0 <= a.low_threshold <= 1, "--low-threshold", a.low_threshold,
+         "a number in [0, 1], or -1 to skip"),
+        (a.rounds >= 1, "--rounds", a.rounds, "an integer >= 1"),
+        (a.epochs >= 1, "--epochs", a.epochs, "an integer >= 1"),
+    ]  # fmt: skip
+    for ok, option, value, expected in checks:  # before any training or writing
+        if not ok:
+            ap.error(f"{option} {value}: expected {expected}")
+    try:
+        pick_precision(a.precision)
+    except ValueError as e:
+        ap.error(str(e))
 
     train_all = load_embedded("train").sentences
     test = load_embedded("test").sentences

@@ -287,11 +287,15 @@ def test_speed_ups_are_taken_within_each_round_and_summarised_by_their_median():
         (["ner", "--n-sentences", "100000"], "--n-sentences 100000: the embedded train file has"),
         (["profile", "--n-sentences", "0"], "--n-sentences 0: expected an integer >= 1"),
         (["ner", "--rounds", "0"], "--rounds 0: expected an integer >= 1"),
+        (["recipe", "--windows", "0"], "--windows 0: expected an integer from 1 to 10"),
+        (["casing", "--windows", "11"], "--windows 11: expected an integer from 1 to 10"),
+        (["frozen", "--layers", "9"], "--layers/--uncached [9]: expected integers from 0 to 6"),
     ],
 )
 def test_bad_options_stop_before_any_run_with_a_usage_error(argv, expected, capsys):
     """``--n-sentences`` beyond the data used to be cut to the whole file while the report
-    said "first 100000 train sentences"; bad options now stop with status 2, no traceback."""
+    said "first 100000 train sentences"; ``--windows 0`` failed after the runs (mean of no data),
+    ``--windows 100`` after training ten windows; bad options now stop first, with status 2."""
     from helpers.bench import main
 
     with pytest.raises(SystemExit) as stop:

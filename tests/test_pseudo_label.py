@@ -266,3 +266,24 @@ def test_command_writes_the_results_file(tiny_model_dir, tmp_path):
     assert high[0]["test"] == low[0]["test"] == seed["baseline"]
     assert low[1]["n_new"] >= high[1]["n_new"]
     assert 0.0 <= seed["ceiling"]["f1"] <= 1.0
+
+
+@pytest.mark.parametrize(
+    "argv, expected",
+    [
+        (["--seeds", "0"], "--seeds 0: expected an integer >= 1"),
+        (["--threshold", "2"], "--threshold 2.0: expected a number in [0, 1]"),
+        (["--low-threshold", "-0.5"], "--low-threshold -0.5: expected a number in [0, 1], or -1"),
+        (["--rounds", "0"], "--rounds 0: expected an integer >= 1"),
+        (["--precision", "int8"], "precision='int8': expected one of"),
+    ],
+)
+def test_command_refuses_bad_options_before_writing_anything(argv, expected, tmp_path, capsys):
+    """``--seeds 0`` used to write a results file of no seeds over the committed one."""
+    from helpers.pseudo_label import main
+
+    out = tmp_path / "results.json"
+    with pytest.raises(SystemExit) as stop:
+        main([*argv, "--out", str(out)])
+    assert stop.value.code == 2 and expected in capsys.readouterr().err
+    assert not out.exists()
