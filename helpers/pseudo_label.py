@@ -484,6 +484,15 @@ def main(argv: list[str] | None = None) -> int:
         ap.error(str(e))
 
     train_all = load_embedded("train").sentences
+    try:  # the sizes against the train file, as each seed will split it
+        split_labelled(train_all, a.n_labelled, a.n_unlabelled or None, 0)
+    except ValueError as e:
+        message = str(e)
+        for python, option in (("n_labelled=", "--n-labelled "),
+                               ("n_unlabelled=", "--n-unlabelled "),
+                               ("None or", "0 (the rest) or")):  # fmt: skip
+            message = message.replace(python, option)
+        ap.error(message)
     test = load_embedded("test").sentences
     labels = labels_for_types(GMB_TYPES)
     thresholds = [a.threshold] + ([a.low_threshold] if a.low_threshold >= 0 else [])

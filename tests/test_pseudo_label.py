@@ -276,6 +276,8 @@ def test_command_writes_the_results_file(tiny_model_dir, tmp_path):
         (["--low-threshold", "-0.5"], "--low-threshold -0.5: expected a number in [0, 1], or -1"),
         (["--rounds", "0"], "--rounds 0: expected an integer >= 1"),
         (["--precision", "int8"], "precision='int8': expected one of"),
+        (["--n-labelled", "5000"], "--n-labelled 5000: expected an integer in 1..3021"),
+        (["--n-unlabelled", "5000"], "--n-unlabelled 5000: expected 0 (the rest) or an integer"),
     ],
 )
 def test_command_refuses_bad_options_before_writing_anything(argv, expected, tmp_path, capsys):
