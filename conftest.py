@@ -5,6 +5,8 @@ kernel starts (kernels inherit this process's environment).
 
 - The hub is switched off: tests and notebooks never touch the network. A test that needs it
   unset uses ``monkeypatch.delenv``, which restores it afterwards.
+- Runs saved under a relative path go to a temporary folder (``COURSE_OUTPUT_ROOT``), removed at
+  the end: a test run leaves nothing in the learner's ``runs/``.
 - Under pytest-xdist (``-n N`` in pyproject.toml's addopts) each of the N workers, its tests and
   the notebook kernels it starts use ``cores // N`` threads, so the workers never fight over the
   cores; not when the user set ``OMP_NUM_THREADS`` themselves.
@@ -12,9 +14,17 @@ kernel starts (kernels inherit this process's environment).
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 
 os.environ["HF_HUB_OFFLINE"] = "1"
+# runs saved under a relative path (notebook 04's runs/ner, 05's runs/mlm) go to a temporary
+# folder, not the learner's runs/ (helpers.paths.output_root); each process removes its own
+if "COURSE_OUTPUT_ROOT" not in os.environ:
+    os.environ["COURSE_OUTPUT_ROOT"] = tempfile.mkdtemp(prefix="course-test-runs-")
+    atexit.register(shutil.rmtree, os.environ["COURSE_OUTPUT_ROOT"], ignore_errors=True)
 os.environ["HF_DATASETS_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
 

@@ -4,6 +4,7 @@ Notebooks run from the repo root (papermill) and from ``notebooks/`` (JupyterLab
 files through these constants. Taught in notebooks/02_label_encoding.ipynb.
 """
 
+import os
 from pathlib import Path
 
 REPO_ROOT: Path = Path(__file__).resolve().parent.parent
@@ -43,16 +44,26 @@ def need_file(name: str, path: str | Path | None) -> Path | None:
     return found
 
 
+def output_root() -> Path:
+    """Where relative output paths go: the repo root, or ``$COURSE_OUTPUT_ROOT`` when set (the
+    test suite sets it to a temporary folder, so its runs stay out of the learner's ``runs/``)."""
+    root = os.environ.get("COURSE_OUTPUT_ROOT")
+    return Path(root).expanduser() if root else REPO_ROOT
+
+
 def output_path(path: str | Path) -> Path:
-    """Where a run writes: an absolute path as given, a relative one under the repo root."""
+    """Where a run writes: an absolute path as given, a relative one under :func:`output_root`."""
     p = Path(path).expanduser()
-    return p if p.is_absolute() else REPO_ROOT / p
+    return p if p.is_absolute() else output_root() / p
 
 
 def shown(path: str | Path) -> str:
-    """``path`` relative to the repo root when it is inside it (same text on every machine)."""
+    """``path`` relative to :func:`output_root` or the repo root when it is inside one of them
+    (the same text on every machine), else as it is."""
     p = Path(path).resolve()
-    try:
-        return str(p.relative_to(REPO_ROOT.resolve()))
-    except ValueError:
-        return str(p)
+    for root in (output_root(), REPO_ROOT):
+        try:
+            return str(p.relative_to(root.resolve()))
+        except ValueError:
+            continue
+    return str(p)

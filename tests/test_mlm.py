@@ -191,11 +191,18 @@ def test_max_length_below_the_window_overlap_is_refused_by_name(tok):
     assert len(mlm.encode(tok, long_sentence, MIN_MAX_LENGTH)) > 1  # several windows
 
 
-def test_output_path_resolves_relative_to_the_repo(tmp_path):
-    from helpers.paths import REPO_ROOT
+def test_output_path_resolves_relative_to_the_repo(tmp_path, monkeypatch):
+    """Under the repo root for a learner; under $COURSE_OUTPUT_ROOT, which conftest.py sets, for
+    the test suite (so that nbval's runs of notebooks 04 and 05 leave nothing in runs/)."""
+    from helpers.paths import REPO_ROOT, shown
 
-    assert mlm.output_path("runs/mlm") == REPO_ROOT / "runs/mlm"
     assert mlm.output_path(tmp_path) == tmp_path
+    monkeypatch.setenv("COURSE_OUTPUT_ROOT", str(tmp_path / "scratch"))
+    assert mlm.output_path("runs/mlm") == tmp_path / "scratch/runs/mlm"
+    assert shown(tmp_path / "scratch/runs/mlm") == "runs/mlm"  # what the notebooks print
+    assert shown(REPO_ROOT / "data") == "data"
+    monkeypatch.delenv("COURSE_OUTPUT_ROOT")
+    assert mlm.output_path("runs/mlm") == REPO_ROOT / "runs/mlm"
 
 
 # ---- a tiny randomly initialised model (real tokenizer, 16-wide, 1 layer)
