@@ -3,6 +3,9 @@ never run as tests)."""
 
 from __future__ import annotations
 
+import json
+import shlex
+
 import pytest
 
 from helpers.bench import ABLATION, NAIVE, RECIPES, inference_gflop, training_gflop
@@ -302,3 +305,20 @@ def test_bad_options_stop_before_any_run_with_a_usage_error(argv, expected, caps
         main(argv)
     assert stop.value.code == 2
     assert expected in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("study", ["ablation", "recipe", "frozen", "casing", "levers"])
+def test_a_study_command_without_options_repeats_the_committed_study(study, monkeypatch):
+    """README lists ``python -m helpers.bench STUDY`` without options, and it writes the committed
+    results file: its defaults are the options that file records, so a learner who copies it
+    repeats that study instead of replacing it with a smaller one (ablation and recipe used to
+    default to fewer seeds, frozen to no uncached runs)."""
+    from helpers import bench
+    from helpers.paths import REPO_ROOT
+
+    committed = json.loads((REPO_ROOT / "notebooks" / "results" / f"ner_{study}.json").read_text())
+    recorded = []
+    monkeypatch.setattr(bench, f"bench_{study}", lambda *args: recorded.append(args))
+    bench.main([study])
+    bench.main(shlex.split(committed["command"])[3:])
+    assert recorded[0] == recorded[1], committed["command"]
