@@ -54,8 +54,8 @@ from helpers.models import (
 # placement (CASING_PLACEMENTS). AUTO_PLACEMENT follows
 # notebooks/results/ner_casing.json (python -m helpers.bench casing) by issue 23's rule: the
 # placement with the larger gain among those whose gain is larger than its standard error at a
-# speed cost under 5%. On corpus v3 that is "after_frozen" (+0.036 F1 at +0.3% training time;
-# "output": +0.004, within its noise); on v2 its cost had measured +7.3% on shared cores.
+# speed cost under 5%. On corpus v3 that is "after_frozen" (+0.036 F1 at +1.8% training time;
+# "output": +0.005, within its noise); on v2 its cost had measured +7.3% on shared cores.
 AUTO_PLACEMENT = "after_frozen"
 
 
