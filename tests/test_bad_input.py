@@ -51,7 +51,9 @@ def no_training(monkeypatch):
     def refuse(*a, **k):
         raise AssertionError("training started although the input was bad")
 
+    # helpers.ner imported the name when it loaded, so its own binding is the one main calls
     monkeypatch.setattr("helpers.train.train_ner", refuse)
+    monkeypatch.setattr("helpers.ner.train_ner", refuse)
 
 
 @pytest.fixture(scope="module")
@@ -372,3 +374,14 @@ def test_one_sentence_file_names_the_parameter_not_scikit_learn(capsys, tmp_path
         "--output-dir", tmp_path / "o",
     )  # fmt: skip
     assert code == 2 and "--validation-size 0.1 of 1 sentence(s) leaves an empty" in err, err
+
+
+def test_the_no_training_guard_stops_a_good_run(no_training, files, tiny_model_dir, tmp_path):
+    """The guard the tests above rely on fires: good input reaches training and is stopped there
+    (it once patched only helpers.train's name, which helpers.ner had already imported)."""
+    with pytest.raises(AssertionError, match="training started"):
+        ner.main(
+            ["train", "--model", tiny_model_dir, "--data", str(files / "train.csv"),
+             "--test", str(files / "test.csv"), "--n-sentences", "all", "--no-progress",
+             "--output-dir", str(tmp_path / "run")]
+        )  # fmt: skip

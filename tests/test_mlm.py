@@ -382,9 +382,11 @@ def test_adapt_saves_a_model_that_loads_as_token_classifier_and_mlm(tiny_model_d
     assert mlm.load_mlm(str(tmp_path / "adapted"), verbose=False).has_trained_head
 
 
-def test_command_line_refuses_zero_seeds():
-    with pytest.raises(SystemExit):
+def test_command_line_refuses_zero_seeds(capsys):
+    with pytest.raises(SystemExit) as stop:
         mlm.main(["downstream", "--seeds", "0"])
+    assert stop.value.code == 2  # a usage error, before any run
+    assert "--seeds 0: expected an integer >= 1" in capsys.readouterr().err
 
 
 def test_notebook_parameters_are_the_command_defaults():

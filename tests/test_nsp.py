@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 import pytest
@@ -155,8 +156,11 @@ def test_wilson_matches_scipy():
 
 
 def test_wilson_rejects_bad_counts():
-    for k, n in [(5, 0), (-1, 10), (11, 10), (1.5, 10)]:
-        with pytest.raises(ValueError):
+    # the message names the count: (-1, 10) and (11, 10) would also end in sqrt's "math domain
+    # error" (a ValueError too) without the range check
+    for k, n, named in [(5, 0, "n=0"), (-1, 10, "successes=-1"), (11, 10, "successes=11"),
+                        (1.5, 10, "successes=1.5")]:  # fmt: skip
+        with pytest.raises(ValueError, match=re.escape(named)):
             wilson_interval(k, n)
 
 
