@@ -31,7 +31,8 @@ from helpers.models import (
 
 # Low precision can flip the label of a word whose two most probable labels are nearly tied.
 # Measured with bf16 autocast on a model trained by `python -m helpers.bench _recipe project ...`,
-# over the 1,525 sentences of the embedded corpus: each label probability moved by at most 0.041
+# over the 1,525 sentences the embedded corpus had in its v2 (v3 has 3,862; not re-measured on it):
+# each label probability moved by at most 0.041
 # from fp32's (0.030 on the tokens that carry a word's label), so the gap between two labels moves
 # by at most 2 x 0.041 = 0.082; the largest move seen was 0.056. A window where every word's gap
 # is at least RECHECK_MARGIN keeps fp32's labels; any other window is rerun in fp32 (0.15 is safer

@@ -946,8 +946,9 @@ def train_objective(
 ) -> Any:
     """Train ``model`` on ``train_dataset`` with ``transformers.Trainer``; return the trainer.
 
-    The course's one training path for its pre-training objectives (MLM in helpers.mlm, NSP in
-    helpers.nsp): the library's ``Trainer`` with :func:`objective_arguments` (precision from
+    The course's one training path for everything but NER (MLM in helpers.mlm, NSP in
+    helpers.nsp, the small causal and masked language models of helpers.lm, the loss-curve head
+    of helpers.curves): the library's ``Trainer`` with :func:`objective_arguments` (precision from
     :func:`helpers.models.pick_precision`, seed, linear warm-up and decay) and :func:`adamw`
     (the NER path's weight-decay rule; ``head`` gets ``head_learning_rate``). The model computes
     its own loss from the ``labels`` the collator makes. ``freeze_encoder=True`` trains only what
@@ -957,7 +958,7 @@ def train_objective(
     (:func:`helpers.models.drop_trainer_autocast`); ``trainer.state.log_history`` holds the losses
     (:func:`logged_losses`). ``callbacks`` go to the Trainer; ``scheduler`` names its learning
     rate schedule ("linear": warm-up then linear decay; "constant_with_warmup"; "constant").
-    Taught in notebooks/05_mlm.ipynb and 06_nsp.ipynb.
+    Taught in notebooks/05_mlm.ipynb; also used by 01_concepts, 06_nsp and 07_clm_vs_mlm.
     """
     import tempfile
 

@@ -1,7 +1,8 @@
 """The exercise checkers: right answers pass, each typical wrong answer gets its explanation,
 and an answer still at None gets "Not answered yet" plus a hint (so fresh notebooks pass nbval).
 
-Each notebook's tests live in their own section, in notebook order.
+Sections for notebooks 02, 03 and 01, then one for answers still at None and the exercises
+added later to 01-03.
 """
 
 from __future__ import annotations

@@ -14,7 +14,8 @@ from tests.notebook_cells import parameter_defaults
 
 @pytest.fixture(scope="module")
 def corpus_features(tok):
-    """Every training-side sentence of the embedded corpus, encoded (about 19,000 tokens)."""
+    """Every training-side sentence of the embedded corpus, encoded (about 65,000 tokens, 60,000
+    of them maskable)."""
     train, _ = mlm.adaptation_text()
     return mlm.encode(tok, train, 100)
 
@@ -40,7 +41,7 @@ def test_masking_statistics_over_many_batches(tok, corpus_features, whole_words,
     """Picked fraction within 1.5 points of the parameter; 80/10/10 within 3 points each."""
     collator = mlm.make_collator(tok, whole_words, probability, seed=7)
     tokens = picked = as_mask = unchanged = 0
-    for _ in range(3):  # three passes: about 57,000 maskable tokens
+    for _ in range(3):  # three passes: about 180,000 maskable tokens
         for batch, wids, originals in _batches_with_word_ids(corpus_features, collator):
             sel = batch["labels"] != IGNORE
             tokens += int((wids >= 0).sum())
