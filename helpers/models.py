@@ -343,7 +343,8 @@ def pick_precision(requested: str = "auto", device: str | None = None) -> str:
     """``"bf16"``, ``"fp16"`` or ``"fp32"`` for training on ``device`` (default: CUDA if present).
 
     ``auto``: the environment variable ``COURSE_PRECISION`` if set (one switch for every notebook
-    and test); else CUDA → bf16 if supported, else fp16; CPU → bf16 only with AMX/AVX512-BF16
+    and test); else CUDA → bf16 on GPUs that compute it natively (compute capability 8 or
+    more), else fp16; CPU → bf16 only with AMX/AVX512-BF16
     (without them bf16 is emulated and far slower), else fp32. Taught in notebooks/04_ner.ipynb.
     """
     import torch
@@ -362,7 +363,8 @@ def pick_precision(requested: str = "auto", device: str | None = None) -> str:
     if requested != "auto":
         return requested
     if on_cuda:
-        return "bf16" if torch.cuda.is_bf16_supported() else "fp16"
+        # torch's default also counts bf16 that older GPUs (T4, V100) only emulate, far slower
+        return "bf16" if torch.cuda.is_bf16_supported(including_emulation=False) else "fp16"
     return "bf16" if cpu_has_bf16() else "fp32"
 
 

@@ -300,11 +300,16 @@ def test_precision_switch_bad_value_names_the_variable(monkeypatch):
         pick_precision("auto", device="cpu")
 
 
-@pytest.mark.parametrize("supported, expected", [(True, "bf16"), (False, "fp16")])
-def test_pick_precision_auto_cuda(monkeypatch, no_switch, supported, expected):
+@pytest.mark.parametrize("native, expected", [(True, "bf16"), (False, "fp16")])
+def test_pick_precision_auto_cuda(monkeypatch, no_switch, native, expected):
+    """bf16 only where the GPU computes it natively: torch's ``is_bf16_supported()`` also says
+    yes where it is only emulated (a T4 or V100), so the emulation must not count."""
     import torch
 
-    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda *a, **k: supported)
+    def is_bf16_supported(including_emulation: bool = True) -> bool:
+        return native or including_emulation  # an older GPU: emulated bf16 only
+
+    monkeypatch.setattr(torch.cuda, "is_bf16_supported", is_bf16_supported)
     assert pick_precision("auto", device="cuda") == expected
     assert pick_precision("auto", device="cuda:0") == expected
     assert pick_precision("fp16", device="cuda") == "fp16"
