@@ -440,6 +440,21 @@ def optimizer(model: Any, cfg: TrainConfig) -> Any:
     return adamw(model, cfg.learning_rate, cfg.weight_decay, head, cfg.head_learning_rate)
 
 
+def one_device(args: Any) -> Any:
+    """``args`` (``TrainingArguments``) training on one device per process, and return it.
+
+    Outside torchrun, on a machine with several GPUs, the ``Trainer`` would wrap the model in
+    ``nn.DataParallel`` and multiply the batch by the GPU count: a different recipe, and the
+    replicas would lose what the course attaches to the model (the casing feature's ids, the
+    frozen layer's cache). The course trains on one GPU (several only under torchrun, one process
+    each), so the argument count is pinned to one, as the ``Trainer`` itself does for a
+    model-parallel model (``args._n_gpu = 1``).
+    """
+    if args.n_gpu > 1:
+        args._n_gpu = 1
+    return args
+
+
 def training_arguments(cfg: TrainConfig, n_train: int, evaluate: bool, precision: str) -> Any:
     """``transformers.TrainingArguments`` for ``cfg``: what the source set by hand, in one place."""
     import torch
@@ -449,7 +464,7 @@ def training_arguments(cfg: TrainConfig, n_train: int, evaluate: bool, precision
     save = cfg.save_checkpoints or cfg.resume
     world = int(__import__("os").environ.get("WORLD_SIZE", "1"))
     steps = cfg.epochs * math.ceil(n_train / (cfg.batch_size * world))
-    return TrainingArguments(
+    args = TrainingArguments(
         output_dir=str(output_path(cfg.output_dir)),
         num_train_epochs=cfg.epochs,
         learning_rate=cfg.learning_rate,
@@ -480,6 +495,7 @@ def training_arguments(cfg: TrainConfig, n_train: int, evaluate: bool, precision
         average_tokens_across_devices=False,
         ddp_find_unused_parameters=False,
     )
+    return one_device(args)
 
 
 def word_metrics(model: Any, tokenizer: Any, sentences: Sequence[Sentence]) -> Any:
@@ -897,7 +913,7 @@ def objective_arguments(
         raise ValueError(f"precision={precision!r}: expected bf16, fp16 or fp32 (pick_precision)")
     cuda = torch.cuda.is_available()
     steps = epochs * math.ceil(n_train / batch_size)
-    return TrainingArguments(
+    args = TrainingArguments(
         output_dir=str(output_dir),
         num_train_epochs=epochs,
         per_device_train_batch_size=batch_size,
@@ -918,6 +934,7 @@ def objective_arguments(
         remove_unused_columns=False,
         dataloader_pin_memory=cuda,
     )
+    return one_device(args)
 
 
 def logged_losses(log_history: Sequence[dict[str, Any]]) -> list[float]:

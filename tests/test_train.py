@@ -230,3 +230,30 @@ def test_bf16_runs_on_cpu(tiny_model_dir, tiny_data, tmp_path):
     assert len(res.history) == 1 and math.isfinite(res.history[0]["loss"])
     # handed back with its own forward: the Trainer's bf16 autocast is off (later fp32 is fp32)
     assert "_original_forward" not in vars(res.model) and "forward" not in vars(res.model)
+
+
+def test_one_device_keeps_the_trainer_off_data_parallel(tmp_path):
+    """Several GPUs outside torchrun: the Trainer would use nn.DataParallel and a batch of
+    per_device_train_batch_size x GPUs; one_device pins the count the Trainer reads to one."""
+    from transformers import TrainingArguments
+
+    from helpers.train import one_device
+
+    args = TrainingArguments(
+        output_dir=str(tmp_path), use_cpu=True, per_device_train_batch_size=8, report_to="none"
+    )
+    assert one_device(args) is args and args.n_gpu == 0  # a CPU: nothing to pin
+    args._n_gpu = 3  # what TrainingArguments sets on a machine with three GPUs
+    assert args.train_batch_size == 24
+    one_device(args)
+    assert args.n_gpu == 1 and args.train_batch_size == 8
+
+
+def test_both_argument_builders_pin_one_device(monkeypatch, tmp_path):
+    from helpers import train
+
+    pinned = []
+    monkeypatch.setattr(train, "one_device", lambda args: pinned.append(args) or args)
+    ner_args = train.training_arguments(TrainConfig(output_dir=str(tmp_path)), 10, False, "fp32")
+    objective = train.objective_arguments(tmp_path, 10, 1, 2, 1e-3)
+    assert pinned == [ner_args, objective]
