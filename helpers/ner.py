@@ -729,11 +729,15 @@ def predict_command(args: argparse.Namespace) -> int:
     for i, text in enumerate(texts if not args.input else [], 1):
         if not text.strip():
             raise UsageError(f"TEXT {i} is empty: expected a text to tag (as --input refuses)")
+    import torch
+
+    device = "cuda" if torch.cuda.is_available() else "cpu"  # as training: a GPU where there is one
     try:
-        pick_precision("auto")  # a bad $COURSE_PRECISION
+        pick_precision("auto", device)  # a bad $COURSE_PRECISION
     except ValueError as e:
         raise UsageError(str(e)) from None
     model, tokenizer = load_trained(args.model)
+    model.to(device)
     for p in predict(texts, model, tokenizer, batch_size=args.batch_size):
         ents = [
             {

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # GPU smoke check (not part of pytest): on a CUDA machine, run notebook 04 and the command-line
-# trainer (python -m helpers.ner train, same recipe) and print device, precision, samples/s, F1.
+# trainer (python -m helpers.ner train, same recipe) and print device, precision, samples/s, F1;
+# then tag a sentence with python -m helpers.ner predict.
 # With more than one GPU it also runs the command under torchrun, one process per GPU (nccl).
 # Usage, inside the course environment on a machine with an NVIDIA GPU:
 #   bash tests/gpu_smoke.sh [extra papermill args, e.g. -p epochs 7]
@@ -37,6 +38,8 @@ report "notebook 04" "$out/notebook/metrics.json"
 
 python -m helpers.ner train --no-progress --output-dir "$out/cli" >"$out/cli.log"
 report "python -m helpers.ner" "$out/cli/metrics.json"
+# the predict command tags on the GPU too (one JSON line per text)
+python -m helpers.ner predict --model "$out/cli" "Leila Haddad flew from Tunis to Brussels on Monday ."
 
 if [ "$gpus" -gt 1 ]; then
   # --batch-size is the global batch (default 8): use 2, 4 or 8 processes so that it divides

@@ -262,3 +262,20 @@ def test_an_interrupted_run_resumes_to_the_same_metrics(
         assert a["train_loss"] == pytest.approx(b["train_loss"], rel=1e-5)
     assert whole["test"]["f1"] > 0
     assert resumed["test"] == whole["test"]
+
+
+def test_predict_runs_on_the_gpu_where_there_is_one(monkeypatch, capsys, tiny_model_dir):
+    """As training does: on a CUDA machine the command used to tag on the CPU (and stopped with
+    COURSE_PRECISION=fp16, which the CPU cannot run)."""
+    import torch
+
+    from helpers.models import load_token_classifier, load_tokenizer
+
+    model = load_token_classifier(tiny_model_dir, ["O", "B-geo", "I-geo"])
+    moved = []
+    model.to = lambda device: moved.append(device) or model  # a stand-in for the GPU move
+    monkeypatch.setattr(ner, "load_trained", lambda _: (model, load_tokenizer(tiny_model_dir)))
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda **_: True)
+    assert ner.main(["predict", "--model", "any", "Paris ."]) == 0, capsys.readouterr().err
+    assert moved == ["cuda"]
