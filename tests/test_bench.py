@@ -322,3 +322,18 @@ def test_a_study_command_without_options_repeats_the_committed_study(study, monk
     bench.main([study])
     bench.main(shlex.split(committed["command"])[3:])
     assert recorded[0] == recorded[1], committed["command"]
+
+
+@pytest.mark.parametrize("what", ["ner", "profile", "compile"])
+def test_speed_benchmarks_refuse_a_visible_gpu(what, monkeypatch, capsys):
+    """They compare the CPU with its own matmul peak; with a GPU visible the Trainer would train
+    there while inference and the peak stayed on the CPU."""
+    import torch
+
+    from helpers.bench import main
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    with pytest.raises(SystemExit) as stop:
+        main([what])
+    assert stop.value.code == 2
+    assert f"CUDA_VISIBLE_DEVICES= python -m helpers.bench {what}" in capsys.readouterr().err
