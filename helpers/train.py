@@ -441,7 +441,7 @@ def optimizer(model: Any, cfg: TrainConfig) -> Any:
 
 
 def one_device(args: Any) -> Any:
-    """``args`` (``TrainingArguments``) training on one device per process, and return it.
+    """Make ``args`` (``TrainingArguments``) train on one device per process; return it.
 
     Outside torchrun, on a machine with several GPUs, the ``Trainer`` would wrap the model in
     ``nn.DataParallel`` and multiply the batch by the GPU count: a different recipe, and the
