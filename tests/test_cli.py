@@ -279,3 +279,27 @@ def test_predict_runs_on_the_gpu_where_there_is_one(monkeypatch, capsys, tiny_mo
     monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda **_: True)
     assert ner.main(["predict", "--model", "any", "Paris ."]) == 0, capsys.readouterr().err
     assert moved == ["cuda"]
+
+
+def test_gpu_smoke_script_parses_and_its_commands_are_the_current_ones():
+    """tests/gpu_smoke.sh has never run here (no GPU): check what can be checked without one, so
+    a renamed option or parameter fails now rather than on a learner's GPU machine. bash parses
+    it; each helpers.ner command line in it parses with today's options; the notebook parameter
+    it sets exists in notebook 04."""
+    import shlex
+
+    from tests.notebook_cells import parameter_defaults
+
+    script = REPO_ROOT / "tests" / "gpu_smoke.sh"
+    assert subprocess.run(["bash", "-n", str(script)]).returncode == 0
+    text = script.read_text(encoding="utf-8").replace("\\\n", " ")
+    commands = [
+        shlex.split(line.split("-m helpers.ner", 1)[1].split(">")[0].replace('"$out', '"/tmp'))
+        for line in text.splitlines()
+        if line.lstrip().startswith(("python -m helpers.ner", "torchrun"))
+    ]
+    assert [c[0] for c in commands] == ["train", "predict", "train"]  # the last under torchrun
+    for argv in commands:
+        ner.build_parser().parse_args(argv)  # SystemExit (status 2) on an unknown option
+    assert "output_dir" in parameter_defaults("04_ner.ipynb")  # papermill -p output_dir
+    assert '-p output_dir "$out/notebook"' in text
