@@ -35,6 +35,11 @@ learning rates, no dropout) against the default, paired on the casing study's wi
 F1, its paired difference and standard error, and samples/s per arm; writes
 ``notebooks/results/ner_levers.json``.
 
+``python -m helpers.bench margin``: how far bf16 moves ``predict``'s label probabilities from
+fp32's over the whole embedded corpus, for the project recipe's model, and whether every label
+it changes sits in a window that ``predict`` reruns in fp32 (the figures ``RECHECK_MARGIN`` rests
+on).
+
 ``python -m helpers.bench profile``: where the project recipe's training steps (a window of
 steps of the second epoch, against the unprofiled run's median step) and
 :func:`helpers.predict.predict` spend their time, from the PyTorch profiler, grouped by kind of
@@ -75,7 +80,13 @@ from helpers.lm import step_clock
 from helpers.models import cpu_kind, load_config, packs_bf16, pick_precision
 from helpers.params import need_int
 from helpers.paths import CORPUS_TRAIN
-from helpers.predict import _predict_words, predict, split_words
+from helpers.predict import (
+    RECHECK_MARGIN,
+    _predict_words,
+    low_precision_moves,
+    predict,
+    split_words,
+)
 from helpers.results import provenance, write_results
 from helpers.train import TrainConfig, encoder_layers, evaluate_ner, train_ner
 
@@ -549,6 +560,45 @@ class _TrainProfile:
         events = self.prof.key_averages()
         steps = [e for e in events if e.key.startswith("ProfilerStep")]
         return events, sum(e.cpu_time_total for e in steps) / 1e6
+
+
+def bench_margin(n_sentences: int, epochs: int, seed: int) -> None:
+    """How far this CPU's low precision moves predict's label probabilities from fp32's, over every
+    sentence of the embedded corpus (:func:`helpers.predict.low_precision_moves`), for the project
+    recipe trained on the protocol split: the figures ``RECHECK_MARGIN`` rests on."""
+    import torch
+
+    precision = pick_precision("auto", "cpu")
+    print(
+        f"margin: project recipe, first {n_sentences} train sentences, {epochs} epochs, seed "
+        f"{seed}; torch {torch.__version__}, {torch.get_num_threads()} threads; CPU: {cpu_kind()}"
+    )
+    if precision == "fp32":
+        print("this CPU runs predict in fp32 (no bf16 units): there is no low precision to measure")
+        return
+    train, _, labels = _protocol_split(n_sentences, seed)
+    with tempfile.TemporaryDirectory() as tmp:
+        res = train_ner(train, None, labels, TrainConfig(epochs=epochs, seed=seed), output_dir=tmp)
+    corpus = [*load_embedded("train").sentences, *load_embedded("test").sentences]
+    m = low_precision_moves(res.model, res.tokenizer, [s.words for s in corpus], precision)
+    print(
+        f"{precision} against fp32 on {m['windows']} windows ({m['tokens']} tokens) of the "
+        "embedded corpus (train and test files), weights packed as predict packs them:"
+    )
+    print(
+        f"largest move of a label probability: {m['any_token']:.4f} on any token, "
+        f"{m['first_piece']:.4f} on the tokens that carry a word's label"
+    )
+    print(
+        f"largest move of the gap between a word's two most probable fp32 labels: {m['gap']:.4f}"
+        f" (at most 2 x {m['first_piece']:.4f} = {2 * m['first_piece']:.4f})"
+    )
+    print(
+        f"words whose label {precision} changes: {m['flips']}, their largest fp32 gap "
+        f"{m['flip_gap']:.4f}; predict reruns in fp32 every window with a gap below "
+        f"RECHECK_MARGIN = {RECHECK_MARGIN}, so it keeps fp32's labels: "
+        f"{m['flip_gap'] < RECHECK_MARGIN}"
+    )
 
 
 def bench_profile(
@@ -1270,6 +1320,7 @@ def main(argv: list[str] | None = None) -> int:
     for name, text in (
         ("profile", "where the project recipe's steps and predict spend their time"),
         ("compile", "torch.compile vs eager for training and predict, compilation counted"),
+        ("margin", "how far bf16 moves predict's label probabilities (RECHECK_MARGIN)"),
     ):
         one = sub.add_parser(name, help=text)
         one.add_argument("--n-sentences", type=int, default=300)
@@ -1287,6 +1338,8 @@ def main(argv: list[str] | None = None) -> int:
         bench_profile(args.n_sentences, args.epochs, args.seed, dropout=args.dropout)
     elif args.what == "compile":
         bench_compile(args.n_sentences, args.epochs, args.seed)
+    elif args.what == "margin":
+        bench_margin(args.n_sentences, args.epochs, args.seed)
     elif args.what == "ner":
         bench_ner(args.n_sentences, args.epochs, args.seed, args.data, args.test, args.rounds)
     elif args.what == "ablation":

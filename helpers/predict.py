@@ -30,12 +30,12 @@ from helpers.models import (
 )
 
 # Low precision can flip the label of a word whose two most probable labels are nearly tied.
-# Measured with bf16 autocast on a model trained by `python -m helpers.bench _recipe project ...`,
-# over the 1,525 sentences the embedded corpus had in its v2 (v3 has 3,862; not re-measured on it):
-# each label probability moved by at most 0.041
-# from fp32's (0.030 on the tokens that carry a word's label), so the gap between two labels moves
-# by at most 2 x 0.041 = 0.082; the largest move seen was 0.056. A window where every word's gap
-# is at least RECHECK_MARGIN keeps fp32's labels; any other window is rerun in fp32 (0.15 is safer
+# `python -m helpers.bench margin` (:func:`low_precision_moves`) measures it. On corpus v3 (all
+# 3,862 sentences, the project recipe's model, AMD EPYC with AVX512-BF16), bf16 moved a label
+# probability by at most 0.029 from fp32's and the gap between a word's two most probable labels
+# by at most 0.056; the 20 words whose label it changed had fp32 gaps of at most 0.041. (On
+# corpus v2 an earlier measurement gave 0.041 and 0.056.) A window where every word's gap is at
+# least RECHECK_MARGIN keeps fp32's labels; any other window is rerun in fp32 (0.15 is safer
 # still and costs ~12% more time in `python -m helpers.bench ner`).
 RECHECK_MARGIN = 0.1
 # A model call costs about as much time as this many more padded tokens (length batching:
@@ -127,12 +127,14 @@ def _run_windows(
     out: list,
     margins: list[float],
     casing: Sequence[Sequence[int]] | None = None,
+    probs_out: list | None = None,
 ) -> None:
     """Forward the windows ``todo`` in length batches; store per-token (label, probability).
 
     ``margins[i]`` gets the smallest gap between the two most probable labels over the first
     tokens of window ``i``'s words (1.0 when it has none). ``casing``: the windows'
-    ``casing_ids``, for a model with a casing feature (helpers.casing).
+    ``casing_ids``, for a model with a casing feature (helpers.casing). ``probs_out[i]``, if
+    given, gets window ``i``'s label probabilities (tokens x labels, fp32, on the CPU).
     """
     import torch
 
@@ -160,6 +162,75 @@ def _run_windows(
             n = len(ids[i])
             out[i] = list(zip(best[r][:n], conf[r][:n], strict=True))
             margins[i] = min((gap[r][p] for p in firsts[i]), default=1.0)
+            if probs_out is not None:
+                probs_out[i] = probs[r, :n].cpu()
+
+
+def low_precision_moves(
+    model: Any,
+    tokenizer: Any,
+    sentences: Sequence[Sequence[str]],
+    precision: str = "bf16",
+    batch_size: int = 32,
+    max_length: int | None = None,
+    stride: int = 32,
+) -> dict[str, float | int]:
+    """How far ``precision`` moves label probabilities from fp32's (what RECHECK_MARGIN rests on).
+
+    Every window of ``sentences`` runs twice, as :func:`predict_word_tags` runs it: in fp32, and
+    under ``precision``'s autocast with the weights packed. Returns the ``windows`` and
+    ``tokens`` compared; ``any_token`` and ``first_piece``: the largest move of one label's
+    probability, on any token and on the tokens that carry a word's label; ``gap``: the largest
+    move of the gap between a word's two most probable fp32 labels (at most twice
+    ``first_piece``); ``flips``: words whose label changes, and ``flip_gap``: the largest fp32
+    gap among them (0.0 without a flip). predict keeps fp32's labels while ``flip_gap`` stays
+    below its ``recheck_margin``.
+    """
+    import torch
+
+    words = [list(s) for s in sentences if len(s)]
+    enc = tokenize_and_align(
+        words, None, tokenizer, max_length=max_length, stride=stride, tokenless="keep",
+        casing=uses_casing(model),
+    )  # fmt: skip
+    ids, n, casing = enc["input_ids"], len(enc["input_ids"]), enc.get("casing_ids")
+    firsts = [_first_pieces(w) for w in enc["word_ids"]]
+    pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
+    device = next(model.parameters()).device
+    runs = []
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.no_grad(), own_forward(model):
+            for p in ("fp32", precision):
+                probs: list = [None] * n
+                with autocast(p, device, model):
+                    _run_windows(
+                        model, ids, firsts, range(n), batch_size, pad_id, [None] * n, [1.0] * n,
+                        casing, probs,
+                    )  # fmt: skip
+                runs.append(probs)
+    finally:
+        model.train(was_training)
+    out: dict[str, float | int] = {"windows": n, "tokens": sum(map(len, ids))}
+    out |= {"any_token": 0.0, "first_piece": 0.0, "gap": 0.0, "flips": 0, "flip_gap": 0.0}
+    for a, b, f in zip(*runs, firsts, strict=True):
+        out["any_token"] = max(out["any_token"], float((a - b).abs().max()))
+        if not f:
+            continue
+        a, b = a[f], b[f]  # the tokens that carry a word's label
+        out["first_piece"] = max(out["first_piece"], float((a - b).abs().max()))
+        if a.shape[-1] < 2:
+            continue  # one label: no gap, no flip
+        best = a.topk(2, dim=-1).indices  # fp32's two most probable labels of each word
+        gap_a, gap_b = (x.gather(-1, best) for x in (a, b))
+        gap_a, gap_b = gap_a[:, 0] - gap_a[:, 1], gap_b[:, 0] - gap_b[:, 1]
+        out["gap"] = max(out["gap"], float((gap_a - gap_b).abs().max()))
+        flipped = a.argmax(-1) != b.argmax(-1)
+        out["flips"] += int(flipped.sum())
+        if flipped.any():
+            out["flip_gap"] = max(out["flip_gap"], float(gap_a[flipped].max()))
+    return out
 
 
 def _predict_words(

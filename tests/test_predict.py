@@ -8,7 +8,14 @@ from transformers import pipeline
 from helpers.casing import CasingTokenClassificationPipeline
 from helpers.data import load_embedded
 from helpers.models import load_tokenizer
-from helpers.predict import _predict_words, length_batches, predict, predict_word_tags, split_words
+from helpers.predict import (
+    _predict_words,
+    length_batches,
+    low_precision_moves,
+    predict,
+    predict_word_tags,
+    split_words,
+)
 from tests.conftest import linear_layers
 
 TEXTS = [
@@ -270,3 +277,22 @@ def test_packed_weights_give_the_same_tags(tiny_model_dir, tiny_data, tok, packe
     assert packed[0] == plain[0] and packed[3] == plain[3]
     flat = [p for s in packed[1] for p in s]
     assert flat == pytest.approx([p for s in plain[1] for p in s], abs=0.02)
+
+
+@pytest.mark.slow  # uses the tiny model trained by the full_run fixture
+def test_low_precision_moves_count_the_labels_bf16_changes(full_run, tiny_data):
+    """What RECHECK_MARGIN rests on (python -m helpers.bench margin): fp32 against itself moves
+    nothing; bf16 moves probabilities, a gap by at most twice that, and changes exactly the
+    labels that predict_word_tags changes in bf16 without its fp32 rerun."""
+    words = [s.words for s in tiny_data[0]]
+    model, tok = full_run.model, full_run.tokenizer
+    same = low_precision_moves(model, tok, words, precision="fp32")
+    assert same["windows"] == len(words) and same["tokens"] > sum(map(len, words))
+    assert same["any_token"] == same["gap"] == same["flip_gap"] == 0.0 and same["flips"] == 0
+    m = low_precision_moves(model, tok, words, precision="bf16")
+    assert 0.0 < m["first_piece"] <= m["any_token"]  # bf16 rounds: some probability moves
+    assert m["flip_gap"] <= m["gap"] <= 2 * m["first_piece"] + 1e-6
+    fp32, _ = predict_word_tags(model, tok, words, precision="fp32")
+    bf16, _ = predict_word_tags(model, tok, words, precision="bf16", recheck_margin=0.0)
+    pairs = zip(sum(fp32, []), sum(bf16, []), strict=True)  # word by word
+    assert m["flips"] == sum(a != b for a, b in pairs)
