@@ -1226,16 +1226,15 @@ def bench_levers(
 
 def check_options(args: argparse.Namespace) -> None:
     """What the study commands' options must hold, checked before any run starts: ``ValueError``
-    naming the option. A ``--n-sentences`` beyond the data is refused, not cut. The speed
-    benchmarks (ner, profile, compile) measure the CPU against its own matmul peak, so on a
-    machine with a GPU, where the Trainer would train on the GPU and the rest run on the CPU,
-    they ask for the GPU to be hidden."""
+    naming the option. A ``--n-sentences`` beyond the data is refused, not cut. The CPU
+    benchmarks (ner, profile, compile: speed against the CPU's matmul peak; margin: the CPU's
+    bf16) ask for a visible GPU to be hidden: the Trainer would train on it."""
     import torch
 
-    if args.what in ("ner", "profile", "compile") and torch.cuda.is_available():
+    if args.what in ("ner", "profile", "compile", "margin") and torch.cuda.is_available():
         raise ValueError(
-            f"{args.what} measures the CPU (its figures are shares of the CPU's matmul peak), but "
-            "a GPU is visible and the Trainer would train on it; run it with the GPU hidden: "
+            f"{args.what} measures the CPU, but a GPU is visible and the Trainer would train on "
+            "it; run it with the GPU hidden: "
             f"CUDA_VISIBLE_DEVICES= python -m helpers.bench {args.what} ..."
         )
     if getattr(args, "rounds", 1) < 1:

@@ -324,10 +324,10 @@ def test_a_study_command_without_options_repeats_the_committed_study(study, monk
     assert recorded[0] == recorded[1], committed["command"]
 
 
-@pytest.mark.parametrize("what", ["ner", "profile", "compile"])
+@pytest.mark.parametrize("what", ["ner", "profile", "compile", "margin"])
 def test_speed_benchmarks_refuse_a_visible_gpu(what, monkeypatch, capsys):
-    """They compare the CPU with its own matmul peak; with a GPU visible the Trainer would train
-    there while inference and the peak stayed on the CPU."""
+    """They measure the CPU (its matmul peak, its bf16); with a GPU visible the Trainer would
+    train there while the rest stayed on the CPU."""
     import torch
 
     from helpers.bench import main
