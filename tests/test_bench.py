@@ -317,6 +317,7 @@ def test_a_study_command_without_options_repeats_the_committed_study(study, monk
     from helpers.paths import REPO_ROOT
 
     committed = json.loads((REPO_ROOT / "notebooks" / "results" / f"ner_{study}.json").read_text())
+    monkeypatch.setattr("torch.cuda.is_available", lambda: False)  # a GPU is refused (see below)
     recorded = []
     monkeypatch.setattr(bench, f"bench_{study}", lambda *args: recorded.append(args))
     bench.main([study])
@@ -324,10 +325,16 @@ def test_a_study_command_without_options_repeats_the_committed_study(study, monk
     assert recorded[0] == recorded[1], committed["command"]
 
 
-@pytest.mark.parametrize("what", ["ner", "profile", "compile", "margin"])
-def test_speed_benchmarks_refuse_a_visible_gpu(what, monkeypatch, capsys):
-    """They measure the CPU (its matmul peak, its bf16); with a GPU visible the Trainer would
-    train there while the rest stayed on the CPU."""
+TRAINING_COMMANDS = [
+    *("ner", "profile", "compile", "margin"),  # speed and bf16: the CPU's
+    *("ablation", "recipe", "frozen", "casing", "levers"),  # results files that record the CPU
+]
+
+
+@pytest.mark.parametrize("what", TRAINING_COMMANDS)
+def test_commands_that_train_refuse_a_visible_gpu(what, monkeypatch, capsys):
+    """They measure the CPU (its matmul peak, its bf16) or write results files that record the
+    CPU; with a GPU visible the Trainer would train there."""
     import torch
 
     from helpers.bench import main
