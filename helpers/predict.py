@@ -14,7 +14,8 @@ notebooks/04_ner.ipynb.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -117,6 +118,42 @@ def _low_precision(model: Any, precision: str, device: Any) -> str | None:
     return None if autocast_dtype(chosen) is None else chosen
 
 
+def _windows(
+    model: Any, tokenizer: Any, words: Sequence[Sequence[str]], max_length: int | None, stride: int
+) -> tuple[dict[str, Any], list[list[int]], int]:
+    """The windows of non-empty ``words`` as the model reads them: the encoding (casing ids too
+    for a model with a casing feature), each window's first pieces, and the padding id."""
+    enc = tokenize_and_align(
+        words,
+        None,
+        tokenizer,
+        max_length=max_length,
+        stride=stride,
+        tokenless="keep",
+        casing=uses_casing(model),  # a model with a casing feature reads each word's casing
+    )
+    pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
+    return enc, [_first_pieces(w) for w in enc["word_ids"]], pad_id
+
+
+@contextmanager
+def _evaluating(model: Any) -> Iterator[None]:
+    """``model`` in eval mode, without gradients, on its own ``forward``; its mode restored after.
+
+    no_grad, not inference_mode: under inference_mode autocast casts every weight to bf16 again
+    at every model call; under no_grad it casts each trainable weight once for the whole call.
+    """
+    import torch
+
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.no_grad(), own_forward(model):
+            yield
+    finally:
+        model.train(was_training)
+
+
 def _run_windows(
     model: Any,
     ids: Sequence[Sequence[int]],
@@ -186,32 +223,21 @@ def low_precision_moves(
     gap among them (0.0 without a flip). predict keeps fp32's labels while ``flip_gap`` stays
     below its ``recheck_margin``.
     """
-    import torch
-
-    words = [list(s) for s in sentences if len(s)]
-    enc = tokenize_and_align(
-        words, None, tokenizer, max_length=max_length, stride=stride, tokenless="keep",
-        casing=uses_casing(model),
-    )  # fmt: skip
+    enc, firsts, pad_id = _windows(
+        model, tokenizer, [s for s in sentences if len(s)], max_length, stride
+    )
     ids, n, casing = enc["input_ids"], len(enc["input_ids"]), enc.get("casing_ids")
-    firsts = [_first_pieces(w) for w in enc["word_ids"]]
-    pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
     device = next(model.parameters()).device
     runs = []
-    was_training = model.training
-    model.eval()
-    try:
-        with torch.no_grad(), own_forward(model):
-            for p in ("fp32", precision):
-                probs: list = [None] * n
-                with autocast(p, device, model):
-                    _run_windows(
-                        model, ids, firsts, range(n), batch_size, pad_id, [None] * n, [1.0] * n,
-                        casing, probs,
-                    )  # fmt: skip
-                runs.append(probs)
-    finally:
-        model.train(was_training)
+    with _evaluating(model):
+        for p in ("fp32", precision):
+            probs: list = [None] * n
+            with autocast(p, device, model):
+                _run_windows(
+                    model, ids, firsts, range(n), batch_size, pad_id, [None] * n, [1.0] * n,
+                    casing, probs,
+                )  # fmt: skip
+            runs.append(probs)
     out: dict[str, float | int] = {"windows": n, "tokens": sum(map(len, ids))}
     out |= {"any_token": 0.0, "first_piece": 0.0, "gap": 0.0, "flips": 0, "flip_gap": 0.0}
     for a, b, f in zip(*runs, firsts, strict=True):
@@ -245,7 +271,6 @@ def _predict_words(
     pack_weights: bool = True,
 ) -> tuple[list[list[str]], list[list[float]], list[list[bool]], list[int]]:
     """Tags, probabilities, whether each word has a token, and the windows rerun in fp32."""
-    import torch
 
     if precision not in PRECISIONS:
         raise ValueError(f"precision={precision!r}: expected one of {PRECISIONS}")
@@ -256,45 +281,30 @@ def _predict_words(
     device = next(model.parameters()).device
     low = _low_precision(model, precision, device)
     nonempty = [i for i, s in enumerate(sentences) if len(s)]
-    enc = tokenize_and_align(
-        [sentences[i] for i in nonempty],
-        None,
-        tokenizer,
-        max_length=max_length,
-        stride=stride,
-        tokenless="keep",
-        casing=uses_casing(model),  # a model with a casing feature reads each word's casing
+    enc, firsts, pad_id = _windows(
+        model, tokenizer, [sentences[i] for i in nonempty], max_length, stride
     )
     ids, n = enc["input_ids"], len(enc["input_ids"])
     casing = enc.get("casing_ids")
-    firsts = [_first_pieces(w) for w in enc["word_ids"]]
-    pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
     per_window: list[Any] = [None] * n
     margins = [1.0] * n
     rechecked: list[int] = []
-    was_training = model.training
-    model.eval()
     # Hand-batched on purpose: windows sorted by length, no per-text overhead: faster than the
     # token-classification pipeline, with the same entities (tests/test_predict.py).
-    # no_grad, not inference_mode: under inference_mode autocast casts every weight to bf16 again
-    # at every model call; under no_grad it casts each trainable weight once for the whole call.
-    try:
-        with torch.no_grad(), own_forward(model):
-            # bf16 on a CPU: the linear layers' weights cast and laid out for oneDNN once per
-            # call (helpers.models.packed_linears): the same numbers, sooner
-            with autocast(low or "fp32", device, model if pack_weights else None):
-                _run_windows(
-                    model, ids, firsts, range(n), batch_size, pad_id, per_window, margins, casing
-                )
-            if low is not None:
-                # A near tie may flip in low precision: those windows are rerun in fp32, so
-                # every word's label is the one fp32 gives.
-                rechecked = [i for i in range(n) if margins[i] < recheck_margin]
-                _run_windows(
-                    model, ids, firsts, rechecked, batch_size, pad_id, per_window, margins, casing
-                )
-    finally:
-        model.train(was_training)
+    with _evaluating(model):
+        # bf16 on a CPU: the linear layers' weights cast and laid out for oneDNN once per
+        # call (helpers.models.packed_linears): the same numbers, sooner
+        with autocast(low or "fp32", device, model if pack_weights else None):
+            _run_windows(
+                model, ids, firsts, range(n), batch_size, pad_id, per_window, margins, casing
+            )
+        if low is not None:
+            # A near tie may flip in low precision: those windows are rerun in fp32, so
+            # every word's label is the one fp32 gives.
+            rechecked = [i for i in range(n) if margins[i] < recheck_margin]
+            _run_windows(
+                model, ids, firsts, rechecked, batch_size, pad_id, per_window, margins, casing
+            )
     id2label = model.config.id2label
     windows: dict[int, list] = {}
     for w, s in enumerate(enc["sample"]):
