@@ -63,6 +63,7 @@ from helpers.models import (
     PRECISIONS,
     autocast,
     cpu_kind,
+    default_device,
     hf_quiet,
     load_masked_lm,
     load_tokenizer,
@@ -629,12 +630,11 @@ def adapt(
     The notebook runs the same steps one cell at a time; ``python -m helpers.mlm downstream``
     calls this.
     """
-    import torch
     from transformers import set_seed
 
     cfg = config or AdaptConfig()
     cfg.validate()
-    device = "cuda" if torch.cuda.is_available() else "cpu"
+    device = default_device()
     precision = pick_precision(cfg.precision, device)
     set_seed(cfg.seed)
     loaded = load_mlm(cfg.model_name, verbose=verbose)
@@ -807,7 +807,7 @@ def downstream(seeds: Sequence[int], out: str | Path, config: AdaptConfig | None
             "difference": stats([r["f1_difference"] for r in rows]),
         },
         "cpu": cpu_kind(),
-        "device": "cuda" if torch.cuda.is_available() else "cpu",
+        "device": default_device(),
         "precision": pick_precision("auto"),
         "threads": torch.get_num_threads(),
         "omp_num_threads": os.environ.get("OMP_NUM_THREADS"),

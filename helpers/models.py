@@ -316,6 +316,17 @@ def load_masked_lm(name: str = DEFAULT_MODEL, quiet: bool = True, **kwargs: Any)
     return _load(AutoModelForMaskedLM, name, quiet, **kwargs)
 
 
+def default_device() -> str:
+    """``"cuda"`` when torch sees a GPU, else ``"cpu"``: where the course trains and predicts.
+
+    The one place for that choice. The training arguments set ``use_cpu`` from it, so without
+    CUDA the ``Trainer`` stays on the CPU (it would otherwise take Apple's MPS, which the course's
+    precision rules do not cover)."""
+    import torch
+
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
 def cpu_has_bf16() -> bool:
     """True when the processor has native bf16 matrix units (AMX-BF16 or AVX512-BF16)."""
     try:
@@ -351,7 +362,7 @@ def pick_precision(requested: str = "auto", device: str | None = None) -> str:
 
     if requested not in PRECISIONS:
         raise ValueError(f"precision={requested!r}: expected one of {PRECISIONS}")
-    device = device or ("cuda" if torch.cuda.is_available() else "cpu")
+    device = device or default_device()
     on_cuda = device.startswith("cuda")
     if requested == "auto":
         forced = os.environ.get(PRECISION_ENV, "").strip().lower()

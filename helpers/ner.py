@@ -32,6 +32,7 @@ from helpers.models import (
     PRECISIONS,
     ModelLoadError,
     check_model_dir,
+    default_device,
     load_config,
     load_token_classifier,
     load_tokenizer,
@@ -729,9 +730,8 @@ def predict_command(args: argparse.Namespace) -> int:
     for i, text in enumerate(texts if not args.input else [], 1):
         if not text.strip():
             raise UsageError(f"TEXT {i} is empty: expected a text to tag (as --input refuses)")
-    import torch
 
-    device = "cuda" if torch.cuda.is_available() else "cpu"  # as training: a GPU where there is one
+    device = default_device()  # as training: a GPU where there is one
     try:
         pick_precision("auto", device)  # a bad $COURSE_PRECISION
     except ValueError as e:

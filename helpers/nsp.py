@@ -19,7 +19,7 @@ from typing import Any
 
 from helpers import models
 from helpers.data import Sentence
-from helpers.models import _load, autocast, own_forward, pick_precision
+from helpers.models import _load, autocast, default_device, own_forward, pick_precision
 from helpers.params import need_bool, need_choice, need_defined, need_int, need_number, need_text
 from helpers.train import freeze, logged_losses, train_objective
 
@@ -259,7 +259,6 @@ def train_nsp(
     lists are joined and read once, shuffled, and ``epochs`` is ignored.
     Taught in notebooks/06_nsp.ipynb.
     """
-    import torch
     from transformers import DataCollatorWithPadding
 
     for name, v in (("epochs", epochs), ("batch_size", batch_size)):
@@ -272,7 +271,7 @@ def train_nsp(
         if len({len(p) for p in per_epoch}) != 1 or not per_epoch[0]:
             raise ValueError("pairs per epoch: expected non-empty lists of the same length")
         pairs, epochs = [p for epoch in per_epoch for p in epoch], 1
-    device = "cuda" if torch.cuda.is_available() else "cpu"
+    device = default_device()
     prec = pick_precision(precision, device)
     trainable = freeze(model, embeddings=True, layers=freeze_layers)
     start = time.perf_counter()

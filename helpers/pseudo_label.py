@@ -25,7 +25,7 @@ from typing import Any
 from helpers.data import Sentence, load_embedded
 from helpers.labels import GMB_TYPES, entity_spans, labels_for_types, repair_bio
 from helpers.metrics import ner_metrics
-from helpers.models import cpu_kind, pick_precision
+from helpers.models import cpu_kind, default_device, pick_precision
 from helpers.params import (
     need_choice,
     need_defined,
@@ -565,7 +565,7 @@ def main(argv: list[str] | None = None) -> int:
     report = {
         **provenance(command_line("helpers.pseudo_label", argv), first, set_here),
         "cpu": cpu_kind(),
-        "device": "cuda" if torch.cuda.is_available() else "cpu",
+        "device": default_device(),
         "precision": pick_precision(a.precision),
         "threads": torch.get_num_threads(),
         "torch": torch.__version__,

@@ -30,6 +30,7 @@ from helpers.models import (
     DEFAULT_MODEL,
     PRECISIONS,
     check_model_dir,
+    default_device,
     drop_trainer_autocast,
     hf_quiet,
     load_config,
@@ -457,10 +458,9 @@ def one_device(args: Any) -> Any:
 
 def training_arguments(cfg: TrainConfig, n_train: int, evaluate: bool, precision: str) -> Any:
     """``transformers.TrainingArguments`` for ``cfg``: what the source set by hand, in one place."""
-    import torch
     from transformers import TrainingArguments
 
-    device = "cuda" if torch.cuda.is_available() else "cpu"
+    device = default_device()
     save = cfg.save_checkpoints or cfg.resume
     world = int(__import__("os").environ.get("WORLD_SIZE", "1"))
     steps = cfg.epochs * math.ceil(n_train / (cfg.batch_size * world))
@@ -622,7 +622,6 @@ def train_ner(
     ``evaluation`` may be empty: then nothing is scored during training and the final epoch is
     kept. The test set must never be passed here. Taught in notebooks/04_ner.ipynb.
     """
-    import torch
     from transformers import (
         DataCollatorForTokenClassification,
         PrinterCallback,
@@ -648,7 +647,7 @@ def train_ner(
     check_model_fits(cfg)
     if is_main_process():
         check_output_dir(cfg.output_dir)
-    device = "cuda" if torch.cuda.is_available() else "cpu"
+    device = default_device()
     precision = pick_precision(cfg.precision, device)
     set_seed(cfg.seed)
     tokenizer = load_tokenizer(cfg.model_name)
@@ -901,7 +900,6 @@ def objective_arguments(
     feature columns the model does not take (helpers.mlm's ``word_ids``).
     Taught in notebooks/05_mlm.ipynb.
     """
-    import torch
     from transformers import TrainingArguments
 
     for name, v in (("epochs", epochs), ("batch_size", batch_size), ("n_train", n_train)):
@@ -911,7 +909,7 @@ def objective_arguments(
         raise ValueError(f"warmup={warmup!r}: expected a fraction in [0, 1)")
     if precision not in ("bf16", "fp16", "fp32"):
         raise ValueError(f"precision={precision!r}: expected bf16, fp16 or fp32 (pick_precision)")
-    cuda = torch.cuda.is_available()
+    cuda = default_device() == "cuda"
     steps = epochs * math.ceil(n_train / batch_size)
     args = TrainingArguments(
         output_dir=str(output_dir),
@@ -979,10 +977,9 @@ def train_objective(
     """
     import tempfile
 
-    import torch
     from transformers import PrinterCallback, Trainer
 
-    device = "cuda" if torch.cuda.is_available() else "cpu"
+    device = default_device()
     chosen = pick_precision(precision, device)
     frozen = [p for p in model.base_model.parameters() if p.requires_grad] if freeze_encoder else []
     for p in frozen:

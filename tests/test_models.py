@@ -315,6 +315,15 @@ def test_pick_precision_auto_cuda(monkeypatch, no_switch, native, expected):
     assert pick_precision("fp16", device="cuda") == "fp16"
 
 
+def test_default_device_is_cuda_only_where_torch_sees_a_gpu(monkeypatch):
+    import torch
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    assert models.default_device() == "cpu"
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    assert models.default_device() == "cuda"
+
+
 def test_pick_precision_default_device(monkeypatch, no_switch):
     import torch
 

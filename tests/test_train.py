@@ -7,6 +7,7 @@ from types import SimpleNamespace
 import pytest
 from transformers import TrainerCallback
 
+from helpers.models import default_device
 from helpers.train import (
     TrainConfig,
     check_keep,
@@ -70,10 +71,8 @@ def test_history_and_final_weights(full_run, tiny_data):
     assert [h["epoch"] for h in res.history] == [1, 2, 3]
     assert {"train_loss", "loss", "f1", "precision", "recall", "accuracy"} <= set(res.history[0])
     assert res.kept_epoch == 3  # keep="final" (the default) keeps the last epoch
-    import torch
-
     assert res.precision == "fp32"
-    assert res.device == ("cuda" if torch.cuda.is_available() else "cpu")  # the Trainer's choice
+    assert res.device == default_device()  # the Trainer's choice
     assert res.model.config.id2label == dict(enumerate(labels))
     assert res.history[-1]["train_loss"] < res.history[0]["train_loss"]
 
@@ -257,3 +256,17 @@ def test_both_argument_builders_pin_one_device(monkeypatch, tmp_path):
     ner_args = train.training_arguments(TrainConfig(output_dir=str(tmp_path)), 10, False, "fp32")
     objective = train.objective_arguments(tmp_path, 10, 1, 2, 1e-3)
     assert pinned == [ner_args, objective]
+
+
+@pytest.mark.parametrize("device", ["cpu", "cuda"])
+def test_both_argument_builders_train_on_the_default_device(monkeypatch, tmp_path, device):
+    """Without CUDA both keep the Trainer on the CPU (``use_cpu``: never Apple's MPS) and pin no
+    memory; with CUDA they leave the GPU to the Trainer and pin the batches' memory."""
+    from helpers import train
+
+    monkeypatch.setattr(train, "default_device", lambda: device)
+    ner_args = train.training_arguments(TrainConfig(output_dir=str(tmp_path)), 10, False, "fp32")
+    objective = train.objective_arguments(tmp_path, 10, 1, 2, 1e-3)
+    for args in (ner_args, objective):
+        assert args.use_cpu == (device == "cpu")
+        assert args.dataloader_pin_memory == (device == "cuda")
