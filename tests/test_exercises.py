@@ -179,10 +179,10 @@ def test_check_01_explains_wrong_answers(answer, explanation):
         lambda a: ch01.check_bandit(a, {}, 10),
         ch02.check_label_ids,
         ch02.check_spans,
-        lambda a: ch02.check_leak(a, [], []),
+        lambda a: ch02.check_leak(a, [], [], 0.2),
         ch03.check_first_labels,
         ch03.check_naive_entities,
-        lambda a: ch03.check_windows(a, 5, 120, 32, 8),
+        lambda a: ch03.check_windows(a, 5, 120, 32, 8),  # the default run: not answered
     ],
 )
 def test_none_is_not_answered_yet_with_a_hint(check):
@@ -235,7 +235,7 @@ def _bandit_results():
     """Two real seeded runs: greedy (0.0) leads early, epsilon 0.1 wins late."""
     from helpers.bandit import run_bandit
 
-    return {e: run_bandit(e, n_steps=1000, n_runs=300, seed=0) for e in (0.0, 0.1, 0.5)}
+    return {e: run_bandit(e, n_steps=1500, n_runs=300, seed=0) for e in (0.0, 0.1, 0.5)}
 
 
 def test_check_01_bandit_follows_the_learners_run():
@@ -285,6 +285,7 @@ EX02_SPANS = [("per", 0, 2), ("geo", 3, 5), ("org", 6, 7), ("per", 7, 8)]
 def test_check_02_spans_accepts_the_right_spans():
     assert ch02.check_spans(EX02_SPANS).startswith("Right: 4 entities")
     assert ch02.check_spans([list(e) for e in EX02_SPANS]).startswith("Right:")
+    assert ch02.check_spans(EX02_SPANS[::-1]).startswith("Right: 4 entities")  # any order
 
 
 def test_check_02_spans_agree_with_seqeval():
@@ -304,6 +305,8 @@ def test_check_02_spans_agree_with_seqeval():
         ([("B-per", 0, 2), ("geo", 3, 5), ("org", 6, 7), ("per", 7, 8)], "without its prefix"),
         ([("per", 0, 2), ("geo", 3, 5), ("org", 6, 7), ("geo", 7, 8)], "('geo', 7, 8)"),
         ([("per", 0, 2)], "1 entities: there are 4"),
+        ([("per", 7, 8), ("per", 0, 2), ("geo", 3, 5), ("geo", 7, 8)], "('geo', 7, 8) is not"),
+        ([("per", 0, 2), ("per", 0, 2), ("geo", 3, 5), ("org", 6, 7)], "an entity twice"),
         ("per 0 2", "triples"),
         ([("per", "0", 2)], "start int"),
     ],
@@ -323,7 +326,7 @@ def _sentences(doc_ids: str):
 def test_check_02_leak_counts_documents_on_both_sides():
     # documents a, b, c, d; a and c have sentences on both sides → 2 of 4 (50%)
     train, test = _sentences("aabccd"), _sentences("ac")
-    assert ch02.check_leak(2, train, test).startswith("Right: 2 of 4 documents")
+    assert ch02.check_leak(2, train, test, 0.05).startswith("Right: 2 of 4 documents")
     for answer, explanation in [
         (50, "percentage"),
         (4, "every document"),
@@ -332,7 +335,7 @@ def test_check_02_leak_counts_documents_on_both_sides():
         ("2", "an int"),
     ]:
         with pytest.raises(ExerciseError, match=explanation):
-            ch02.check_leak(answer, train, test)
+            ch02.check_leak(answer, train, test, 0.05)
 
 
 # 03-2: naive labels copy B- onto every piece: ahmad ##ine ##jad (3) + mo ##ga ##dis ##hu (4)
@@ -361,13 +364,36 @@ def test_check_03_windows_follows_the_run(tok, gmb_maps):
     label2id, _ = gmb_maps
     words = ["word"] * 118  # 120 tokens with [CLS] and [SEP]
     tags = ["O"] * 118
-    win = tokenize_and_align([words], [tags], tok, label2id, max_length=32, stride=8)
+    win = tokenize_and_align([words], [tags], tok, label2id, max_length=32, stride=16)
     n = len(win["input_ids"])
-    assert n == 5  # 30 text tokens, then 22 new per window: 30 + 4 x 22 >= 118
-    assert ch03.check_windows(5, n, 120, 32, 8).startswith("Right: 5 windows")
+    assert n == 8  # 30 text tokens, then 14 new per window: 30 + 7 x 14 >= 118
+    assert ch03.check_windows(8, n, 120, 32, 16).startswith("Right: 8 windows")
     with pytest.raises(ExerciseError, match="ignores the overlap"):
-        ch03.check_windows(4, n, 120, 32, 8)
+        ch03.check_windows(4, n, 120, 32, 16)
     with pytest.raises(ExerciseError, match="not what your run made"):
-        ch03.check_windows(6, n, 120, 32, 8)
+        ch03.check_windows(9, n, 120, 32, 16)
     with pytest.raises(ExerciseError, match="an int"):
-        ch03.check_windows("5", n, 120, 32, 8)
+        ch03.check_windows("8", n, 120, 32, 16)
+
+
+def test_open_exercises_refuse_the_default_run():
+    """Exercises that ask for a rerun (01: bandit_steps 5000, 02: test_size 0.05, 03: stride 16)
+    refuse an answer checked against the default run, whatever the answer."""
+    from helpers.bandit import run_bandit
+
+    default = {e: run_bandit(e, n_steps=1000, n_runs=2, seed=0) for e in (0.0, 0.1)}
+    with pytest.raises(ExerciseError, match="default run .1000 steps.: rerun"):
+        ch01.check_bandit(0.1, default, 100)
+    train, test = _sentences("aabccd"), _sentences("ac")
+    with pytest.raises(ExerciseError, match="default test_size 0.2: rerun"):
+        ch02.check_leak(2, train, test, 0.2)
+    with pytest.raises(ExerciseError, match="default stride 8: rerun"):
+        ch03.check_windows(5, 5, 120, 32, 8)
+
+
+def test_the_checkers_defaults_are_the_notebooks():
+    from tests.notebook_cells import parameter_defaults
+
+    assert ch01.DEFAULT_BANDIT_STEPS == parameter_defaults("01_concepts.ipynb")["bandit_steps"]
+    assert ch02.DEFAULT_TEST_SIZE == parameter_defaults("02_label_encoding.ipynb")["test_size"]
+    assert ch03.DEFAULT_STRIDE == parameter_defaults("03_subword_alignment.ipynb")["stride"]

@@ -32,6 +32,26 @@ def test_steps_wrong_answers_say_why(steps, warmup, why):
         ch04.check_steps(steps, warmup, **RUN)
 
 
+@pytest.mark.parametrize(
+    "run, right",
+    [
+        ({**RUN, "epochs": 1}, (38, 4)),  # the right count is also "one epoch"
+        ({**RUN, "batch_size": 1}, (2100, 210)),  # and here also "counts sentences"
+        ({**RUN, "n_train": 304}, (266, 27)),  # 38 full batches: and here "drops the last"
+    ],
+)
+def test_steps_right_where_a_slip_gives_the_same_number(run, right):
+    """Settings the parameters allow, where a recognised slip and the right count coincide:
+    the right count is right."""
+    assert ch04.check_steps(*right, **run).startswith(f"Right: {right[0]} optimizer steps")
+
+
+@pytest.mark.parametrize("steps, warmup", [("266", 27), (266.0, 27), (266, True)])
+def test_steps_that_are_not_whole_numbers_are_named(steps, warmup):
+    with pytest.raises(ExerciseError, match="expected a whole number of steps"):
+        ch04.check_steps(steps, warmup, **RUN)
+
+
 def test_validation_cost():
     hint = ch04.check_validation_cost(None, 300, 0.1)
     assert hint.startswith("Not answered yet. Hint:")
@@ -46,6 +66,9 @@ def test_validation_cost():
         ch04.check_validation_cost(300, 300, 0.1)
     with pytest.raises(ExerciseError, match="not right"):
         ch04.check_validation_cost(240, 300, 0.1)
+    with pytest.raises(ExerciseError, match="expected a whole number of sentences, got '270'"):
+        ch04.check_validation_cost("270", 300, 0.1)  # not "270 is not right"
+    assert ch04.check_validation_cost(1, 2, 0.5).startswith("Right: 1")  # held out = trained on
 
 
 def test_validation_cost_matches_the_split_the_notebook_makes():

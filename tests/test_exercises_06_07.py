@@ -71,21 +71,56 @@ def test_07_unchanged_targets():
 def test_07_mask_rate():
     from helpers.lm import LMRun
 
-    run = LMRun("mlm", losses=[7.0], positions=[40], tokens=[100])
+    # 12 steps: the table's "last loss (mean of 10)" is 7.2, 0.2 above the quoted default's 7.0
+    run = LMRun("mlm", losses=[9.0, 9.0] + [7.2] * 10, positions=[40, 41] * 6, tokens=[100] * 12)
     why = " ".join(["word"] * 25)
-    good = {"mlm_probability": 0.4, "targets_per_step": 41, "loss_change": 0.2, "why": why}
-    assert ch07.check_mask_rate(None, 0.4, run).startswith("Not answered yet. Hint: ")
-    assert ch07.check_mask_rate(good, 0.4, run).startswith("Plausible")
+    good = {"mlm_probability": 0.4, "targets_per_step": 40, "loss_change": 0.2, "why": why}
+    assert ch07.check_mask_rate(None, 0.4, run, 7.0).startswith("Not answered yet. Hint: ")
+    assert ch07.check_mask_rate(good, 0.4, run, 7.0).startswith("Plausible: 40 targets per step")
+    assert ch07.check_mask_rate({**good, "loss_change": 0.17}, 0.4, run, 7.0)  # own default run
     for change, why_ in [
         ({"mlm_probability": 0.15}, "default"),
         ({"mlm_probability": 0.3}, "ran with"),
         ({"targets_per_step": 15}, "expect about 40"),
+        ({"targets_per_step": 37}, "read the masked LM's column"),  # within 20%, not the table's
+        ({"targets_per_step": "40"}, "must be a number"),
+        ({"loss_change": -0.2}, "the other way round"),
+        ({"loss_change": 1e9}, "not what your run shows"),
+        ({"loss_change": True}, "must be a number"),
         ({"why": "short"}, "20 words"),
     ]:
         with pytest.raises(ExerciseError, match=why_):
-            ch07.check_mask_rate({**good, **change}, 0.4, run)
+            ch07.check_mask_rate({**good, **change}, 0.4, run, 7.0)
     with pytest.raises(ExerciseError, match="exactly the keys"):
-        ch07.check_mask_rate({"why": why}, 0.4, run)
+        ch07.check_mask_rate({"why": why}, 0.4, run, 7.0)
+
+
+def test_07_the_quoted_default_loss_is_the_stored_runs():
+    """Exercise 3 of notebook 07 quotes the default run's last loss in its text and passes it to
+    the checker: both must be the stored run's table, or a re-executed notebook leaves them
+    stale."""
+    import json
+    import re
+
+    from helpers.paths import NOTEBOOKS_DIR
+
+    cells = json.loads((NOTEBOOKS_DIR / "07_clm_vs_mlm.ipynb").read_text())["cells"]
+    sources = ["".join(c["source"]) for c in cells]
+    table = next(
+        "".join(o["data"]["text/plain"])
+        for c in cells
+        if c["cell_type"] == "code"
+        for o in c.get("outputs", [])
+        if "last loss (mean of 10)" in "".join(o.get("data", {}).get("text/plain", ""))
+    )
+    stored = re.search(r"last loss \(mean of 10\)\s+\S+\s+(\S+)", table).group(1)  # mlm column
+    quoted = re.search(
+        r"default_last_loss = (\S+)", next(s for s in sources if "check_mask_rate" in s)
+    )
+    assert quoted.group(1) == stored
+    assert f"minus the default run's {stored} in the section 4 table" in " ".join(
+        " ".join(s.split()) for s in sources
+    )
 
 
 def _same_doc_answer(**over):
@@ -111,6 +146,8 @@ def test_check_same_doc_right_and_unanswered():
         ({"negatives": "other_doc"}, "same_doc", "-p negatives same_doc"),
         ({"accuracy": 0.7}, "same_doc", "accuracy=0.7"),
         ({"excludes_chance": False}, "same_doc", "does lie above 0.5"),
+        ({"excludes_chance": 1}, "same_doc", "must be True or False, got 1"),
+        ({"accuracy": True}, "same_doc", "accuracy must be a number"),
         ({"why": "because"}, "same_doc", "20 words"),
     ],
 )

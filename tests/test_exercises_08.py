@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from helpers.exercises import ExerciseError, ch08
@@ -31,6 +33,8 @@ def test_selection_none_is_not_answered_yet():
         (([1, 2], [0, 1, 2, 3, 4]), "sentence 3 averages 0.790"),
         (([1, 2], [0, 1, 2, 7]), "0 to 4"),
         ("1, 2", "pair of lists"),
+        (([1, 2, 2], [0, 1, 2, 4]), r"min rule: \[1, 2, 2\] names a sentence twice"),
+        (([1, 2], [0, 1, 2, 4, 4]), "mean rule: .* names a sentence twice"),
     ],
 )
 def test_selection_wrong(answer, match):
@@ -66,10 +70,10 @@ def test_rounds_wrong(answer, match):
 # ---- 08c: the open exercise reads a real PseudoRun; here one built by hand
 
 
-def _run(threshold=0.2):
+def _run(threshold=0.2, precision=0.61):
     r0 = Round(0, 0, 0, 50, True, {"f1": 0.50}, 1.0)
     q = {
-        "precision": 0.61,
+        "precision": precision,
         "recall": 0.5,
         "f1": 0.55,
         "entities": 40,
@@ -97,6 +101,17 @@ def test_low_threshold_none_and_default_run():
     ans = {"threshold": 0.5, "kept": 70, "precision": 0.61, "f1_change": -0.03, "why": WHY}
     with pytest.raises(ExerciseError, match="rerun with one below 0.5"):
         ch08.check_low_threshold(ans, _run(0.5))
+
+
+def test_low_threshold_with_no_precision_to_read():
+    """A round that kept no sentence has no precision (NaN): the answer NaN is right, and the
+    checker says so when it is missing, instead of rejecting every number."""
+    ans = {"threshold": 0.2, "kept": 70, "precision": math.nan, "f1_change": -0.03, "why": WHY}
+    assert ch08.check_low_threshold(ans, _run(precision=math.nan)).startswith("Right")
+    with pytest.raises(ExerciseError, match="no precision; give float"):
+        ch08.check_low_threshold({**ans, "precision": 0.0}, _run(precision=math.nan))
+    with pytest.raises(ExerciseError, match="precision=nan is not what this run measured"):
+        ch08.check_low_threshold(ans, _run())
 
 
 @pytest.mark.parametrize(

@@ -136,6 +136,11 @@ def check_masks(answer: object) -> str:
     )
 
 
+# the default run's length (notebook 01's bandit_steps; a test compares): the exercise asks for
+# a longer one
+DEFAULT_BANDIT_STEPS = 1000
+
+
 def check_bandit(answer: object, results: dict, last: int) -> str:
     """Open-ended: the epsilon that earned the most reward per step over the last ``last`` steps.
 
@@ -147,6 +152,12 @@ def check_bandit(answer: object, results: dict, last: int) -> str:
         return not_answered(
             "predict first, then read the right-hand end of the average-reward plot (or the "
             "table below it) for the epsilon whose curve ends highest"
+        )
+    steps = len(next(iter(results.values())).mean_reward)
+    if steps == DEFAULT_BANDIT_STEPS:
+        raise ExerciseError(
+            f"this is the default run ({steps} steps): rerun with -p bandit_steps 5000 first, "
+            "then answer from that run's table"
         )
     if isinstance(answer, bool) or not isinstance(answer, (int, float)):
         raise ExerciseError(f"expected one of the epsilons {sorted(results)}, got {answer!r}")

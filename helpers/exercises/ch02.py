@@ -110,6 +110,7 @@ def check_spans(answer: object) -> str:
         raise ExerciseError("each entity is (type string, start int, end int), e.g. ('geo', 3, 5)")
     if any(k.startswith(("B-", "I-")) for k, _, _ in got):
         raise ExerciseError("give the type without its prefix: 'per', not 'B-per'")
+    got.sort(key=lambda g: (g[1], g[2], g[0]))  # any order: compare in word order
     if got == expected:
         return (
             f"Right: {len(expected)} entities. The orphan I-geo opens an entity, and I-per after "
@@ -133,21 +134,33 @@ def check_spans(answer: object) -> str:
         )
     if len(got) != len(expected):
         raise ExerciseError(f"{len(got)} entities: there are {len(expected)}")
-    wrong = next(g for g, e in zip(got, expected, strict=True) if g != e)
-    raise ExerciseError(f"{wrong} is not right; check its type and its word positions")
+    wrong = [g for g in got if g not in expected]
+    if not wrong:
+        raise ExerciseError("you list an entity twice: give each once")
+    raise ExerciseError(f"{wrong[0]} is not right; check its type and its word positions")
 
 
-def check_leak(answer: object, train_part: list, test_part: list) -> str:
+# notebook 02's test_size default (a test compares): the exercise asks for another one
+DEFAULT_TEST_SIZE = 0.2
+
+
+def check_leak(answer: object, train_part: list, test_part: list, test_size: float) -> str:
     """Open-ended: how many documents have sentences on both sides of a sentence-level split.
 
     ``train_part`` and ``test_part`` are the learner's own ``split_sentences`` result (lists of
-    ``Sentence``), so the right answer follows the ``test_size`` and ``seed`` they ran with.
+    ``Sentence``), so the right answer follows the ``test_size`` and ``seed`` they ran with;
+    ``test_size`` is the run's, and the default one is refused (the exercise asks for a rerun).
     Taught in notebooks/02_label_encoding.ipynb.
     """
     if answer is None:
         return not_answered(
             "predict first, then rerun with the new test_size and read the 'documents on both "
             "sides' column of the split table"
+        )
+    if test_size == DEFAULT_TEST_SIZE:
+        raise ExerciseError(
+            f"this run used the default test_size {test_size}: rerun with -p test_size 0.05 "
+            "first, then count in that run's split table"
         )
     if isinstance(answer, bool) or not isinstance(answer, int):
         raise ExerciseError(f"expected a count of documents (an int), got {answer!r}")

@@ -150,6 +150,10 @@ def check_naive_entities(answer: object) -> str:
     )
 
 
+# notebook 03's stride default (a test compares): the exercise asks for another one
+DEFAULT_STRIDE = 8
+
+
 def check_windows(
     answer: object, n_windows: int, n_tokens: int, max_length: int, stride: int
 ) -> str:
@@ -157,13 +161,19 @@ def check_windows(
 
     The arguments after ``answer`` come from the learner's own run (``len(win["input_ids"])``,
     the long sentence's token count, and the parameters), so the right answer follows whatever
-    ``max_length`` and ``stride`` they chose. Taught in notebooks/03_subword_alignment.ipynb.
+    ``max_length`` and ``stride`` they chose; the default stride is refused (the exercise asks
+    for a rerun). Taught in notebooks/03_subword_alignment.ipynb.
     """
 
     if answer is None:
         return not_answered(
             "each window holds max_length - 2 text tokens ([CLS] and [SEP] take two) and "
             "repeats the last stride tokens of the window before: predict, then run"
+        )
+    if stride == DEFAULT_STRIDE:
+        raise ExerciseError(
+            f"this run used the default stride {stride}: rerun with -p stride 16 first, then "
+            "count that run's windows"
         )
     if isinstance(answer, bool) or not isinstance(answer, int):
         raise ExerciseError(f"expected a number of windows (an int), got {answer!r}")

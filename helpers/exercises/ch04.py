@@ -25,18 +25,21 @@ def check_steps(
             f"each optimizer step sees one batch of {batch_size} sentences; count the batches of "
             "one epoch (the last one may be smaller), then all epochs"
         )
+    for name, value in (("steps", steps), ("warmup_steps", warmup_steps)):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ExerciseError(f"{name}: expected a whole number of steps, got {value!r}")
     per_epoch = math.ceil(n_train / batch_size)
     total = per_epoch * epochs
-    if steps == (n_train // batch_size) * epochs and steps != total:
-        raise ExerciseError(
-            f"{steps} drops the last, smaller batch of each epoch; the Trainer keeps it "
-            "(round the batches per epoch up)"
-        )
-    if steps == per_epoch:
-        raise ExerciseError(f"{steps} is one epoch; the run makes {epochs} passes")
-    if steps == n_train * epochs:
-        raise ExerciseError(f"{steps} counts sentences, not batches of {batch_size}")
-    if steps != total:
+    if steps != total:  # the slips, only where they give another number than the right one
+        if steps == (n_train // batch_size) * epochs:
+            raise ExerciseError(
+                f"{steps} drops the last, smaller batch of each epoch; the Trainer keeps it "
+                "(round the batches per epoch up)"
+            )
+        if steps == per_epoch:
+            raise ExerciseError(f"{steps} is one epoch; the run makes {epochs} passes")
+        if steps == n_train * epochs:
+            raise ExerciseError(f"{steps} counts sentences, not batches of {batch_size}")
         raise ExerciseError(
             f"{steps} steps is not right: batches per epoch = ceil({n_train} / {batch_size}), "
             f"times {epochs} epochs"
@@ -52,6 +55,10 @@ def check_steps(
 def check_validation_cost(answer: int | None, n_sentences: int, validation_size: float) -> str:
     """How many of ``n_sentences`` are left to train on when ``validation_size`` is held out.
 
+    ``n_sentences`` is the run's training side before any validation is held out (notebook 04
+    passes ``len(splits.train) + len(splits.validation)``, a number even with
+    ``n_sentences=None``).
+
     ``helpers.data.split_sentences`` uses scikit-learn's ``train_test_split``, which rounds the
     held-out part up. Taught in notebooks/04_ner.ipynb.
     """
@@ -62,21 +69,24 @@ def check_validation_cost(answer: int | None, n_sentences: int, validation_size:
             "scikit-learn's train_test_split documentation (test_size) says how a fraction "
             "becomes a whole number of sentences, and whatever is not held out is trained on"
         )
+    if isinstance(answer, bool) or not isinstance(answer, int):
+        raise ExerciseError(f"expected a whole number of sentences, got {answer!r}")
     held = math.ceil(validation_size * n_sentences)
     right = n_sentences - held
+    if answer == right:
+        return (
+            f"Right: {right} sentences train the model and {held} only score it; with a few "
+            "hundred sentences that is a real cost, which is why the default keeps the final "
+            "epoch instead."
+        )
     if answer == held:
         raise ExerciseError(f"{answer} is the validation part; how many are left for training?")
-    if answer == n_sentences - math.floor(validation_size * n_sentences) and answer != right:
+    if answer == n_sentences - math.floor(validation_size * n_sentences):
         raise ExerciseError(f"{answer} rounds the held-out part down; train_test_split rounds up")
     if answer == n_sentences:
         raise ExerciseError(f"{answer} is all of them: with validation, some are held out")
-    if answer != right:
-        raise ExerciseError(
-            f"{answer} is not right: {n_sentences} minus ceil({validation_size} x {n_sentences})"
-        )
-    return (
-        f"Right: {right} sentences train the model and {held} only score it; with a few hundred "
-        "sentences that is a real cost, which is why the default keeps the final epoch instead."
+    raise ExerciseError(
+        f"{answer} is not right: {n_sentences} minus ceil({validation_size} x {n_sentences})"
     )
 
 

@@ -94,7 +94,13 @@ def check_same_doc(answer: object, negatives: str, result: dict[str, Any]) -> st
             "made with same_doc"
         )
     acc = answer["accuracy"]
-    if not isinstance(acc, (int, float)) or abs(acc - result["accuracy"]) > 0.0015:
+    if isinstance(acc, bool) or not isinstance(acc, (int, float)):
+        raise ExerciseError(f"accuracy must be a number, got {acc!r}")
+    if not isinstance(answer["excludes_chance"], bool):
+        raise ExerciseError(
+            f"excludes_chance must be True or False, got {answer['excludes_chance']!r}"
+        )
+    if abs(acc - result["accuracy"]) > 0.0015:
         raise ExerciseError(
             f"accuracy={acc!r}: read the trained head's accuracy from the table of your run "
             f"(3 decimals)"

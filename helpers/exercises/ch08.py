@@ -36,6 +36,9 @@ def check_selection(answer: object) -> str:
         raise ExerciseError(f"expected a pair of lists (min rule, mean rule), got {answer!r}")
     if not all(isinstance(i, int) and not isinstance(i, bool) for a in answer for i in a):
         raise ExerciseError("sentence indices must be plain ints counted from 0")
+    for rule, kept in zip(("min", "mean"), answer, strict=True):
+        if len(set(kept)) != len(kept):
+            raise ExerciseError(f"{rule} rule: {list(kept)} names a sentence twice; list each once")
     got_min, got_mean = sorted(answer[0]), sorted(answer[1])
     conf, th = CONFIDENCES, THRESHOLD
     n = len(conf)
@@ -165,6 +168,13 @@ def check_low_threshold(answer: object, run: object, default_threshold: float = 
     for name, got, want, tol in checks:
         if not isinstance(got, (int, float)) or isinstance(got, bool):
             raise ExerciseError(f"{name} must be a number, got {got!r}")
+        if math.isnan(want):  # no sentence joined in round 1: nothing to be precise about
+            if not math.isnan(got):
+                raise ExerciseError(
+                    f"{name}={got!r}: round 1 kept no sentence, so there is no precision; "
+                    "give float('nan')"
+                )
+            continue
         if not abs(got - want) <= tol:
             raise ExerciseError(f"{name}={got!r} is not what this run measured: look again")
     need_why(
