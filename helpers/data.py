@@ -7,9 +7,9 @@ Formats (detected by ``format="auto"``):
   Tags are parsed with :func:`ast.literal_eval`, never ``eval``.
 * ``gmb_long``: the Kaggle GMB file ``Sentence #,Word,POS,Tag``, one word a row, the sentence id
   only on a sentence's first row (latin-1 bytes and CRLF line ends occur in the real file).
-* ``conll``: CoNLL column files: word first, tag last, space- or tab-separated; ``-DOCSTART-``
-  lines start documents; blank (or whitespace-only) lines end sentences. IOB1 tags are converted
-  to IOB2 when detected or asked for.
+* ``conll``: CoNLL column files: word first, tag last, space- or tab-separated, the same number of
+  columns on every line; ``-DOCSTART-`` lines start documents; blank (or whitespace-only) lines
+  end sentences. IOB1 tags are converted to IOB2 when the file is IOB1 or when asked for.
 * ``hf``: a Hugging Face ``datasets.Dataset`` with ``tokens`` and ``ner_tags`` (ClassLabel).
 
 Encodings: ``auto`` follows a UTF-16/32 byte-order mark, else tries utf-8, cp1252, latin-1. A first
@@ -43,7 +43,7 @@ from pathlib import Path
 from typing import Any
 
 from helpers import corpus_check
-from helpers.labels import entity_spans, is_bio_tag, starts_with_orphan_i, to_iob2
+from helpers.labels import entity_spans, is_bio_tag, opens_with_b, starts_with_orphan_i, to_iob2
 from helpers.paths import CORPUS_TEST, CORPUS_TRAIN, resolve
 
 FORMATS = ("source_csv", "gmb_long", "conll", "hf")
@@ -290,11 +290,20 @@ def _read_source_csv(text: str, source: str) -> list[Sentence]:
     cols = {name.strip(): i for i, name in enumerate(header)}
     if "Sentence" not in cols or "Tag" not in cols:
         raise CorpusError(source, 1, f"header {header}: expected columns 'Sentence' and 'Tag'")
+    if len(cols) != len(header):  # the dict would keep the last of two same-named columns
+        twice = sorted(
+            {n.strip() for n in header if [h.strip() for h in header].count(n.strip()) > 1}
+        )
+        raise CorpusError(source, 1, f"header {header} names {twice} twice: expected each once")
     si, ti, di = cols["Sentence"], cols["Tag"], cols.get("Document")
     out = []
     for line, row in rows:
-        if not row or all(not c.strip() for c in row):
+        if not row:  # a blank line
             continue
+        if all(not c.strip() for c in row):
+            raise CorpusError(
+                source, line, f"{row}: every field is empty; expected a sentence and its tags"
+            )
         if len(row) != len(header):
             raise CorpusError(source, line, f"{len(row)} fields: expected {len(header)} ({header})")
         sentence = row[si].strip()
@@ -322,6 +331,7 @@ def _read_gmb_long(text: str, source: str) -> list[Sentence]:
     words: list[str] = []
     tags: list[str] = []
     start = sid = None
+    seen: dict[str, int] = {}  # sentence id -> its line
 
     def flush() -> None:
         if words:
@@ -338,13 +348,18 @@ def _read_gmb_long(text: str, source: str) -> list[Sentence]:
             words.clear()
             tags.clear()
             start, sid = line, row[0].strip()
+            if sid in seen:  # two sentences would share one id, and one document id
+                raise CorpusError(
+                    source, line, f"{sid!r} already starts line {seen[sid]}: expected each id once"
+                )
+            seen[sid] = line
         elif start is None:
             raise CorpusError(
                 source, line, "word before the first sentence id: expected 'Sentence: 1'"
             )
         word, tag = row[wi], row[ti].strip()
-        if not word:
-            raise CorpusError(source, line, "empty Word field: expected a word")
+        if not word.strip():
+            raise CorpusError(source, line, f"Word field {word!r}: expected a word")
         if not is_bio_tag(tag):
             raise CorpusError(source, line, f"tag {tag!r}: expected 'O', 'B-<type>' or 'I-<type>'")
         words.append(word)
@@ -365,6 +380,7 @@ def _read_conll(text: str, source: str) -> list[Sentence]:
     tags: list[str] = []
     start: int | None = None
     doc = 0
+    width: tuple[int, int] | None = None  # (columns, line) of the first word line
     for n, raw in enumerate(split_lines(text), 1):
         parts = _columns(raw)
         if not parts or parts[0] == "-DOCSTART-":
@@ -376,6 +392,15 @@ def _read_conll(text: str, source: str) -> list[Sentence]:
             continue
         if len(parts) < 2:
             raise CorpusError(source, n, f"{raw.strip()!r}: expected a word and a tag column")
+        width = width or (len(parts), n)
+        if len(parts) != width[0]:
+            # a word holding a space ("New York B-LOC") would otherwise lose its second part
+            raise CorpusError(
+                source,
+                n,
+                f"{raw.strip()!r} has {len(parts)} columns where line {width[1]} has {width[0]}: "
+                "expected the same columns on every line (is a word written with a space?)",
+            )
         if not is_bio_tag(parts[-1]):
             raise CorpusError(
                 source, n, f"tag {parts[-1]!r} in the last column: expected 'O', 'B-x' or 'I-x'"
@@ -495,27 +520,59 @@ def load_corpus(
 ) -> Corpus:
     """Read a corpus of any supported format into a :class:`Corpus`.
 
-    ``scheme`` is ``"auto"`` (IOB1 detected and converted to IOB2), ``"iob1"`` (convert) or
-    ``"iob2"`` (an ``I-x`` that starts a span is an error).
+    ``scheme`` is ``"auto"`` (an IOB1 file is converted to IOB2; a file that mixes both ways of
+    starting a span is an error), ``"iob1"`` (convert) or ``"iob2"`` (an ``I-x`` that starts a
+    span is an error). Entity types that differ only in case (``LOC`` and ``loc``) are an error.
     Taught in notebooks/02_label_encoding.ipynb.
     """
     if scheme not in ("auto", "iob1", "iob2"):
         raise ValueError(f"scheme={scheme!r}: expected 'auto', 'iob1' or 'iob2'")
     corpus = _read(source, format, encoding)
+    _check_type_spelling(corpus)
     orphans = [s for s in corpus.sentences if starts_with_orphan_i(s.tags)]
     if orphans and scheme == "iob2":
         s = orphans[0]
         raise CorpusError(
             corpus.source, s.line, f"tags {s.tags}: an I- tag starts a span; expected B- (IOB2)"
         )
+    iob2_like = next((s for s in corpus.sentences if opens_with_b(s.tags)), None)
+    if orphans and scheme == "auto" and iob2_like is not None:
+        s = orphans[0]
+        raise CorpusError(
+            corpus.source,
+            s.line,
+            f"tags {s.tags}: an I- tag starts a span (IOB1), but the sentence at line "
+            f"{iob2_like.line} starts one with B- after O or another type (IOB2): expected one "
+            "scheme; fix the tag, or pass scheme='iob1' to read every I- start as a new span",
+        )
     if orphans or scheme == "iob1":
         for s in corpus.sentences:
             s.tags = to_iob2(s.tags)
         corpus.scheme = "iob1→iob2"
+        first = f" (the first at line {orphans[0].line})" if orphans and orphans[0].line else ""
         corpus.notes.append(
-            f"{len(orphans)} sentences had spans starting with I-; converted to IOB2"
+            f"{len(orphans)} sentences had spans starting with I-{first}; converted to IOB2"
         )
     return corpus
+
+
+def _check_type_spelling(corpus: Corpus) -> None:
+    """Entity types that differ only in case are one type written two ways: refuse them (they
+    would be learnt as two types), naming the sentence where the second spelling appears."""
+    spelling: dict[str, tuple[str, int | None]] = {}
+    for s in corpus.sentences:
+        for t in s.tags:
+            kind = t[2:]
+            if not kind:
+                continue
+            first = spelling.setdefault(kind.lower(), (kind, s.line))
+            if first[0] != kind:
+                raise CorpusError(
+                    corpus.source,
+                    s.line,
+                    f"tag {t!r}: the file also writes this type as {first[0]!r} (line "
+                    f"{first[1]}); expected one spelling of each entity type",
+                )
 
 
 def load_embedded(split: str = "train") -> Corpus:
@@ -1055,6 +1112,11 @@ def main(argv: list[str] | None = None) -> int:
         ap.add_argument("--min-test", type=int, default=corpus_check.FLOORS["test"],
                         help="floor: mentions of every type in test (40)")  # fmt: skip
         args = ap.parse_args(argv[1:])
+        if not 0 <= args.threshold <= 1:  # NaN too: it would turn the duplicate check off
+            ap.error(f"--threshold {args.threshold}: expected a cosine similarity in [0, 1]")
+        for flag, floor in (("--min-train", args.min_train), ("--min-test", args.min_test)):
+            if floor < 0:
+                ap.error(f"{flag} {floor}: expected a number of mentions >= 0")
         floors = {"train": args.min_train, "test": args.min_test}
         try:
             result = check_corpus(args.folder, args.readme, args.threshold, floors, args.strict)

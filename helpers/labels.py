@@ -19,14 +19,27 @@ def is_bio_tag(tag: object) -> bool:
     return isinstance(tag, str) and TAG_RE.match(tag) is not None
 
 
-def starts_with_orphan_i(tags: Sequence[str]) -> bool:
-    """True if some ``I-x`` follows ``O`` or another type (IOB1 style, or broken IOB2)."""
+def _opens_span(tags: Sequence[str], prefix: str) -> bool:
+    """True if some tag with ``prefix`` follows ``O``, the start or another type."""
     prev = "O"
     for t in tags:
-        if t.startswith("I-") and prev[2:] != t[2:]:
+        if t.startswith(prefix) and prev[2:] != t[2:]:
             return True
         prev = t
     return False
+
+
+def starts_with_orphan_i(tags: Sequence[str]) -> bool:
+    """True if some ``I-x`` follows ``O`` or another type (IOB1 style, or broken IOB2)."""
+    return _opens_span(tags, "I-")
+
+
+def opens_with_b(tags: Sequence[str]) -> bool:
+    """True if some ``B-x`` opens a span after ``O``, the start or another type: IOB2's way.
+
+    IOB1 writes ``B-x`` only between two touching spans of one type, so a file where this holds
+    for some sentence is not IOB1 (see :func:`helpers.data.load_corpus`)."""
+    return _opens_span(tags, "B-")
 
 
 def to_iob2(tags: Sequence[str]) -> list[str]:

@@ -194,7 +194,45 @@ def test_conll_iob1_detected_and_converted():
     assert [s.tags for s in c] == IOB2_CONVERTED
     assert [s.line for s in c] == [3, 9, 18]
     assert c.scheme == "iob1→iob2"
-    assert c.notes == ["2 sentences had spans starting with I-; converted to IOB2"]
+    assert c.notes == [
+        "2 sentences had spans starting with I- (the first at line 3); converted to IOB2"
+    ]
+
+
+def test_conll_mixing_iob1_and_iob2_starts_is_refused_naming_both_lines(tmp_path):
+    """One I- start in a file whose other spans start with B- is a broken tag, not IOB1: it is
+    not repaired behind the user's back (scheme='iob1' still converts on request)."""
+    f = tmp_path / "mixed.conll"
+    f.write_text("John B-per\nran O\n\nin O\nParis I-geo\n", encoding="utf-8")
+    with pytest.raises(CorpusError) as e:
+        load_corpus(f)
+    assert_error(e, f, 4, "an I- tag starts a span (IOB1)", "sentence at line 1 starts one with B-")
+    assert [s.tags for s in load_corpus(f, scheme="iob1")] == [["B-per", "O"], ["O", "B-geo"]]
+
+
+@pytest.mark.parametrize(
+    "text, line, columns",
+    [
+        ("John B-per\nNew York B-geo\n", 2, "3 columns where line 1 has 2"),
+        ("New\tB-geo\nYork City\tI-geo\n", 2, "3 columns where line 1 has 2"),
+        ("John NNP B-per\nran O\n", 2, "2 columns where line 1 has 3"),
+    ],
+)
+def test_conll_lines_with_other_columns_are_refused(tmp_path, text, line, columns):
+    """A word written with a space used to lose its second part without a word said."""
+    f = tmp_path / "cols.conll"
+    f.write_text(text, encoding="utf-8")
+    with pytest.raises(CorpusError) as e:
+        load_corpus(f)
+    assert_error(e, f, line, columns, "a word written with a space")
+
+
+def test_types_that_differ_only_in_case_are_refused(tmp_path):
+    f = tmp_path / "case.conll"
+    f.write_text("Paris B-LOC\n\nLyon B-loc\n", encoding="utf-8")
+    with pytest.raises(CorpusError) as e:
+        load_corpus(f)
+    assert_error(e, f, 3, "tag 'B-loc'", "also writes this type as 'LOC' (line 1)")
 
 
 def test_conll_iob1_with_scheme_iob1_converts():
@@ -448,7 +486,39 @@ BAD = [
         "Sentence #,Word,POS,Tag\nSentence: 1,Ok,NN,O\n,,NN,O\n",
         {},
         3,
-        ["empty Word field", "expected a word"],
+        ["Word field ''", "expected a word"],
+    ),
+    (
+        "gmb-blank-word",
+        "a.csv",
+        'Sentence #,Word,POS,Tag\nSentence: 1,Ok,NN,O\n,"   ",NN,O\n',
+        {},
+        3,
+        ["Word field '   '", "expected a word"],
+    ),
+    (
+        "gmb-repeated-sentence-id",
+        "a.csv",
+        "Sentence #,Word,POS,Tag\nSentence: 1,Ok,NN,O\nSentence: 1,Yes,NN,O\n",
+        {},
+        3,
+        ["'Sentence: 1' already starts line 2", "expected each id once"],
+    ),
+    (
+        "source-row-of-empty-fields",
+        "a.csv",
+        "Sentence,Tag\nOk .,\"['O', 'O']\"\n,\n",
+        {},
+        3,
+        ["every field is empty", "expected a sentence and its tags"],
+    ),
+    (
+        "source-header-column-twice",
+        "a.csv",
+        "Sentence,Tag,Tag\nOk .,\"['O', 'O']\",\"['O', 'O']\"\n",
+        {},
+        1,
+        ["names ['Tag'] twice", "expected each once"],
     ),
     (
         "conll-one-column",
@@ -745,7 +815,7 @@ def test_cli_iob1_note(capsys):
     assert data.main([str(FIX / "conll_iob1.txt")]) == 0
     out = capsys.readouterr().out
     assert "scheme iob1→iob2" in out
-    assert "note:      2 sentences had spans starting with I-; converted to IOB2" in out
+    assert "note:      2 sentences had spans starting with I- (the first at line 3)" in out
 
 
 def test_cli_bad_file(tmp_path, capsys):

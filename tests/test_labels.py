@@ -13,6 +13,7 @@ from helpers.labels import (
     is_bio_tag,
     label_maps,
     labels_for_types,
+    opens_with_b,
     repair_bio,
     starts_with_orphan_i,
     to_iob2,
@@ -161,6 +162,13 @@ def test_repair_bio_does_not_mutate_input():
 )
 def test_entity_spans(tags, expected):
     assert entity_spans(tags) == expected
+
+
+def test_opens_with_b_tells_iob2_starts_from_iob1s_touching_spans():
+    assert not opens_with_b(["I-PER", "I-PER", "B-PER", "O", "I-LOC"])  # IOB1: B- only touching
+    assert opens_with_b(["O", "B-PER"]) and opens_with_b(["B-PER"])  # after O, at the start
+    assert opens_with_b(["I-LOC", "B-PER"])  # after another type
+    assert not opens_with_b([])
 
 
 def test_to_iob2_and_orphan_detection():
