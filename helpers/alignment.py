@@ -198,8 +198,8 @@ def tokenless_words(
 ) -> list[tuple[int, list[int]]]:
     """``(sentence index, [word indices])`` of the words that yield no token at all (a zero-width
     space, a soft hyphen, a lone control character): such a word would lose its label. Each
-    distinct word is tokenized once. Used by ``python -m helpers.ner`` to refuse such words (no
-    notebook calls it).
+    distinct word is tokenized once. Used by ``python -m helpers.ner`` to refuse such words in
+    its files, and by :func:`helpers.train.evaluate_ner` in the sentences it scores.
     """
     distinct = sorted({w for ws in sentences for w in ws})
     if not distinct:
@@ -213,7 +213,8 @@ def tokenless_words(
     ]
 
 
-def _origin(index: int, line: int | None, doc_id: str | None) -> str:
+def sentence_origin(index: int, line: int | None, doc_id: str | None) -> str:
+    """How errors name sentence ``index`` (from 0): its number, file line and document."""
     where = [f"file line {line}"] if line is not None else []
     where += [f"document {doc_id!r}"] if doc_id else []
     return f"sentence {index + 1}" + (f" ({', '.join(where)})" if where else "")
@@ -229,7 +230,7 @@ def features_dataset(dataset: Any, tokenizer: Any, label2id: dict[str, int], **k
     def fn(batch: dict[str, list], idx: list[int]) -> dict[str, list]:
         lines = batch.get("line") or [None] * len(idx)
         docs = batch.get("doc_id") or [None] * len(idx)
-        origins = [_origin(*x) for x in zip(idx, lines, docs, strict=True)]
+        origins = [sentence_origin(*x) for x in zip(idx, lines, docs, strict=True)]
         enc = tokenize_and_align(
             batch["words"], batch["tags"], tokenizer, label2id, origins=origins, **kwargs
         )

@@ -270,3 +270,16 @@ def test_both_argument_builders_train_on_the_default_device(monkeypatch, tmp_pat
     for args in (ner_args, objective):
         assert args.use_cpu == (device == "cpu")
         assert args.dataloader_pin_memory == (device == "cuda")
+
+
+def test_evaluate_ner_refuses_a_gold_word_the_model_never_sees(tok):
+    """A zero-width space gives no token: its predicted tag would be the previous word's,
+    continued, and seqeval would score that guess. The sentence is named instead."""
+    from helpers.data import Sentence
+
+    sentences = [
+        Sentence(["Paris", "."], ["B-geo", "O"], "d1", 3),
+        Sentence(["in", "\u200b", "Rome"], ["O", "O", "B-geo"], "d2", 7),
+    ]
+    with pytest.raises(ValueError, match=r"sentence 2 \(file line 7, document 'd2'\): word 2 "):
+        evaluate_ner(None, tok, sentences)  # refused before the model is called
