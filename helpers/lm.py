@@ -23,6 +23,7 @@ from helpers.params import (
     need_defined,
     need_int,
     need_number,
+    need_seed,
     need_text,
     refuse,
     refuse_list,
@@ -41,7 +42,7 @@ def check_clm_params(values: Mapping[str, Any]) -> None:
         "heads", "max_length", "mlm_probability", "mask_text", "prompts", "masked_texts",
         "loss_drop", "precision",
     ])  # fmt: skip
-    need_int("seed", p["seed"], 0)
+    need_seed("seed", p["seed"])
     if p["n_sentences"] is not None:
         need_int("n_sentences", p["n_sentences"], 2)
     need_int("epochs", p["epochs"], 1)

@@ -20,7 +20,15 @@ from typing import Any
 from helpers import models
 from helpers.data import Sentence
 from helpers.models import _load, autocast, default_device, own_forward, pick_precision
-from helpers.params import need_bool, need_choice, need_defined, need_int, need_number, need_text
+from helpers.params import (
+    need_bool,
+    need_choice,
+    need_defined,
+    need_int,
+    need_number,
+    need_seed,
+    need_text,
+)
 from helpers.train import freeze, logged_losses, train_objective
 
 # The labels of transformers' BertForNextSentencePrediction: 0 = B continues A, 1 = B is random.
@@ -42,7 +50,7 @@ def check_nsp_params(values: Mapping[str, Any]) -> None:
     need_text("model_name", p["model_name"])
     if p["n_train_documents"] is not None:
         need_int("n_train_documents", p["n_train_documents"], 2)
-    need_int("seed", p["seed"], 0)
+    need_seed("seed", p["seed"])
     need_choice("negatives", p["negatives"], NEGATIVES)
     need_int("epochs", p["epochs"], 1)
     need_int("batch_size", p["batch_size"], 1)

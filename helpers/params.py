@@ -83,6 +83,14 @@ def need_int(name: str, value: Any, low: int | None = None, high: int | None = N
     return value
 
 
+SEED_MAX = 2**32 - 1  # the largest seed transformers.set_seed (numpy's generator) accepts
+
+
+def need_seed(name: str, value: Any) -> int:
+    """``value`` is a seed that ``transformers.set_seed`` takes: an integer from 0 to 2**32-1."""
+    return need_int(name, value, 0, SEED_MAX)
+
+
 def need_number(
     name: str, value: Any, low: float, high: float | None = None, *, low_open: bool = False,
     high_open: bool = True,
@@ -94,8 +102,8 @@ def need_number(
         if high is not None
         else f"a number {'>' if low_open else '>='} {low}"
     )
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
-        refuse(name, value, expected)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        refuse(name, value, expected)  # NaN and ±inf pass no bound check: refused here
     if value < low or (low_open and value == low):
         refuse(name, value, expected)
     if high is not None and (value > high or (high_open and value == high)):
@@ -164,7 +172,7 @@ def check_concepts_params(values: Mapping[str, Any]) -> None:
         "bandit_arms",
     ])  # fmt: skip
     need_text("model_name", p["model_name"])
-    need_int("seed", p["seed"])
+    need_seed("seed", p["seed"])
     for name in ("sentence_a", "sentence_b", "attention_text", "context_word"):
         need_text(name, p[name])
     pair = p["context_sentences"]
@@ -211,7 +219,7 @@ def check_label_encoding_params(values: Mapping[str, Any]) -> None:
     p = need_defined(values, ["split", "show_examples", "seed", "test_size"])
     need_choice("split", p["split"], ("train", "test"))
     need_int("show_examples", p["show_examples"], 1)
-    need_int("seed", p["seed"], 0)
+    need_seed("seed", p["seed"])
     need_number("test_size", p["test_size"], 0, 1, low_open=True)
 
 
@@ -233,4 +241,4 @@ def check_alignment_params(values: Mapping[str, Any], n_sentences: int) -> None:
         need_int_list("batch_indices", p["batch_indices"], 0, n_sentences - 1, min_len=2)
     need_int("max_length", p["max_length"], 8, 512)
     need_int("stride", p["stride"], 0, p["max_length"] - 3)
-    need_int("seed", p["seed"])
+    need_seed("seed", p["seed"])

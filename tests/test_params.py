@@ -39,6 +39,10 @@ def test_the_committed_defaults_pass():
     [
         ("seed", 1.5, "an integer"),
         ("seed", True, "an integer"),
+        ("seed", -1, "an integer from 0 to 4294967295"),  # set_seed's range
+        ("seed", 2**40, "an integer from 0 to 4294967295"),
+        ("curve_lr", float("inf"), "a number > 0"),
+        ("curve_weight_decay", float("inf"), "a number >= 0"),
         ("sentence_a", "  ", "a non-empty string"),
         ("attention_layer", "last", "an integer"),
         ("context_word", "", "a non-empty string"),
@@ -82,7 +86,7 @@ def test_a_missing_parameter_is_named():
     [
         ("split", "dev", "one of 'train', 'test'"),
         ("show_examples", 0, "an integer >= 1"),
-        ("seed", -1, "an integer >= 0"),
+        ("seed", -1, "an integer from 0 to 4294967295"),
         ("test_size", 1, "a number in (0, 1)"),
         ("test_size", "0.2", "a number in (0, 1)"),
     ],
@@ -123,7 +127,7 @@ def test_alignment_accepts_explicit_indices():
     [
         (check_nsp_params, NSP, "negatives", "hard", "one of 'other_doc', 'same_doc'"),
         (check_nsp_params, NSP, "n_train_documents", 1, "an integer >= 2"),
-        (check_nsp_params, NSP, "seed", -1, "an integer >= 0"),
+        (check_nsp_params, NSP, "seed", -1, "an integer from 0 to 4294967295"),
         (check_nsp_params, NSP, "epochs", 0, "an integer >= 1"),
         (check_nsp_params, NSP, "batch_size", 2.0, "an integer >= 1"),
         (check_nsp_params, NSP, "learning_rate", 0, "a number > 0"),
@@ -144,6 +148,11 @@ def test_alignment_accepts_explicit_indices():
         (check_clm_params, CLM, "prompts", ["the", ""], "a non-empty string"),
         (check_clm_params, CLM, "masked_texts", ["no mask here"], "[MASK] exactly once"),
         (check_clm_params, CLM, "loss_drop", -0.5, "a number >= 0"),
+        (check_clm_params, CLM, "loss_drop", float("inf"), "a number >= 0"),
+        (check_clm_params, CLM, "learning_rate", float("inf"), "a number > 0"),
+        (check_clm_params, CLM, "seed", 2**32, "an integer from 0 to 4294967295"),
+        (check_nsp_params, NSP, "learning_rate", float("inf"), "a number > 0"),
+        (check_nsp_params, NSP, "seed", 2**40, "an integer from 0 to 4294967295"),
         (check_pseudo_label_params, PSEUDO, "n_labelled", 0, "an integer >= 1"),
         (check_pseudo_label_params, PSEUDO, "n_unlabelled", 1.5, "an integer >= 1"),
         (check_pseudo_label_params, PSEUDO, "threshold", 1.5, "a number in [0, 1]"),
@@ -322,3 +331,16 @@ def test_papermill_sees_every_parameter(notebook):
         # annotation, and a comment on the line that ends the assignment
         assert info["inferred_type_name"] != "None", f"{notebook}: {name} has no type annotation"
         assert info["help"].strip(), f"{notebook}: {name} has no comment on its last line"
+
+
+@pytest.mark.parametrize("layer", [-7, 6, -100])
+def test_notebook01_names_an_attention_layer_the_model_lacks(layer):
+    """``attentions[-100]`` used to stop with the tuple's IndexError, naming no parameter; the
+    attention cell now checks the layer against the model's before running it."""
+    from types import SimpleNamespace
+
+    with pytest.raises(ValueError, match=rf"^attention_layer={layer}: expected -6\.\.5$"):
+        notebook_namespace(
+            "01_concepts.ipynb", "output_attentions=True).attentions[attention_layer]",
+            cfg=SimpleNamespace(num_hidden_layers=6), attention_layer=layer,
+        )  # fmt: skip
