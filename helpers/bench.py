@@ -78,7 +78,7 @@ from helpers.data import load_corpus, load_embedded, split_sentences
 from helpers.labels import build_label_list
 from helpers.lm import step_clock
 from helpers.models import cpu_kind, load_config, packs_bf16, pick_precision
-from helpers.params import need_int
+from helpers.params import SEED_MAX, need_int
 from helpers.paths import CORPUS_TRAIN
 from helpers.predict import (
     RECHECK_MARGIN,
@@ -87,7 +87,7 @@ from helpers.predict import (
     predict,
     split_words,
 )
-from helpers.results import provenance, write_results
+from helpers.results import check_results_path, provenance, write_results
 from helpers.train import TrainConfig, encoder_layers, evaluate_ner, train_ner
 
 NAIVE = {
@@ -1234,6 +1234,18 @@ def check_options(args: argparse.Namespace) -> None:
 
     if getattr(args, "rounds", 1) < 1:
         raise ValueError(f"--rounds {args.rounds}: expected an integer >= 1")
+    if getattr(args, "epochs", 1) < 1:
+        raise ValueError(f"--epochs {args.epochs}: expected an integer >= 1")
+    seeds = [*([args.seed] if hasattr(args, "seed") else []), *getattr(args, "seeds", [])]
+    bad_seeds = [s for s in seeds if not 0 <= s <= SEED_MAX]
+    if bad_seeds:
+        flag = "--seeds" if hasattr(args, "seeds") else "--seed"
+        raise ValueError(f"{flag} {bad_seeds[0]}: expected an integer from 0 to {SEED_MAX}")
+    if getattr(args, "out", None) is not None:
+        check_results_path(args.out)  # not only after the runs, when writing
+    for flag in ("gmb", "conll"):  # bench data's files: read them before any timing
+        if getattr(args, flag, None):
+            load_corpus(getattr(args, flag))
     windows = getattr(args, "windows", None)
     if windows is not None:  # windows of 300 sentences of the embedded train file (protocol_run)
         most = len(load_embedded("train").sentences) // 300
@@ -1254,6 +1266,14 @@ def check_options(args: argparse.Namespace) -> None:
         if n > pool:
             source = data or "the embedded train file"
             raise ValueError(f"--n-sentences {n}: {source} has only {pool} sentences")
+        # the split every run makes (a --test file read, a pool too small to split), made now
+        # instead of in the first run's worker process
+        try:
+            _protocol_split(n, args.seed, data, getattr(args, "test", None))
+        except ValueError as e:
+            if "leaves an empty" not in str(e):
+                raise  # a bad --test file names itself
+            raise ValueError(f"--n-sentences {n}: too few to split 80/20 ({e})") from None
     # last: a bad option is named on any machine, GPU or not
     if args.what != "data" and torch.cuda.is_available():
         raise ValueError(
@@ -1333,7 +1353,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     try:
         check_options(args)
-    except (ValueError, FileNotFoundError) as e:  # CorpusError is a ValueError
+    except (ValueError, OSError) as e:  # CorpusError is a ValueError; a folder, a missing file
         ap.error(str(e))  # exit status 2, no traceback
     if args.what == "profile":
         bench_profile(args.n_sentences, args.epochs, args.seed, dropout=args.dropout)

@@ -79,7 +79,7 @@ from helpers.params import (
     raise_first_failure,
 )
 from helpers.paths import CORPUS_TEST, CORPUS_TRAIN, output_path, resolve, shown
-from helpers.results import command_line, provenance
+from helpers.results import check_results_path, command_line, provenance
 from helpers.train import (
     MIN_MAX_LENGTH,
     STRIDE,
@@ -831,6 +831,10 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     if args.seeds < 1:
         ap.error(f"--seeds {args.seeds}: expected an integer >= 1")
+    try:
+        check_results_path(args.out)  # not only after the runs, when writing
+    except ValueError as e:
+        ap.error(str(e))
     report = downstream([42 + i for i in range(args.seeds)], args.out)
     s = report["summary"]
     print(

@@ -25,7 +25,7 @@ from typing import Any
 from helpers.data import Sentence, load_embedded
 from helpers.labels import GMB_TYPES, entity_spans, labels_for_types, repair_bio
 from helpers.metrics import ner_metrics
-from helpers.models import cpu_kind, default_device, pick_precision
+from helpers.models import ModelLoadError, cpu_kind, default_device, pick_precision
 from helpers.params import (
     need_choice,
     need_defined,
@@ -35,8 +35,8 @@ from helpers.params import (
     refuse_list,
 )
 from helpers.predict import predict_word_tags
-from helpers.results import command_line, provenance, write_results
-from helpers.train import TrainConfig, train_ner
+from helpers.results import check_results_path, command_line, provenance, write_results
+from helpers.train import TrainConfig, check_model_fits, train_ner
 
 RULES = ("min", "mean")
 
@@ -480,8 +480,10 @@ def main(argv: list[str] | None = None) -> int:
             ap.error(f"{option} {value}: expected {expected}")
     try:
         pick_precision(a.precision)
-    except ValueError as e:
-        ap.error(str(e))
+        check_results_path(a.out)  # not only after the runs, when writing
+        check_model_fits(TrainConfig(model_name=a.model))  # a missing folder, no weights, ...
+    except (ValueError, ModelLoadError) as e:
+        ap.error(str(e).replace("model_name=", "--model "))
 
     train_all = load_embedded("train").sentences
     try:  # the sizes against the train file, as each seed will split it

@@ -13,6 +13,7 @@ Shown in notebooks 04, 05 and 08, which load these files.
 from __future__ import annotations
 
 import json
+import os
 import shlex
 import sys
 from collections.abc import Iterable, Sequence
@@ -76,14 +77,35 @@ def stale_fields(record: dict[str, Any]) -> list[str]:
     return out
 
 
+def results_path(out: str | Path) -> Path:
+    """Where ``--out`` writes: relative paths are under the repo root."""
+    path = Path(out)
+    return path if path.is_absolute() else REPO_ROOT / path
+
+
+def check_results_path(out: str | Path) -> Path:
+    """Refuse, before a study runs, an ``--out`` it could not write at the end (``ValueError``
+    naming ``--out``): a folder, a file where a folder must be made, a folder not writable."""
+    path = results_path(out)
+    if path.is_dir():
+        raise ValueError(f"--out {out}: it is a folder; expected the path of a .json file")
+    existing = path.parent
+    while not existing.exists():
+        existing = existing.parent
+    if not existing.is_dir():
+        raise ValueError(f"--out {out}: {existing} is a file, so the folder cannot be made there")
+    writable = path if path.exists() else existing
+    if not os.access(writable, os.W_OK):
+        raise ValueError(f"--out {out}: cannot write {writable} (permission denied)")
+    return path
+
+
 def write_results(out: str | Path, report: dict[str, Any]) -> Path:
     """Write ``report`` as strict JSON (relative paths: to the repo root); return the path."""
     for key in ("command", "config", "config_overrides"):
         if key not in report:
             raise ValueError(f"a results file needs {key!r} (see helpers.results.provenance)")
-    path = Path(out)
-    if not path.is_absolute():
-        path = REPO_ROOT / path
+    path = results_path(out)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(report, indent=1, allow_nan=False) + "\n")
     return path

@@ -383,3 +383,20 @@ def test_the_datasheet_shows_the_checks_current_output():
     check = data.check_corpus("data")
     assert check.ok, check.failures()
     assert shown == check.report()
+
+
+@pytest.mark.parametrize(
+    "option, expected",
+    [
+        (["--threshold", "nan"], "--threshold nan: expected a cosine similarity in [0, 1]"),
+        (["--threshold", "-3"], "--threshold -3.0: expected a cosine similarity in [0, 1]"),
+        (["--min-train", "-5"], "--min-train -5: expected a number of mentions >= 0"),
+        (["--min-test", "-1"], "--min-test -1: expected a number of mentions >= 0"),
+    ],
+)
+def test_check_options_out_of_range_are_usage_errors(capsys, option, expected):
+    """``--threshold nan`` used to turn the near-duplicate check off (no pair found) and
+    ``--threshold -3`` to report every pair; both now stop before the corpus is read."""
+    with pytest.raises(SystemExit) as e:
+        data.main(["check", "data", *option])
+    assert e.value.code == 2 and expected in capsys.readouterr().err

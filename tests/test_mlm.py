@@ -390,6 +390,14 @@ def test_command_line_refuses_zero_seeds(capsys):
     assert "--seeds 0: expected an integer >= 1" in capsys.readouterr().err
 
 
+def test_command_line_refuses_an_out_it_could_not_write(tmp_path, capsys):
+    """Checked before the seeds run, not when writing after them."""
+    with pytest.raises(SystemExit) as stop:
+        mlm.main(["downstream", "--seeds", "1", "--out", str(tmp_path)])
+    assert stop.value.code == 2
+    assert f"--out {tmp_path}: it is a folder" in capsys.readouterr().err
+
+
 def test_notebook_parameters_are_the_command_defaults():
     """`python -m helpers.mlm downstream` adapts with notebook 05's defaults: keep them equal."""
     from dataclasses import asdict

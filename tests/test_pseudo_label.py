@@ -278,6 +278,7 @@ def test_command_writes_the_results_file(tiny_model_dir, tmp_path):
         (["--precision", "int8"], "precision='int8': expected one of"),
         (["--n-labelled", "5000"], "--n-labelled 5000: expected an integer in 1..3021"),
         (["--n-unlabelled", "5000"], "--n-unlabelled 5000: expected 0 (the rest) or an integer"),
+        (["--model", "/nonexistent"], "--model '/nonexistent' is neither a local directory"),
     ],
 )
 def test_command_refuses_bad_options_before_writing_anything(argv, expected, tmp_path, capsys):
@@ -289,3 +290,14 @@ def test_command_refuses_bad_options_before_writing_anything(argv, expected, tmp
         main([*argv, "--out", str(out)])
     assert stop.value.code == 2 and expected in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_command_refuses_an_out_it_could_not_write_before_any_run(tmp_path, capsys):
+    """``--out`` used to be checked when writing, after every run: a folder (or a path under a
+    file) lost the whole study behind a traceback."""
+    from helpers.pseudo_label import main
+
+    for out, expected in [(tmp_path, "it is a folder"), (__file__ + "/x.json", "is a file")]:
+        with pytest.raises(SystemExit) as stop:
+            main(["--out", str(out)])
+        assert stop.value.code == 2 and expected in capsys.readouterr().err
