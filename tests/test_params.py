@@ -210,6 +210,7 @@ def test_a_boolean_parameter_refuses_a_truthy_string(config, field):
         ("04_ner.ipynb", "config.validate()", "freeze_embeddings", "false"),
         ("04_ner.ipynb", "config.validate()", "f1_floor", "0.7"),
         ("04_ner.ipynb", "config.validate()", "test_size", 2),
+        ("04_ner.ipynb", "config.validate()", "overwrite", "false"),
         ("05_mlm.ipynb", "config.validate()", "whole_word_mask", "false"),
         ("06_nsp.ipynb", "check_nsp_params(globals())", "train_hard", "false"),
         ("07_clm_vs_mlm.ipynb", "check_clm_params(globals())", "hidden", 129),
