@@ -32,7 +32,7 @@ from helpers.params import (
 from helpers.train import freeze, logged_losses, train_objective
 
 # The labels of transformers' BertForNextSentencePrediction: 0 = B continues A, 1 = B is random.
-# (The source notebook numbered them the other way round: IsNext = 1.)
+# (Numbering them the other way round, IsNext = 1, reads every prediction backwards.)
 IS_NEXT, NOT_NEXT = 0, 1
 LABEL_NAMES = {IS_NEXT: "IsNext", NOT_NEXT: "NotNext"}
 NEGATIVES = ("other_doc", "same_doc")
