@@ -67,6 +67,7 @@ def word_casing(word: str) -> int:
     ``"lower"``; a first letter in upper case is ``"all_caps"`` when there are 2+ letters and all
     are upper-case, else ``"capitalised"``; anything else (``"iPhone"``, letters without case) is
     ``"other"``. Never ``"pad"``: that id is for special tokens and padding.
+    Taught in notebooks/04_ner.ipynb.
     """
     letters = [c for c in word if c.isalpha()]
     if not letters or any(c.isdigit() for c in word):
@@ -86,6 +87,7 @@ def align_casing(word_ids: Sequence[int | None], casings: Sequence[int]) -> list
     Special tokens get :data:`CASING_PAD`; every subword of a word, continuation pieces included,
     gets the word's casing (the model reads it at every piece, as ``strategy="all"`` labels every
     piece): "Ahmadinejad" → "ahmad", "##ine", "##jad" are all ``"capitalised"``.
+    Taught in notebooks/04_ner.ipynb.
     """
     return [CASING_PAD if wid is None else int(casings[wid]) for wid in word_ids]
 

@@ -32,7 +32,8 @@ def choose(estimates: np.ndarray, epsilon: float, rng: np.random.Generator) -> n
 
     ``estimates`` has shape ``(n_agents, n_arms)``. Each agent explores with probability
     ``epsilon`` (an arm drawn uniformly, possibly the best one) and otherwise exploits: the arm
-    with the highest estimate, the lowest index on a tie. Taught in notebooks/01_concepts.ipynb.
+    with the highest estimate, the lowest index on a tie. :func:`run_bandit` uses it; notebook 01
+    writes the same policy inline in its own ``play_bandit``.
     """
     estimates = np.asarray(estimates, dtype=float)
     if estimates.ndim != 2 or estimates.shape[1] < 2:

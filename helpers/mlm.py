@@ -404,13 +404,6 @@ def head_parameters(model: Any) -> list[tuple[str, Any]]:
     return [(n, p) for n, p in model.named_parameters() if id(p) not in encoder]
 
 
-def _scaler(precision: str, device: str) -> Any:
-    """A gradient scaler for fp16 (small gradients would underflow); a no-op otherwise."""
-    import torch
-
-    return torch.amp.GradScaler(device.split(":")[0], enabled=precision == "fp16")
-
-
 class PickedOnly:
     """Inside ``with PickedOnly(model):`` the vocabulary projection runs on picked positions only.
 

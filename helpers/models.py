@@ -289,8 +289,8 @@ def load_token_classifier(
 
     ``quiet=False`` shows transformers' report of the newly initialised head. ``model_class``
     (default ``AutoModelForTokenClassification``) is the class whose ``from_pretrained`` loads it
-    (helpers.casing passes its own, with its ``config``: the labels are set on it).
-    Taught in notebooks/04_ner.ipynb.
+    (helpers.casing passes its own, with its ``config``: the labels are set on it). Used in
+    notebooks/05_mlm.ipynb; notebook 04 writes the ``from_pretrained`` call out.
     """
     from transformers import AutoModelForTokenClassification
 

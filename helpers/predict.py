@@ -92,7 +92,7 @@ def length_batches(lengths: Sequence[int], batch_size: int, call_cost: int = CAL
 
     Windows are sorted by length; a batch closes when it holds ``batch_size`` windows, or when
     padding it to the next window's length would cost more tokens than a model call does
-    (``call_cost`` tokens' worth of time). Taught in notebooks/04_ner.ipynb.
+    (``call_cost`` tokens' worth of time). Used by :func:`predict`, which notebook 04 calls.
     """
     order = sorted(range(len(lengths)), key=lambda i: lengths[i])
     batches: list[list[int]] = []

@@ -118,7 +118,7 @@ def select(
     """Indices of the sentences whose confidence (:func:`sentence_confidence`) is >= ``threshold``.
 
     ``rule="min"``: every word's confidence must reach the threshold; ``"mean"``: their average.
-    Taught in notebooks/08_pseudo_labelling.ipynb.
+    Used by :func:`pseudo_label` each round (notebooks/08_pseudo_labelling.ipynb).
     """
     if not 0.0 <= threshold <= 1.0:
         raise ValueError(f"threshold={threshold!r}: expected a probability in [0, 1]")

@@ -750,7 +750,8 @@ def write_report(
     """Save ``metrics.json``: parameters, per-epoch history, final test metrics, timing, device,
     the labels no training word carried, and ``extra`` (e.g. test-only labels).
 
-    Runs can then be compared without opening the notebook. Taught in notebooks/04_ner.ipynb.
+    Runs can then be compared without opening the notebook. Written by :func:`save_run`, which
+    notebook 04 calls.
     """
     import json
     import platform
@@ -881,7 +882,9 @@ def adamw(
     head: Any = None,
     head_learning_rate: float | None = None,
 ) -> Any:
-    """Fused AdamW over :func:`parameter_groups` (what the NER path's :func:`optimizer` builds)."""
+    """Fused AdamW over :func:`parameter_groups` (what the NER path's :func:`optimizer` builds).
+
+    The optimizer the ``Trainer`` cells of notebooks 05, 06 and 07 pass in."""
     import torch
 
     groups = parameter_groups(model, learning_rate, weight_decay, head, head_learning_rate)
