@@ -237,30 +237,34 @@ def test_short_training_lowers_both_losses(small_tok, texts):
 
 
 @pytest.mark.slow
-def test_train_lm_is_the_trainer_run_notebook_07_writes_out(small_tok, texts, tmp_path):
-    """Notebook 07 calls ``Trainer(...)`` and ``.train()`` in its cells with the course's
-    arguments and optimizer; helpers.lm.train_lm (through helpers.train.train_objective) must
-    train exactly the same way."""
-    from transformers import Trainer
+def test_train_lm_is_the_trainer_run_notebook_07_writes_out(small_tok, texts):
+    """Notebook 07 calls ``Trainer(...)`` and ``.train()`` in its training cell with the course's
+    arguments and optimizer; run that cell on small models and compare it with helpers.lm.train_lm
+    (through helpers.train.train_objective), which must train exactly the same way."""
+    import tempfile
 
-    from helpers.train import adamw, logged_losses, objective_arguments
+    import pandas as pd
+    from transformers import PrinterCallback, Trainer
+
+    from helpers import train
+    from helpers.models import drop_trainer_autocast
+    from tests.notebook_cells import notebook_namespace
 
     data = _dataset(small_tok, texts[:64])
+    cell = notebook_namespace(
+        "07_clm_vs_mlm.ipynb", "def train_model(", pick_precision=lambda p: p, precision="fp32",
+        lm=lm, make_collator=lambda kind: _collator(small_tok, kind, 5), tempfile=tempfile,
+        train=train, dataset=data, epochs=2, batch_size=16, learning_rate=3e-3, seed=1,
+        Trainer=Trainer, PrinterCallback=PrinterCallback, pd=pd,
+        drop_trainer_autocast=drop_trainer_autocast,
+        models={kind: lm.build_model(small_tok, kind, seed=1, **SIZES) for kind in lm.KINDS},
+    )  # fmt: skip
     for kind in lm.KINDS:
         mine = lm.train_lm(
             lm.build_model(small_tok, kind, seed=1, **SIZES), _collator(small_tok, kind, 5),
             data, kind, 2, 16, 3e-3, "fp32", seed=1,
         )  # fmt: skip
-        model = lm.build_model(small_tok, kind, seed=1, **SIZES)
-        counter = lm.CountTargets(_collator(small_tok, kind, 5), kind)
-        args = objective_arguments(
-            tmp_path, len(data), 2, 16, 3e-3, precision="fp32", seed=1,
-            scheduler="constant_with_warmup",
-        )  # fmt: skip
-        trainer = Trainer(
-            model=model, args=args, train_dataset=data, data_collator=counter,
-            optimizers=(adamw(model, 3e-3), None),
-        )  # fmt: skip
-        trainer.train()
-        assert logged_losses(trainer.state.log_history) == mine.losses
-        assert counter.positions == mine.positions
+        ran = cell["runs"][kind]
+        assert len(ran.losses) == 8  # 64 texts, batches of 16, 2 epochs
+        assert ran.losses == mine.losses, kind
+        assert (ran.positions, ran.tokens) == (mine.positions, mine.tokens), kind

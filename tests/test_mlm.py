@@ -425,31 +425,37 @@ def test_adapt_without_warm_up_starts_from_the_random_head(tiny_model_dir, tmp_p
 
 @pytest.mark.slow
 def test_notebook_trainer_cells_are_train_mlm(tok, tiny_dirs, tmp_path):
-    """Notebook 05 writes the Trainer call out; helpers.mlm.train_mlm must be the same run."""
+    """Notebook 05 writes the adaptation's Trainer call out in a cell; run that cell on a tiny
+    model and compare it with helpers.mlm.train_mlm, which must be the same run."""
+    import time
+
+    import pandas as pd
     from transformers import AutoModelForMaskedLM, PrinterCallback, Trainer
 
-    from helpers.train import adamw, objective_arguments
+    from helpers.models import drop_trainer_autocast
+    from helpers.train import adamw, logged_losses, objective_arguments
+    from tests.notebook_cells import notebook_namespace
 
     train, _ = mlm.adaptation_text()
     feats = mlm.encode(tok, train[:32], 100)
 
-    def helper():
-        model = AutoModelForMaskedLM.from_pretrained(tiny_dirs["with_head"])
-        mlm.train_mlm(model, feats, mlm.make_collator(tok, seed=0), 1e-3, 16, 2, "fp32", 5)
-        return model
+    helper = AutoModelForMaskedLM.from_pretrained(tiny_dirs["with_head"])
+    phase = mlm.train_mlm(helper, feats, mlm.make_collator(tok, seed=0), 1e-3, 16, 2, "fp32", 5)
 
-    def cells():  # as in notebook 05, section 6
-        model = AutoModelForMaskedLM.from_pretrained(tiny_dirs["with_head"])
-        args = objective_arguments(tmp_path, len(feats), 2, 16, 1e-3, precision="fp32", seed=5)
-        trainer = Trainer(model=model, args=args, train_dataset=feats,
-                          data_collator=mlm.make_collator(tok, seed=0),
-                          optimizers=(adamw(model, 1e-3), None))  # fmt: skip
-        trainer.remove_callback(PrinterCallback)
-        with mlm.PickedOnly(model):
-            trainer.train()
-        return model
-
-    a, b = helper().state_dict(), cells().state_dict()
+    model = AutoModelForMaskedLM.from_pretrained(tiny_dirs["with_head"])
+    held = mlm.fixed_batches(feats[:8], tok, True, 0.15, 0)
+    cell = notebook_namespace(
+        "05_mlm.ipynb", "trainer.remove_callback(PrinterCallback)\nt0 = time.perf_counter()",
+        objective_arguments=objective_arguments, trainer_dir=tmp_path, train_feats=feats,
+        epochs=2, batch_size=16, learning_rate=1e-3, train_precision="fp32", seed=5,
+        Trainer=Trainer, model=model, collator=mlm.make_collator(tok, seed=0), adamw=adamw,
+        PrinterCallback=PrinterCallback, time=time, PickedOnly=mlm.PickedOnly,
+        drop_trainer_autocast=drop_trainer_autocast, Phase=mlm.Phase, logged_losses=logged_losses,
+        perplexity=mlm.perplexity, heldout=held, device="cpu", pd=pd, random_ppl=None, warm=None,
+        has_trained_head=True, before=mlm.perplexity(helper, held),
+    )  # fmt: skip
+    assert cell["phase"].steps == phase.steps and len(phase.steps) == 4  # 32 sentences, 16, 2
+    a, b = helper.state_dict(), model.state_dict()
     start = AutoModelForMaskedLM.from_pretrained(tiny_dirs["with_head"]).state_dict()
     assert all(torch.equal(a[k], b[k]) for k in a)
     assert not all(torch.equal(a[k].cpu(), start[k]) for k in a)  # it did train
