@@ -104,7 +104,9 @@ def split_labelled(
 
 
 def sentence_confidence(confidences: Sequence[float], rule: str = "min") -> float:
-    """One number per sentence from its words' confidences: their minimum or their mean."""
+    """One number per sentence from its words' confidences: their minimum or their mean.
+
+    Taught in notebooks/08_pseudo_labelling.ipynb."""
     if rule not in RULES:
         raise ValueError(f"rule={rule!r}: expected one of {RULES}")
     if not len(confidences):
@@ -118,7 +120,7 @@ def select(
     """Indices of the sentences whose confidence (:func:`sentence_confidence`) is >= ``threshold``.
 
     ``rule="min"``: every word's confidence must reach the threshold; ``"mean"``: their average.
-    Used by :func:`pseudo_label` each round (notebooks/08_pseudo_labelling.ipynb).
+    Taught in notebooks/08_pseudo_labelling.ipynb.
     """
     if not 0.0 <= threshold <= 1.0:
         raise ValueError(f"threshold={threshold!r}: expected a probability in [0, 1]")

@@ -136,3 +136,23 @@ def test_notebook06_trainer_cell_is_train_nsp(tiny_model_dir, tok):
     assert mine.keys() == theirs.keys()
     assert all(torch.equal(mine[k], theirs[k]) for k in mine)
     assert not hasattr(notebook_model, "_original_forward")  # no autocast left on the model
+
+
+def test_notebook08_selection_cell_equals_helpers_on_ties_and_short_sentences():
+    """Notebook 08 compares its ``select_sentences`` with helpers on its own pool; here on
+    confidences that sit exactly on the threshold, one-word sentences and both rules."""
+    from types import SimpleNamespace
+
+    from helpers.pseudo_label import RULES, select, sentence_confidence
+
+    confidences = [[0.5], [0.49, 1.0], [0.5, 0.5, 0.5], [1.0, 0.0], [0.9, 0.8, 0.7], [0.25]]
+    given = {"threshold": 0.5, "sweep": [0.0, 0.25, 0.5, 0.75, 1.0], "rule": "min",
+             "RULES": RULES, "select": select, "sentence_confidence": sentence_confidence,
+             "labels0": SimpleNamespace(confidences=confidences,
+                                        selected=select(confidences, 0.5, "min")),
+             "pool": confidences}  # fmt: skip
+    cell = notebook_namespace("08_pseudo_labelling.ipynb", "def select_sentences(", **given)
+    for rule in RULES:
+        for th in (0.0, 0.245, 0.25, 0.5, 0.7, 0.75, 1.0):
+            assert cell["select_sentences"](confidences, th, rule) == select(confidences, th, rule)
+    assert cell["select_sentences"](confidences, 0.5, "min") == [0, 2, 4]  # >=, not >
