@@ -156,3 +156,27 @@ def test_notebook08_selection_cell_equals_helpers_on_ties_and_short_sentences():
         for th in (0.0, 0.245, 0.25, 0.5, 0.7, 0.75, 1.0):
             assert cell["select_sentences"](confidences, th, rule) == select(confidences, th, rule)
     assert cell["select_sentences"](confidences, 0.5, "min") == [0, 2, 4]  # >=, not >
+
+
+@pytest.mark.parametrize("negatives", ["other_doc", "same_doc"])
+def test_notebook06_pair_cell_equals_make_pairs_on_small_documents(negatives):
+    """Notebook 06 compares its ``pairs_from_documents`` with ``helpers.nsp.make_pairs`` on the
+    corpus; here on documents of one to five sentences (same-document negatives need a sentence
+    two away; an odd anchor is left out), for ten seeds, one pair per anchor and both."""
+    import random
+
+    from helpers import nsp
+    from helpers.data import Sentence
+
+    sizes = [1, 2, 3, 5, 4, 2, 5]
+    sents = [Sentence([f"w{d}_{k}"], ["O"], f"doc{d}") for d, n in enumerate(sizes)
+             for k in range(n)]  # fmt: skip
+    given = {"nsp": nsp, "random": random, "seed": 0}
+    cell = notebook_namespace(
+        "06_nsp.ipynb", "def pairs_from_documents(", **given,
+        train_sents=load_embedded("train").sentences[:60], test_sents=sents,
+    )  # fmt: skip
+    for seed in range(10):
+        for both in (False, True):
+            mine = cell["pairs_from_documents"](sents, negatives, seed, both)
+            assert mine == nsp.make_pairs(sents, negatives, seed, both), (seed, both)
