@@ -290,20 +290,15 @@ def _read_source_csv(text: str, source: str) -> list[Sentence]:
     cols = {name.strip(): i for i, name in enumerate(header)}
     if "Sentence" not in cols or "Tag" not in cols:
         raise CorpusError(source, 1, f"header {header}: expected columns 'Sentence' and 'Tag'")
-    if len(cols) != len(header):  # the dict would keep the last of two same-named columns
-        twice = sorted(
-            {n.strip() for n in header if [h.strip() for h in header].count(n.strip()) > 1}
-        )
+    names = [h.strip() for h in header if h.strip()]  # a spreadsheet's empty trailing columns
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:  # the dict above would keep the last of two same-named columns
         raise CorpusError(source, 1, f"header {header} names {twice} twice: expected each once")
     si, ti, di = cols["Sentence"], cols["Tag"], cols.get("Document")
     out = []
     for line, row in rows:
-        if not row:  # a blank line
+        if all(not c.strip() for c in row):  # a blank line, or a spreadsheet's row of commas
             continue
-        if all(not c.strip() for c in row):
-            raise CorpusError(
-                source, line, f"{row}: every field is empty; expected a sentence and its tags"
-            )
         if len(row) != len(header):
             raise CorpusError(source, line, f"{len(row)} fields: expected {len(header)} ({header})")
         sentence = row[si].strip()
@@ -520,9 +515,10 @@ def load_corpus(
 ) -> Corpus:
     """Read a corpus of any supported format into a :class:`Corpus`.
 
-    ``scheme`` is ``"auto"`` (an IOB1 file is converted to IOB2; a file that mixes both ways of
-    starting a span is an error), ``"iob1"`` (convert) or ``"iob2"`` (an ``I-x`` that starts a
-    span is an error). Entity types that differ only in case (``LOC`` and ``loc``) are an error.
+    ``scheme`` is ``"auto"`` (an ``I-x`` that starts a span becomes ``B-x``, as seqeval reads it,
+    and a note says whether the file was IOB1 or IOB2 with broken tags), ``"iob1"`` (convert) or
+    ``"iob2"`` (an ``I-x`` that starts a span is an error). Entity types that differ only in case
+    (``LOC`` and ``loc``) are an error.
     Taught in notebooks/02_label_encoding.ipynb.
     """
     if scheme not in ("auto", "iob1", "iob2"):
@@ -535,24 +531,21 @@ def load_corpus(
         raise CorpusError(
             corpus.source, s.line, f"tags {s.tags}: an I- tag starts a span; expected B- (IOB2)"
         )
-    iob2_like = next((s for s in corpus.sentences if opens_with_b(s.tags)), None)
-    if orphans and scheme == "auto" and iob2_like is not None:
-        s = orphans[0]
-        raise CorpusError(
-            corpus.source,
-            s.line,
-            f"tags {s.tags}: an I- tag starts a span (IOB1), but the sentence at line "
-            f"{iob2_like.line} starts one with B- after O or another type (IOB2): expected one "
-            "scheme; fix the tag, or pass scheme='iob1' to read every I- start as a new span",
-        )
     if orphans or scheme == "iob1":
+        # an IOB2 file with a few broken I- starts (common in real corpora) is repaired the way
+        # seqeval reads it, and the note says which it was: IOB1, or IOB2 with broken tags
+        broken = orphans and next((s for s in corpus.sentences if opens_with_b(s.tags)), None)
         for s in corpus.sentences:
             s.tags = to_iob2(s.tags)
-        corpus.scheme = "iob1→iob2"
+        corpus.scheme = "iob2, repaired" if broken else "iob1→iob2"
         first = f" (the first at line {orphans[0].line})" if orphans and orphans[0].line else ""
-        corpus.notes.append(
-            f"{len(orphans)} sentences had spans starting with I-{first}; converted to IOB2"
+        what = (
+            f"; the file also starts spans with B- (line {broken.line}), so these are broken "
+            "IOB2 tags: each such I- was read as B-, as seqeval reads it"
+            if broken
+            else "; converted to IOB2"
         )
+        corpus.notes.append(f"{len(orphans)} sentences had spans starting with I-{first}{what}")
     return corpus
 
 

@@ -199,15 +199,21 @@ def test_conll_iob1_detected_and_converted():
     ]
 
 
-def test_conll_mixing_iob1_and_iob2_starts_is_refused_naming_both_lines(tmp_path):
-    """One I- start in a file whose other spans start with B- is a broken tag, not IOB1: it is
-    not repaired behind the user's back (scheme='iob1' still converts on request)."""
+def test_conll_iob2_with_a_broken_i_start_is_repaired_and_said_so(tmp_path):
+    """One I- start in a file whose other spans start with B- is a broken IOB2 tag, not IOB1: it
+    is read as B-, as seqeval reads it, and the note names both lines and says which it was."""
     f = tmp_path / "mixed.conll"
     f.write_text("John B-per\nran O\n\nin O\nParis I-geo\n", encoding="utf-8")
+    c = load_corpus(f)
+    assert [s.tags for s in c] == [["B-per", "O"], ["O", "B-geo"]] and c.scheme == "iob2, repaired"
+    assert c.notes == [
+        "1 sentences had spans starting with I- (the first at line 4); the file also starts spans "
+        "with B- (line 1), so these are broken IOB2 tags: each such I- was read as B-, as seqeval "
+        "reads it"
+    ]
     with pytest.raises(CorpusError) as e:
-        load_corpus(f)
-    assert_error(e, f, 4, "an I- tag starts a span (IOB1)", "sentence at line 1 starts one with B-")
-    assert [s.tags for s in load_corpus(f, scheme="iob1")] == [["B-per", "O"], ["O", "B-geo"]]
+        load_corpus(f, scheme="iob2")
+    assert_error(e, f, 4, "an I- tag starts a span")
 
 
 @pytest.mark.parametrize(
@@ -225,6 +231,14 @@ def test_conll_lines_with_other_columns_are_refused(tmp_path, text, line, column
     with pytest.raises(CorpusError) as e:
         load_corpus(f)
     assert_error(e, f, line, columns, "a word written with a space")
+
+
+def test_spreadsheet_rows_of_commas_and_empty_header_columns_are_read(tmp_path):
+    """Rows with every field empty hold nothing and are skipped, like blank lines; a header's empty
+    trailing columns (a spreadsheet's export) are not 'named twice'."""
+    f = tmp_path / "sheet.csv"
+    f.write_text("Sentence,Tag,,\nOk .,\"['O', 'O']\",,\n,,,\n  \n", encoding="utf-8")
+    assert [s.words for s in load_corpus(f)] == [["Ok", "."]]
 
 
 def test_types_that_differ_only_in_case_are_refused(tmp_path):
@@ -503,14 +517,6 @@ BAD = [
         {},
         3,
         ["'Sentence: 1' already starts line 2", "expected each id once"],
-    ),
-    (
-        "source-row-of-empty-fields",
-        "a.csv",
-        "Sentence,Tag\nOk .,\"['O', 'O']\"\n,\n",
-        {},
-        3,
-        ["every field is empty", "expected a sentence and its tags"],
     ),
     (
         "source-header-column-twice",
