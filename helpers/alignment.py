@@ -215,6 +215,23 @@ def tokenless_words(
     ]
 
 
+def check_scorable(sentences: Sequence[Any], tokenizer: Any) -> None:
+    """Refuse, naming its sentence, a gold word that gives no token (a zero-width space, a soft
+    hyphen): the model never sees it, so its predicted tag would be a guess that seqeval scores.
+
+    ``sentences`` have ``words``, ``line`` and ``doc_id`` (``helpers.data.Sentence``). Called by
+    :func:`helpers.train.evaluate_ner`, and before training by notebook 04 and ``helpers.bench``
+    for the test split, which no training step featurizes."""
+    for i, missing in tokenless_words([s.words for s in sentences], tokenizer):
+        s = sentences[i]
+        raise ValueError(
+            f"{sentence_origin(i, s.line, s.doc_id)}: word {missing[0] + 1} "
+            f"({s.words[missing[0]]!r}) gives no token with this model's tokenizer, so it cannot "
+            "be scored: remove or replace such characters (zero-width space, soft hyphen, control "
+            "characters) in the data"
+        )
+
+
 def sentence_origin(index: int, line: int | None, doc_id: str | None) -> str:
     """How errors name sentence ``index`` (from 0): its number, file line and document."""
     where = [f"file line {line}"] if line is not None else []

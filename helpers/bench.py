@@ -73,11 +73,12 @@ from pathlib import Path
 from typing import Any
 
 from helpers import train as train_module
+from helpers.alignment import check_scorable
 from helpers.casing import CasingTokenClassificationPipeline
 from helpers.data import load_corpus, load_embedded, split_sentences
 from helpers.labels import build_label_list
 from helpers.lm import step_clock
-from helpers.models import cpu_kind, load_config, packs_bf16, pick_precision
+from helpers.models import cpu_kind, load_config, load_tokenizer, packs_bf16, pick_precision
 from helpers.params import SEED_MAX, need_int
 from helpers.paths import CORPUS_TRAIN
 from helpers.predict import (
@@ -1226,10 +1227,12 @@ def bench_levers(
 
 def check_options(args: argparse.Namespace) -> None:
     """What the study commands' options must hold, checked before any run starts: ``ValueError``
-    naming the option. A ``--n-sentences`` beyond the data is refused, not cut. Every command
-    that trains asks for a visible GPU to be hidden: the Trainer would train on it, while the
-    speed figures are the CPU's (shares of its matmul peak, its bf16) and the studies' results
-    files record the CPU they ran on."""
+    naming the option, or the file (``CorpusError``, or ``OSError`` for a missing file or a
+    folder), which ``main`` turns into a usage error. A ``--n-sentences`` beyond the data is
+    refused, not cut; a user's file is split and its words tokenized as every run will. Every
+    command that trains asks for a visible GPU to be hidden: the Trainer would train on it,
+    while the speed figures are the CPU's (shares of its matmul peak, its bf16) and the studies'
+    results files record the CPU they ran on."""
     import torch
 
     if getattr(args, "rounds", 1) < 1:
@@ -1240,7 +1243,7 @@ def check_options(args: argparse.Namespace) -> None:
     bad_seeds = [s for s in seeds if not 0 <= s <= SEED_MAX]
     if bad_seeds:
         flag = "--seeds" if hasattr(args, "seeds") else "--seed"
-        raise ValueError(f"{flag} {bad_seeds[0]}: expected an integer from 0 to {SEED_MAX}")
+        raise ValueError(f"{flag} {bad_seeds[0]}: expected an integer from 0 to 2**32-1")
     if getattr(args, "out", None) is not None:
         check_results_path(args.out)  # not only after the runs, when writing
     for flag in ("gmb", "conll"):  # bench data's files: read them before any timing
@@ -1269,11 +1272,15 @@ def check_options(args: argparse.Namespace) -> None:
         # the split every run makes (a --test file read, a pool too small to split), made now
         # instead of in the first run's worker process
         try:
-            _protocol_split(n, args.seed, data, getattr(args, "test", None))
+            train, held_out, _ = _protocol_split(n, args.seed, data, getattr(args, "test", None))
         except ValueError as e:
             if "leaves an empty" not in str(e):
                 raise  # a bad --test file names itself
             raise ValueError(f"--n-sentences {n}: too few to split 80/20 ({e})") from None
+        if data or getattr(args, "test", None):  # a user's file: every word must give a token
+            tokenizer = load_tokenizer(TrainConfig().model_name)
+            for sentences in (train, held_out):
+                check_scorable(sentences, tokenizer)
     # last: a bad option is named on any machine, GPU or not
     if args.what != "data" and torch.cuda.is_available():
         raise ValueError(

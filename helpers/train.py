@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from helpers.alignment import features_dataset, sentence_origin, tokenless_words
+from helpers.alignment import check_scorable, features_dataset
 from helpers.data import Sentence, to_dataset_dict
 from helpers.labels import label_maps
 from helpers.metrics import ner_metrics
@@ -198,14 +198,7 @@ def evaluate_ner(
     sentence: the model never sees it, so its predicted tag would be a guess that is scored.
     Taught in notebooks/04_ner.ipynb.
     """
-    for i, missing in tokenless_words([s.words for s in sentences], tokenizer):
-        s = sentences[i]
-        raise ValueError(
-            f"{sentence_origin(i, s.line, s.doc_id)}: word {missing[0] + 1} "
-            f"({s.words[missing[0]]!r}) gives no token with this model's tokenizer, so it cannot "
-            "be scored: remove or replace such characters (zero-width space, soft hyphen, control "
-            "characters) in the data"
-        )
+    check_scorable(sentences, tokenizer)
     pred, _ = predict_word_tags(model, tokenizer, [s.words for s in sentences])
     return ner_metrics([s.tags for s in sentences], pred), pred
 
