@@ -825,7 +825,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.seeds < 1:
         ap.error(f"--seeds {args.seeds}: expected an integer >= 1")
     try:
-        check_results_path(args.out)  # not only after the runs, when writing
+        check_results_path(output_path(args.out))  # where downstream writes, checked first
     except ValueError as e:
         ap.error(str(e))
     report = downstream([42 + i for i in range(args.seeds)], args.out)

@@ -88,7 +88,9 @@ SEED_MAX = 2**32 - 1  # the largest seed transformers.set_seed (numpy's generato
 
 def need_seed(name: str, value: Any) -> int:
     """``value`` is a seed that ``transformers.set_seed`` takes: an integer from 0 to 2**32-1."""
-    return need_int(name, value, 0, SEED_MAX)
+    if not is_int(value) or not 0 <= value <= SEED_MAX:
+        refuse(name, value, "an integer from 0 to 2**32-1")  # the wording of TrainConfig's check
+    return value
 
 
 def need_number(
@@ -102,7 +104,13 @@ def need_number(
         if high is not None
         else f"a number {'>' if low_open else '>='} {low}"
     )
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        refuse(name, value, expected)
+    try:
+        finite = math.isfinite(value)
+    except OverflowError:  # an int beyond any float, e.g. 10**400
+        finite = False
+    if not finite:
         refuse(name, value, expected)  # NaN and ±inf pass no bound check: refused here
     if value < low or (low_open and value == low):
         refuse(name, value, expected)

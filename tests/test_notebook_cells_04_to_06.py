@@ -97,7 +97,7 @@ def test_notebook05_masking_cell_equals_helpers(tok, probability):
         assert all(torch.equal(x, y) for x, y in zip(mine, theirs, strict=True)), seed
 
 
-def test_notebook06_trainer_cell_is_train_nsp(tiny_model_dir, tok):
+def test_notebook06_trainer_cell_is_train_nsp(tiny_model_dir, tok, monkeypatch):
     """Notebook 06 says ``helpers.nsp.train_nsp`` runs exactly the calls of its Trainer cell: run
     both on the same tiny model and pairs, in bf16 (the Trainer then wraps the model's forward in
     autocast, which both must take off again), and compare the losses and the trained weights."""
@@ -114,6 +114,14 @@ def test_notebook06_trainer_cell_is_train_nsp(tiny_model_dir, tok):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    # on the CPU: a GPU would take both runs, where bf16 may be missing and kernels nondeterministic
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    dropped = []  # what the cell's drop_trainer_autocast found: True if the Trainer had wrapped
+
+    def spy(model):
+        dropped.append(drop_trainer_autocast(model))
+        return dropped[-1]
+
     train = load_embedded("train").sentences[:80]
     per_epoch = [nsp.make_pairs(train, seed=s) for s in (0, 1)]
     settings = {"batch_size": 8, "learning_rate": 3e-4, "head_learning_rate": 3e-3,
@@ -124,7 +132,7 @@ def test_notebook06_trainer_cell_is_train_nsp(tiny_model_dir, tok):
         head_trained=False, nsp=nsp, tok=tok, train_pairs=per_epoch, model=notebook_model,
         freeze=freeze, objective_arguments=objective_arguments, tempfile=tempfile,
         run_precision="bf16", Trainer=Trainer, DataCollatorWithPadding=DataCollatorWithPadding,
-        adamw=adamw, PrinterCallback=PrinterCallback, drop_trainer_autocast=drop_trainer_autocast,
+        adamw=adamw, PrinterCallback=PrinterCallback, drop_trainer_autocast=spy,
         logged_losses=logged_losses, plt=plt,
     )  # fmt: skip
     plt.close("all")
@@ -135,7 +143,8 @@ def test_notebook06_trainer_cell_is_train_nsp(tiny_model_dir, tok):
     mine, theirs = notebook_model.state_dict(), helpers_model.state_dict()
     assert mine.keys() == theirs.keys()
     assert all(torch.equal(mine[k], theirs[k]) for k in mine)
-    assert not hasattr(notebook_model, "_original_forward")  # no autocast left on the model
+    assert dropped == [True]  # the Trainer had wrapped the forward in autocast, and the cell
+    assert not hasattr(notebook_model, "_original_forward")  # took it off again
 
 
 def test_notebook08_selection_cell_equals_helpers_on_ties_and_short_sentences():

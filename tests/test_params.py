@@ -39,9 +39,10 @@ def test_the_committed_defaults_pass():
     [
         ("seed", 1.5, "an integer"),
         ("seed", True, "an integer"),
-        ("seed", -1, "an integer from 0 to 4294967295"),  # set_seed's range
-        ("seed", 2**40, "an integer from 0 to 4294967295"),
+        ("seed", -1, "an integer from 0 to 2**32-1"),  # set_seed's range
+        ("seed", 2**40, "an integer from 0 to 2**32-1"),
         ("curve_lr", float("inf"), "a number > 0"),
+        ("curve_lr", 10**400, "a number > 0"),  # an int no float holds: not an OverflowError
         ("curve_weight_decay", float("inf"), "a number >= 0"),
         ("sentence_a", "  ", "a non-empty string"),
         ("attention_layer", "last", "an integer"),
@@ -86,7 +87,7 @@ def test_a_missing_parameter_is_named():
     [
         ("split", "dev", "one of 'train', 'test'"),
         ("show_examples", 0, "an integer >= 1"),
-        ("seed", -1, "an integer from 0 to 4294967295"),
+        ("seed", -1, "an integer from 0 to 2**32-1"),
         ("test_size", 1, "a number in (0, 1)"),
         ("test_size", "0.2", "a number in (0, 1)"),
     ],
@@ -127,7 +128,7 @@ def test_alignment_accepts_explicit_indices():
     [
         (check_nsp_params, NSP, "negatives", "hard", "one of 'other_doc', 'same_doc'"),
         (check_nsp_params, NSP, "n_train_documents", 1, "an integer >= 2"),
-        (check_nsp_params, NSP, "seed", -1, "an integer from 0 to 4294967295"),
+        (check_nsp_params, NSP, "seed", -1, "an integer from 0 to 2**32-1"),
         (check_nsp_params, NSP, "epochs", 0, "an integer >= 1"),
         (check_nsp_params, NSP, "batch_size", 2.0, "an integer >= 1"),
         (check_nsp_params, NSP, "learning_rate", 0, "a number > 0"),
@@ -150,9 +151,9 @@ def test_alignment_accepts_explicit_indices():
         (check_clm_params, CLM, "loss_drop", -0.5, "a number >= 0"),
         (check_clm_params, CLM, "loss_drop", float("inf"), "a number >= 0"),
         (check_clm_params, CLM, "learning_rate", float("inf"), "a number > 0"),
-        (check_clm_params, CLM, "seed", 2**32, "an integer from 0 to 4294967295"),
+        (check_clm_params, CLM, "seed", 2**32, "an integer from 0 to 2**32-1"),
         (check_nsp_params, NSP, "learning_rate", float("inf"), "a number > 0"),
-        (check_nsp_params, NSP, "seed", 2**40, "an integer from 0 to 4294967295"),
+        (check_nsp_params, NSP, "seed", 2**40, "an integer from 0 to 2**32-1"),
         (check_pseudo_label_params, PSEUDO, "n_labelled", 0, "an integer >= 1"),
         (check_pseudo_label_params, PSEUDO, "n_unlabelled", 1.5, "an integer >= 1"),
         (check_pseudo_label_params, PSEUDO, "threshold", 1.5, "a number in [0, 1]"),

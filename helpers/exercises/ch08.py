@@ -168,10 +168,11 @@ def check_low_threshold(answer: object, run: object, default_threshold: float = 
     for name, got, want, tol in checks:
         if not isinstance(got, (int, float)) or isinstance(got, bool):
             raise ExerciseError(f"{name} must be a number, got {got!r}")
-        if math.isnan(want):  # no sentence joined in round 1: nothing to be precise about
+        if math.isnan(want):  # round 1 kept no pseudo entity: nothing to be precise about
             if not math.isnan(got):
                 raise ExerciseError(
-                    f"{name}={got!r}: round 1 kept no sentence, so there is no precision; "
+                    f"{name}={got!r}: round 1's kept sentences hold no pseudo entity, so "
+                    "there is no precision; "
                     "give float('nan')"
                 )
             continue
