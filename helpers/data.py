@@ -9,7 +9,10 @@ Formats (detected by ``format="auto"``):
   only on a sentence's first row (latin-1 bytes and CRLF line ends occur in the real file).
 * ``conll``: CoNLL column files: word first, tag last, space- or tab-separated, the same number of
   columns on every line; ``-DOCSTART-`` lines start documents; blank (or whitespace-only) lines
-  end sentences. IOB1 tags are converted to IOB2 when the file is IOB1 or when asked for.
+  end sentences.
+
+In every format, an ``I-x`` that starts a span is read as ``B-x`` (IOB1 converted to IOB2, or a
+broken IOB2 tag repaired as seqeval reads it), and a note says which; ``scheme="iob2"`` refuses.
 * ``hf``: a Hugging Face ``datasets.Dataset`` with ``tokens`` and ``ner_tags`` (ClassLabel).
 
 Encodings: ``auto`` follows a UTF-16/32 byte-order mark, else tries utf-8, cp1252, latin-1. A first
@@ -534,7 +537,11 @@ def load_corpus(
     if orphans or scheme == "iob1":
         # an IOB2 file with a few broken I- starts (common in real corpora) is repaired the way
         # seqeval reads it, and the note says which it was: IOB1, or IOB2 with broken tags
-        broken = orphans and next((s for s in corpus.sentences if opens_with_b(s.tags)), None)
+        broken = (
+            scheme == "auto"  # scheme="iob1" asked for IOB1: converted as asked
+            and orphans
+            and next((s for s in corpus.sentences if opens_with_b(s.tags)), None)
+        )
         for s in corpus.sentences:
             s.tags = to_iob2(s.tags)
         corpus.scheme = "iob2, repaired" if broken else "iob1→iob2"

@@ -214,6 +214,8 @@ def test_conll_iob2_with_a_broken_i_start_is_repaired_and_said_so(tmp_path):
     with pytest.raises(CorpusError) as e:
         load_corpus(f, scheme="iob2")
     assert_error(e, f, 4, "an I- tag starts a span")
+    asked = load_corpus(f, scheme="iob1")  # converted as asked, not called broken
+    assert asked.scheme == "iob1→iob2" and asked.notes[0].endswith("; converted to IOB2")
 
 
 @pytest.mark.parametrize(

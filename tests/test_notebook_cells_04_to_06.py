@@ -116,6 +116,7 @@ def test_notebook06_trainer_cell_is_train_nsp(tiny_model_dir, tok, monkeypatch):
 
     # on the CPU: a GPU would take both runs, where bf16 may be missing and kernels nondeterministic
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 0)  # no DataParallel over GPUs
     dropped = []  # what the cell's drop_trainer_autocast found: True if the Trainer had wrapped
 
     def spy(model):
