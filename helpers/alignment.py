@@ -226,9 +226,9 @@ def check_scorable(sentences: Sequence[Any], tokenizer: Any) -> None:
         s = sentences[i]
         raise ValueError(
             f"{sentence_origin(i, s.line, s.doc_id)}: word {missing[0] + 1} "
-            f"({s.words[missing[0]]!r}) gives no token with this model's tokenizer, so it cannot "
-            "be scored: remove or replace such characters (zero-width space, soft hyphen, control "
-            "characters) in the data"
+            f"({s.words[missing[0]]!r}) gives no token with this model's tokenizer, so the model "
+            "never sees it and its tag could only be guessed: remove or replace such characters "
+            "(zero-width space, soft hyphen, control characters) in the data"
         )
 
 
