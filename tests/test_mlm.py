@@ -459,3 +459,46 @@ def test_notebook_trainer_cells_are_train_mlm(tok, tiny_dirs, tmp_path):
     start = AutoModelForMaskedLM.from_pretrained(tiny_dirs["with_head"]).state_dict()
     assert all(torch.equal(a[k], b[k]) for k in a)
     assert not all(torch.equal(a[k].cpu(), start[k]) for k in a)  # it did train
+
+
+@pytest.mark.slow
+def test_notebook_warm_up_cells_are_warm_up_head(tok, tiny_dirs, tmp_path):
+    """Notebook 05 writes the head warm-up out (its TrainingArguments, the frozen encoder, the
+    Trainer run); run those two cells on a tiny model and compare with helpers.mlm.warm_up_head."""
+    import math
+    import time
+
+    from transformers import AutoModelForMaskedLM, PrinterCallback, Trainer, TrainingArguments
+
+    from helpers.models import drop_trainer_autocast
+    from helpers.train import adamw, logged_losses, objective_arguments, one_device
+    from tests.notebook_cells import notebook_namespace
+
+    train, _ = mlm.adaptation_text()
+    words = train[:32]
+    helper = AutoModelForMaskedLM.from_pretrained(tiny_dirs["with_head"])
+    feats = mlm.encode(tok, words, 100)
+    phase = mlm.warm_up_head(helper, feats, mlm.make_collator(tok, True, 0.15, 5), 3e-3, 16, 2,
+                             "fp32", 5)  # fmt: skip
+
+    model = AutoModelForMaskedLM.from_pretrained(tiny_dirs["with_head"])
+    held = mlm.fixed_batches(feats[:8], tok, True, 0.15, 0)
+    cell = notebook_namespace(
+        "05_mlm.ipynb", "warm_args = one_device(TrainingArguments(", "warm_trainer = Trainer(",
+        encode=mlm.encode, tokenizer=tok, train_words=words, max_length=100,
+        make_collator=mlm.make_collator, whole_word_mask=True, mlm_probability=0.15, seed=5,
+        output_path=lambda d: tmp_path, output_dir="x", warmup_epochs=2, batch_size=16,
+        math=math, one_device=one_device, TrainingArguments=TrainingArguments,
+        warmup_learning_rate=3e-3, train_precision="fp32", device="cpu", has_trained_head=False,
+        objective_arguments=objective_arguments, model=model, Trainer=Trainer, adamw=adamw,
+        PrinterCallback=PrinterCallback, time=time, PickedOnly=mlm.PickedOnly,
+        drop_trainer_autocast=drop_trainer_autocast, head_parameters=mlm.head_parameters,
+        Phase=mlm.Phase, logged_losses=logged_losses, perplexity=mlm.perplexity, heldout=held,
+        fills={}, top5=lambda m: None,
+    )  # fmt: skip
+    assert cell["warm"].steps == phase.steps and len(phase.steps) == 4  # 32 sentences, 16, 2
+    a, b = helper.state_dict(), model.state_dict()
+    assert all(torch.equal(a[k], b[k]) for k in a)
+    start = AutoModelForMaskedLM.from_pretrained(tiny_dirs["with_head"]).state_dict()
+    changed = {k for k in a if not torch.equal(a[k], start[k])}
+    assert changed and all(not k.startswith("bert.") for k in changed)  # the head alone trained
