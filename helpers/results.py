@@ -13,7 +13,6 @@ Shown in notebooks 04, 05 and 08, which load these files.
 from __future__ import annotations
 
 import json
-import os
 import shlex
 import sys
 from collections.abc import Iterable, Sequence
@@ -22,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from helpers.paths import REPO_ROOT
-from helpers.train import TrainConfig
+from helpers.train import TrainConfig, folder_problem
 
 # TrainConfig fields added after results files were written, with the value those files ran with
 # (the behaviour before the field existed): a file without the field claims that value.
@@ -89,14 +88,13 @@ def check_results_path(out: str | Path) -> Path:
     path = results_path(out)
     if path.is_dir():
         raise ValueError(f"--out {out}: it is a folder; expected the path of a .json file")
-    existing = path.parent
-    while not existing.exists():
-        existing = existing.parent
-    if not existing.is_dir():
-        raise ValueError(f"--out {out}: {existing} is a file, so the folder cannot be made there")
-    writable = path if path.exists() else existing
-    if not os.access(writable, os.W_OK):
-        raise ValueError(f"--out {out}: cannot write {writable} (permission denied)")
+    if path.parent.exists() and not path.parent.is_dir():
+        raise ValueError(
+            f"--out {out}: {path.parent} is a file, so the folder cannot be made there"
+        )
+    problem = folder_problem(path.parent)  # tries for real: permission bits do not tell root
+    if problem:
+        raise ValueError(f"--out {out}: {problem}")
     return path
 
 

@@ -41,6 +41,7 @@ from helpers.models import (
 )
 from helpers.params import (
     BOOL_EXPECTED,
+    SEED_MAX,
     is_bool,
     is_finite_number,
     is_int,
@@ -136,7 +137,8 @@ class TrainConfig:
                 f"None or an integer >= {MIN_MAX_LENGTH} (windows of a long sentence share "
                 f"{STRIDE} tokens, plus [CLS] and [SEP])",
             ),
-            (is_int(self.seed) and 0 <= self.seed < 2**32, "seed", "an integer from 0 to 2**32-1"),
+            (is_int(self.seed) and 0 <= self.seed <= SEED_MAX, "seed",
+             "an integer from 0 to 2**32-1"),
             (isinstance(self.output_dir, (str, os.PathLike)) and str(self.output_dir).strip() != "",
              "output_dir", "a folder path"),
         ]  # fmt: skip
@@ -287,19 +289,27 @@ def check_output_dir(folder: str | Path) -> None:
     for real (creates and removes an empty folder), as permission bits do not tell root.
     """
     folder = output_path(folder)
-    name = f"output_dir={str(folder)!r}"
+    problem = folder_problem(folder)
+    if problem:
+        raise ValueError(f"output_dir={str(folder)!r}: {problem}")
+
+
+def folder_problem(folder: Path) -> str | None:
+    """Why ``folder`` cannot be created and written in, or None; shared by
+    :func:`check_output_dir` and :func:`helpers.results.check_results_path`."""
     if folder.exists() and not folder.is_dir():
-        raise ValueError(f"{name}: it is a file; expected a folder")
+        return "it is a file; expected a folder"
     base = folder if folder.is_dir() else folder.parent
     while not base.exists() and base != base.parent:
         base = base.parent
     if not base.is_dir():
-        raise ValueError(f"{name}: {base} is a file, so the folder cannot be made there")
+        return f"{base} is a file, so the folder cannot be made there"
     for where in {base, folder.parent if folder.parent.exists() else base}:
         try:
             os.rmdir(tempfile.mkdtemp(prefix=".write-test-", dir=where))
         except OSError as e:
-            raise ValueError(f"{name}: cannot write in {where} ({e.strerror or e})") from None
+            return f"cannot write in {where} ({e.strerror or e})"
+    return None
 
 
 def freeze(model: Any, embeddings: bool, layers: int = 0) -> int:
