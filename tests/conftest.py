@@ -6,6 +6,9 @@ imported.
 from __future__ import annotations
 
 import os
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 
@@ -15,6 +18,28 @@ def _hub_offline():
     """Re-assert offline mode for the session (a test may only lift it locally)."""
     os.environ["HF_HUB_OFFLINE"] = "1"
     yield
+
+
+@pytest.fixture(scope="module")
+def module_dir(request, tmp_path_factory) -> Iterator[Callable[[str], Path]]:
+    """``module_dir(name)``: a new folder that lives as long as the test module.
+
+    A module's saved models (50-60 MB each, the vocabulary's embeddings) are removed after its
+    last test instead of piling up for the whole session, so the suite fits a small disk; they
+    stay when one of the module's tests failed, for a look. (Each test's own ``tmp_path`` goes
+    when it passes: ``tmp_path_retention_policy`` in pyproject.toml.)
+    """
+    made: list[Path] = []
+    failed_before = request.session.testsfailed
+
+    def make(name: str) -> Path:
+        made.append(tmp_path_factory.mktemp(name))
+        return made[-1]
+
+    yield make
+    if request.session.testsfailed == failed_before:
+        for path in made:
+            shutil.rmtree(path, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -37,8 +37,8 @@ def rows(n: int, extra: str = "") -> str:
 
 
 @pytest.fixture(scope="module")
-def files(tmp_path_factory):
-    d = tmp_path_factory.mktemp("bad_input")
+def files(module_dir):
+    d = module_dir("bad_input")
     (d / "train.csv").write_text(rows(24), encoding="utf-8")
     (d / "test.csv").write_text(rows(8), encoding="utf-8")
     return d
@@ -57,11 +57,11 @@ def no_training(monkeypatch):
 
 
 @pytest.fixture(scope="module")
-def classifier_dir(tmp_path_factory, tiny_model_dir):
+def classifier_dir(module_dir, tiny_model_dir):
     """A token classifier saved as a run saves it (untrained head: enough for loading tests)."""
     from helpers.models import load_token_classifier, load_tokenizer
 
-    path = tmp_path_factory.mktemp("classifier")
+    path = module_dir("classifier")
     load_token_classifier(tiny_model_dir, ["O", "B-geo", "I-geo"]).save_pretrained(path)
     load_tokenizer(tiny_model_dir).save_pretrained(path)
     return path

@@ -14,10 +14,10 @@ from helpers.train import TrainConfig
 
 
 @pytest.fixture(scope="module")
-def two_layer(tmp_path_factory, tok, gmb_labels):
+def two_layer(module_dir, tok, gmb_labels):
     from helpers.models import load_encoder
 
-    path = tmp_path_factory.mktemp("bench_two_layer")
+    path = module_dir("bench_two_layer")
     load_encoder("minilm", num_hidden_layers=2).save_pretrained(path, safe_serialization=True)
     tok.save_pretrained(path)
     return load_token_classifier(str(path), gmb_labels)

@@ -145,9 +145,9 @@ def test_casing_is_aligned_where_the_labels_are(tok, gmb_maps):
 
 
 @pytest.fixture(scope="module")
-def two_layer_dir(tmp_path_factory, tok):
+def two_layer_dir(module_dir, tok):
     """The embedded MiniLM cut to two layers: one to freeze and cache, one to train."""
-    path = tmp_path_factory.mktemp("casing_two_layer")
+    path = module_dir("casing_two_layer")
     load_encoder("minilm", num_hidden_layers=2).save_pretrained(path, safe_serialization=True)
     tok.save_pretrained(path)
     return str(path)
@@ -276,10 +276,10 @@ def test_collator_pads_casing_like_the_labels(tok, gmb_maps):
 
 
 @pytest.fixture(scope="module")
-def saved(tmp_path_factory, two_layer_dir, tok, gmb_labels):
+def saved(module_dir, two_layer_dir, tok, gmb_labels):
     model = casing_token_classifier(two_layer_dir, gmb_labels, "after_frozen", 1).eval()
     _random_casing(model)
-    path = tmp_path_factory.mktemp("casing_saved")
+    path = module_dir("casing_saved")
     model.save_pretrained(path)
     tok.save_pretrained(path)
     return model, str(path)
@@ -408,10 +408,10 @@ def test_command_line_takes_casing():
 
 
 @pytest.fixture(scope="module")
-def casing_run(tiny_model_dir, tiny_data, tmp_path_factory):
+def casing_run(tiny_model_dir, tiny_data, module_dir):
     """The tiny (one-layer) model trained with casing at the input of its layer 0."""
     train, ev, labels = tiny_data
-    out = str(tmp_path_factory.mktemp("casing_run"))
+    out = str(module_dir("casing_run"))
     kw = {**FAST, "epochs": 3, "seed": 3}
     return train_ner(train, ev, labels, model_name=tiny_model_dir, output_dir=out,
                      casing="after_frozen", **kw)  # fmt: skip

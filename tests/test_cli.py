@@ -28,11 +28,11 @@ def run(capsys, *argv: str) -> tuple[int, str, str]:
 
 
 @pytest.fixture(scope="module")
-def small_files(tmp_path_factory):
+def small_files(module_dir):
     """The first 32 sentences of the embedded corpus as train, its first 16 as test (so that a
     one-layer model learns enough in seconds for its F1 to be non-zero), in the source format."""
     lines = CORPUS_TRAIN.read_text(encoding="utf-8").splitlines(keepends=True)
-    d = tmp_path_factory.mktemp("cli_data")
+    d = module_dir("cli_data")
     (d / "train.csv").write_text("".join(lines[:33]), encoding="utf-8")
     (d / "test.csv").write_text("".join(lines[:17]), encoding="utf-8")
     return d / "train.csv", d / "test.csv"

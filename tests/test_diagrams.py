@@ -35,8 +35,8 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 @pytest.fixture(scope="module")
-def drawn(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
-    return diagrams.draw_all(tmp_path_factory.mktemp("diagrams"))
+def drawn(module_dir) -> list[Path]:
+    return diagrams.draw_all(module_dir("diagrams"))
 
 
 def test_draw_all_writes_exactly_the_expected_files(drawn: list[Path]) -> None:

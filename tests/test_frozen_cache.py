@@ -13,9 +13,9 @@ from .conftest import FAST
 
 
 @pytest.fixture(scope="module")
-def two_layer_dir(tmp_path_factory, tok):
+def two_layer_dir(module_dir, tok):
     """MiniLM cut to its first two layers (so one can be frozen and one trained)."""
-    path = tmp_path_factory.mktemp("two_layer_bert")
+    path = module_dir("two_layer_bert")
     load_encoder("minilm", num_hidden_layers=2).save_pretrained(path, safe_serialization=True)
     tok.save_pretrained(path)
     return str(path)

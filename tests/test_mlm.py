@@ -210,7 +210,7 @@ def test_output_path_resolves_relative_to_the_repo(tmp_path, monkeypatch):
 
 
 @pytest.fixture(scope="module")
-def tiny_dirs(tmp_path_factory, tok):
+def tiny_dirs(module_dir, tok):
     """Two tiny model folders: one saved with an MLM head, one (the bare encoder) without."""
     from transformers import BertConfig, BertForMaskedLM, BertModel, set_seed
 
@@ -219,7 +219,7 @@ def tiny_dirs(tmp_path_factory, tok):
                      num_attention_heads=2, intermediate_size=32)  # fmt: skip
     dirs = {}
     for name, cls in (("with_head", BertForMaskedLM), ("without_head", BertModel)):
-        path = tmp_path_factory.mktemp(name)
+        path = module_dir(name)
         cls(cfg).save_pretrained(path, safe_serialization=True)
         tok.save_pretrained(path)
         dirs[name] = str(path)

@@ -106,13 +106,13 @@ def _tiny_bert(folder: Path, safetensors: bool) -> Path:
 
 
 @pytest.fixture(scope="module")
-def bin_only_folder(tmp_path_factory):
-    return _tiny_bert(tmp_path_factory.mktemp("bin_only"), safetensors=False)
+def bin_only_folder(module_dir):
+    return _tiny_bert(module_dir("bin_only"), safetensors=False)
 
 
 @pytest.fixture(scope="module")
-def safe_folder(tmp_path_factory):
-    return _tiny_bert(tmp_path_factory.mktemp("safe"), safetensors=True)
+def safe_folder(module_dir):
+    return _tiny_bert(module_dir("safe"), safetensors=True)
 
 
 @pytest.mark.parametrize("loader", [models.load_encoder, models.load_masked_lm])

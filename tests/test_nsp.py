@@ -195,10 +195,10 @@ def test_pair_features_cut_only_what_is_too_long_and_say_how_many(tok):
 
 
 @pytest.fixture(scope="module")
-def nsp_dirs(tiny_model_dir, tmp_path_factory):
+def nsp_dirs(tiny_model_dir, module_dir):
     """A checkpoint without an NSP head (the tiny encoder) and one saved with a head."""
     model, _, _ = load_nsp_model(tiny_model_dir)
-    with_head = tmp_path_factory.mktemp("with_head")
+    with_head = module_dir("with_head")
     model.save_pretrained(with_head, safe_serialization=True)
     return tiny_model_dir, str(with_head)
 

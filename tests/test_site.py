@@ -71,8 +71,8 @@ def _ids(soup: BeautifulSoup) -> set[str]:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
-    out = tmp_path_factory.mktemp("site") / "site"
+def built(module_dir) -> tuple[Path, list[str]]:
+    out = module_dir("site") / "site"
     notes: list[str] = []
     site.build_site(REPO_ROOT, out, log=notes.append)
     return out, notes

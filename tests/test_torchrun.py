@@ -26,9 +26,9 @@ ARGS += ["--data", str(CORPUS_TRAIN), "--test", str(CORPUS_TEST), "--no-progress
 
 
 @pytest.fixture(scope="module")
-def ddp_run(tiny_model_dir, tmp_path_factory):
+def ddp_run(tiny_model_dir, module_dir):
     """One ``torchrun --nproc_per_node 2`` run of the tiny model: (process, output dir, reports)."""
-    tmp_path = tmp_path_factory.mktemp("ddp")
+    tmp_path = module_dir("ddp")
     out_dir, reports = tmp_path / "run", tmp_path / "ranks"
     env = {
         **os.environ,
