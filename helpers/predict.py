@@ -1,10 +1,12 @@
 """Inference: raw text → words, tags and entity spans with character offsets.
 
-Words are the tokenizer's own pre-tokenization (whitespace and punctuation splits, with their
-character offsets), the same words that transformers' token-classification pipeline uses, so
-``aggregation_strategy="first"`` there and :func:`predict` here find the same entities. Texts are
-batched by length and texts longer than the model limit are cut into overlapping windows. Where
-the hardware has bf16 natively the model runs in bf16 (see ``python -m helpers.bench ner`` for
+Words are the tokenizer's own: its normaliser runs, then its pre-tokenization (whitespace and
+punctuation splits), and each word keeps its character offsets in the raw text. These are the
+words that transformers' token-classification pipeline reads, so ``aggregation_strategy="first"``
+there and :func:`predict` here find the same entities, with two exceptions: an accent typed as a
+combining character stays in the entity here, and a text longer than the model limit is cut into
+overlapping windows here, where the pipeline truncates it. Texts are batched by length. Where the
+hardware has bf16 natively the model runs in bf16 (see ``python -m helpers.bench ner`` for
 what it buys), and every window with a near tie between two labels is rerun in fp32, so the labels
 are those of fp32; in bf16 the linear layers' weights are cast and packed for oneDNN once per
 call (helpers.models.packed_linears). A model with a learned casing feature (helpers.casing)
@@ -14,6 +16,7 @@ notebooks/04_ner.ipynb.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -67,9 +70,31 @@ class Prediction:
 
 
 def split_words(text: str, tokenizer: Any) -> tuple[list[str], list[tuple[int, int]]]:
-    """The tokenizer's pre-tokenization of ``text``: words and their ``(start, end)`` offsets."""
-    pieces = tokenizer.backend_tokenizer.pre_tokenizer.pre_tokenize_str(text)
-    return [w for w, _ in pieces], [tuple(o) for _, o in pieces]
+    """The words the tokenizer sees in ``text``, and their ``(start, end)`` offsets in it.
+
+    As in a call of the tokenizer (and so in the token-classification pipeline), its normaliser
+    runs before its pre-tokenizer: a character that the normaliser deletes (a control or format
+    character such as a zero-width space or a form feed) belongs to no word and joins what it
+    separated, and text in CJK scripts gives one word per character. Each word is the original
+    text of its span; a combining mark that the normaliser strips (an accent typed as its own
+    character) stays at the end of its word's span.
+    """
+    from tokenizers import PreTokenizedString
+
+    backend = tokenizer.backend_tokenizer
+    pieces = PreTokenizedString(text)
+    if backend.normalizer is not None:
+        pieces.normalize(backend.normalizer.normalize)
+    if backend.pre_tokenizer is not None:
+        backend.pre_tokenizer.pre_tokenize(pieces)
+    spans = [o for _, o, _ in pieces.get_splits(offset_referential="original", offset_type="char")]
+    offsets = []
+    for k, (start, end) in enumerate(spans):
+        stop = spans[k + 1][0] if k + 1 < len(spans) else len(text)
+        while end < stop and unicodedata.category(text[end]).startswith("M"):
+            end += 1
+        offsets.append((start, end))
+    return [text[a:b] for a, b in offsets], offsets
 
 
 def _continue(tag: str) -> str:

@@ -100,17 +100,41 @@ def test_predicts_what_it_learned(full_run, tiny_data):
     assert acc > base
 
 
-# Words the tokenizer drops (zero-width space, soft hyphen, BOM) stand alone between spaces.
-TOKENLESS = [
+def test_split_words_reads_the_normalised_text(tok):
+    """Characters the normaliser deletes belong to no word (and join what they separated), CJK
+    characters are words of their own, a combining accent stays in its word."""
+    cases = {
+        "\u200bGeneva talks": (["Geneva", "talks"], [(1, 7), (8, 13)]),
+        "Nairobi\u200b .": (["Nairobi", "."], [(0, 7), (9, 10)]),
+        "a \u200b b \ufeff c": (["a", "b", "c"], [(0, 1), (4, 5), (8, 9)]),
+        "Kenya\x0ctoo": (["Kenya\x0ctoo"], [(0, 9)]),
+        "Gen\u00adeva": (["Gen\u00adeva"], [(0, 7)]),
+        "北京 talks": (["北", "京", "talks"], [(0, 1), (1, 2), (3, 8)]),
+        "Mr Jose\u0301 Ramos": (["Mr", "Jose\u0301", "Ramos"], [(0, 2), (3, 8), (9, 14)]),
+        " \t\u200b ": ([], []),
+    }
+    for text, expected in cases.items():
+        assert split_words(text, tok) == expected, text
+        # each word gives tokens, and the same ones as the whole text does
+        words = split_words(text, tok)[0]
+        assert all(tok.tokenize(w) for w in words), text
+        assert [t for w in words for t in tok.tokenize(w)] == tok.tokenize(text), text
+
+
+# Characters the normaliser deletes (zero-width space, soft hyphen, BOM, form feed), alone
+# between spaces, at a word's edge and inside a word; and words in a CJK script.
+UNUSUAL = [
     "President Amara \u200b Diallo of Senegal met officials in \u00ad Geneva on Tuesday .",
     "\ufeff Toyota shares rose in Tokyo \u200b",
+    "\u200bPresident Diallo met Kenya\x0cofficials in Nairobi\u200b on Tuesday .",
+    "Premier Li Qiang of China visited 北京 and Tokyo on Monday .",
 ]
 
 
 @pytest.mark.slow  # uses the tiny model trained by the full_run fixture
-def test_words_without_tokens_get_a_tag_and_match_the_pipeline(full_run, tok):
+def test_unusual_characters_give_the_pipelines_entities(full_run, tok):
     model = full_run.model
-    out = predict(TOKENLESS, model, tok, precision="fp32")
+    out = predict(UNUSUAL, model, tok, precision="fp32")
     pipe = pipeline(
         "token-classification",
         model=model,
@@ -119,16 +143,16 @@ def test_words_without_tokens_get_a_tag_and_match_the_pipeline(full_run, tok):
         device=-1,
         pipeline_class=CasingTokenClassificationPipeline,  # the library's, + casing ids if any
     )
-    for text, p in zip(TOKENLESS, out, strict=True):
-        dropped = [j for j, w in enumerate(p.words) if not tok.tokenize(w)]
-        assert len(dropped) >= 1 and len(p.tags) == len(p.words)
+    for text, p in zip(UNUSUAL, out, strict=True):
+        assert p.words == split_words(text, tok)[0] and len(p.tags) == len(p.words)
         theirs = pipe(text)
         assert [(e.type, e.start, e.end) for e in p.entities] == [
             (e["entity_group"], e["start"], e["end"]) for e in theirs
         ]
         assert [e.score for e in p.entities] == pytest.approx([e["score"] for e in theirs], 1e-4)
     assert any(p.entities for p in out)  # the comparison is not between two empty lists
-    # a dropped word continues the previous word's tag (B-x -> I-x), "O" at the start
+    # pre-split words (predict_word_tags) may still hold a word that gives no token: such a word
+    # continues the previous word's tag (B-x -> I-x), "O" at the start
     tags, scores = predict_word_tags(model, tok, [["\u200b", "Geneva", "\u00ad", "talks"]])
     first = tags[0][1]
     assert tags[0][0] == "O" and scores[0][0] == 0.0 and scores[0][2] == 0.0
