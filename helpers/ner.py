@@ -277,7 +277,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="tag raw texts with a trained model; JSON lines out",
         description="Tag raw texts with a model trained by `train` (or notebook 04). Prints one "
         'JSON line per text: {"text": ..., "entities": [{"type", "text", "start", "end", '
-        '"score"}]}; start/end are character offsets, score the mean word probability.',
+        '"score"}]}; start/end are offsets in Unicode characters (code points, as Python counts: '
+        "not UTF-16 units, so a character beyond U+FFFF counts once), score the mean word "
+        "probability. A text longer than the model's limit is read in overlapping windows.",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     pr.add_argument(
@@ -291,7 +293,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--input", metavar="FILE", help="UTF-8 file with one text per line ('-': stdin)"
     )
     pr.add_argument(
-        "--batch-size", type=_positive_int, default=32, metavar="N", help="texts per forward pass"
+        "--batch-size",
+        type=_positive_int,
+        default=32,
+        metavar="N",
+        help="at most N windows (a text, or a part of a long one) per forward pass; windows of "
+        "similar length go together, so a batch may be smaller",
     )
     return ap
 
@@ -730,6 +737,12 @@ def predict_command(args: argparse.Namespace) -> int:
     for i, text in enumerate(texts if not args.input else [], 1):
         if not text.strip():
             raise UsageError(f"TEXT {i} is empty: expected a text to tag (as --input refuses)")
+        bad = next((k for k, ch in enumerate(text) if "\ud800" <= ch <= "\udfff"), None)
+        if bad is not None:  # how Python passes on command-line bytes that are not UTF-8
+            raise UsageError(
+                f"TEXT {i}: not valid UTF-8 (byte 0x{ord(text[bad]) & 0xFF:02x} at character "
+                f"{bad}); expected UTF-8 text"
+            )
 
     device = default_device()  # as training: a GPU where there is one
     try:

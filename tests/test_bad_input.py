@@ -330,6 +330,16 @@ def test_empty_text_argument_is_refused_like_an_empty_line(capsys, classifier_di
     assert (code, out) == (2, "") and "TEXT 1 is empty" in err
 
 
+def test_text_argument_that_is_not_utf8_is_refused_before_the_model_loads(capsys, tmp_path):
+    """Python hands bytes of argv that are not UTF-8 on as lone surrogates ('\\xff' -> '\\udcff');
+    the tokenizer would raise on them after the model loaded."""
+    assert b"Ghana \xff votes".decode("utf-8", "surrogateescape") == "Ghana \udcff votes"
+    missing = str(tmp_path / "no-model")
+    code, out, err = run(capsys, "predict", "--model", missing, "Fine .", "Ghana \udcff votes")
+    assert (code, out) == (2, "")
+    assert "TEXT 2: not valid UTF-8 (byte 0xff at character 6); expected UTF-8 text" in err, err
+
+
 def test_bom_in_input_is_dropped(tmp_path):
     f = tmp_path / "t.txt"
     f.write_bytes(codecs.BOM_UTF8 + b"Ghana votes .\nKenya too .\n")
