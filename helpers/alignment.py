@@ -35,21 +35,25 @@ def align_labels(
     word_labels: Sequence[int],
     strategy: str = "first",
     b_to_i: dict[int, int] | None = None,
+    continues: int | None = None,
 ) -> list[int]:
     """Per-token labels from per-word label ids.
 
     Special tokens get ``IGNORE``. ``"first"``: only a word's first subword carries its label.
     ``"all"``: every subword does, with a continuation ``B-x`` turned into ``I-x`` (pass
     ``b_to_i``) so that "Ahmadinejad" → "ahmad", "##ine", "##jad" stays one entity, not three.
+    ``continues``: the word whose first pieces lie before this sequence (a window that starts
+    inside a word, :func:`continued_words`): its pieces here are continuation pieces.
     Taught in notebooks/03_subword_alignment.ipynb.
     """
     if strategy not in STRATEGIES:
         raise ValueError(f"strategy={strategy!r}: expected one of {STRATEGIES}")
-    out, prev = [], None
+    out, prev = [], continues
     for wid in word_ids:
         if wid is None:
             out.append(IGNORE)
-        elif wid != prev:
+            continue  # [CLS]/[SEP]/padding sit between words, never inside one
+        if wid != prev:
             out.append(int(word_labels[wid]))
         elif strategy == "first":
             out.append(IGNORE)
@@ -57,6 +61,32 @@ def align_labels(
             lab = int(word_labels[wid])
             out.append((b_to_i or {}).get(lab, lab))
         prev = wid
+    return out
+
+
+def continued_words(
+    samples: Sequence[int], word_ids: Sequence[Sequence[int | None]], stride: int
+) -> list[int | None]:
+    """For each window of :func:`tokenize_and_align`, the word it starts inside, else None.
+
+    A window after the first of its sentence repeats the last ``stride`` tokens of the one
+    before; when the token just before those belongs to the same word as the window's first
+    token, the window starts in the middle of that word ("##ine" of "Ahmadinejad"), and its
+    first token is not the word's first piece. Taught in notebooks/03_subword_alignment.ipynb.
+    """
+    out: list[int | None] = []
+    before: dict[int, list[int]] = {}
+    for s, wids in zip(samples, word_ids, strict=True):
+        now = [w for w in wids if w is not None]
+        prev = before.get(s)
+        word = None
+        if prev is not None and now:
+            cut = len(prev) - stride
+            if cut < 1 or now[:stride] != prev[cut:]:
+                raise RuntimeError(f"window of sentence {s} does not repeat {stride} tokens")
+            word = now[0] if prev[cut - 1] == now[0] else None
+        out.append(word)
+        before[s] = now
     return out
 
 
@@ -155,9 +185,10 @@ def tokenize_and_align(
         if label2id is None:
             raise ValueError("label2id is needed to align tags")
         b2i = b_to_i_map(label2id) if strategy == "all" else None
+        inside = continued_words(samples, out["word_ids"], stride)
         out["labels"] = [
-            align_labels(wids, [label2id[t] for t in tags[s]], strategy, b2i)
-            for s, wids in zip(samples, out["word_ids"], strict=True)
+            align_labels(wids, [label2id[t] for t in tags[s]], strategy, b2i, word)
+            for s, wids, word in zip(samples, out["word_ids"], inside, strict=True)
         ]
     if casing:
         per_word = [[word_casing(w) for w in ws] for ws in words]

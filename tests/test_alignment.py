@@ -6,12 +6,14 @@ import pytest
 
 from helpers.alignment import (
     IGNORE,
+    STRATEGIES,
     align_labels,
     b_to_i_map,
+    continued_words,
     tokenize_and_align,
     word_level,
 )
-from helpers.labels import decode, encode, entity_spans
+from helpers.labels import decode, encode, entity_spans, label_maps, labels_for_types
 
 # A hand sentence whose entity words split into several WordPieces.
 WORDS = ["President", "Mahmoud", "Ahmadinejad", "visited", "Mogadishu", "on", "Tuesday", "."]
@@ -324,3 +326,30 @@ def test_features_dataset_restores_the_progress_bar_setting(tok, gmb_maps, bars)
         assert datasets.is_progress_bar_enabled() is bars
     finally:
         (datasets.enable_progress_bar if before else datasets.disable_progress_bar)()
+
+
+@pytest.mark.parametrize("strategy", STRATEGIES)
+def test_a_window_starting_inside_a_word_labels_its_first_token_as_a_later_piece(tok, strategy):
+    """Windows of a long sentence of split names: a window may start at "##ine" of "Ahmadinejad";
+    that token is a later piece (IGNORE under "first", I-per under "all"), as in the first
+    window, never a second B-per. The expectation is read off the tokens: a piece is a later
+    piece exactly when it starts with "##" (every word here is plain ASCII)."""
+    words = [["Ahmadinejad", "met", "Nwosu", "in", "Mogadishu"] * 6]
+    tags = [["B-per", "O", "B-per", "O", "B-geo"] * 6]
+    label2id, _ = label_maps(labels_for_types(["per", "geo"]))
+    out = tokenize_and_align(words, tags, tok, label2id, strategy, max_length=16, stride=4)
+    starts = [tok.convert_ids_to_tokens(ids[1]) for ids in out["input_ids"]]
+    assert sum(s.startswith("##") for s in starts) >= 2  # windows that start inside a word
+    assert [s.startswith("##") for s in starts] == [
+        w is not None for w in continued_words(out["sample"], out["word_ids"], 4)
+    ]
+    for ids, wids, labels in zip(out["input_ids"], out["word_ids"], out["labels"], strict=True):
+        for piece, wid, label in zip(tok.convert_ids_to_tokens(ids), wids, labels, strict=True):
+            if wid is None:
+                assert label == IGNORE
+            elif not piece.startswith("##"):
+                assert label == label2id[tags[0][wid]]
+            elif strategy == "first":
+                assert label == IGNORE
+            else:
+                assert label == label2id[tags[0][wid].replace("B-", "I-")]
