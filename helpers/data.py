@@ -616,17 +616,25 @@ def split_sentences(
 
 
 def split_documents(
-    sentences: Sequence[Sentence], test_size: float = 0.2, seed: int = 42
+    sentences: Sequence[Sentence], test_size: float = 0.2, seed: int = 42, name: str = "test_size"
 ) -> tuple[list[Sentence], list[Sentence]]:
-    """Split whole documents (no document on both sides), keeping sentence order inside each."""
+    """Split whole documents (no document on both sides), keeping sentence order inside each.
+
+    At least one document goes to each side; fewer than two documents (a CoNLL file without
+    ``-DOCSTART-`` lines is one document) cannot be split and raise, naming ``name``."""
     if not _fraction(test_size):
-        raise ValueError(f"test_size={test_size!r}: expected a fraction between 0 and 1")
+        raise ValueError(f"{name}={test_size!r}: expected a fraction between 0 and 1")
     docs = list(dict.fromkeys(s.doc_id for s in sentences))
     if None in docs:
         raise ValueError("some sentences have no doc_id: use split_sentences")
+    n_test = max(1, round(len(docs) * test_size))
+    if n_test >= len(docs):
+        raise ValueError(
+            f"{name}={test_size} of {len(docs)} document(s) leaves no document to train on: "
+            f"expected at least two documents and another {name}, or a split by sentence"
+        )
     rng = random.Random(seed)
     rng.shuffle(docs)
-    n_test = max(1, round(len(docs) * test_size))
     test_docs = set(docs[:n_test])
     return (
         [s for s in sentences if s.doc_id not in test_docs],

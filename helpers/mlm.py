@@ -161,8 +161,8 @@ def adaptation_text(
 
     ``data_path=None`` is the embedded training file; the NER test file is refused (it scores
     NER later, so the encoder must never have read it). Files without document ids are split by
-    sentence. ``n_sentences`` keeps the first N training-side sentences (the held-out side is
-    whole).
+    sentence, and so is a file of one document (a line says so); the reader's notes are printed.
+    ``n_sentences`` keeps the first N training-side sentences (the held-out side is whole).
     """
 
     path = resolve(data_path) if data_path is not None else CORPUS_TRAIN
@@ -171,11 +171,17 @@ def adaptation_text(
             f"data_path={str(data_path)!r} is the NER test file: adaptation must use training "
             "text only (data/news_ner_train.csv)"
         )
-    sentences = load_corpus(path).sentences
-    if all(s.doc_id is not None for s in sentences):
-        train, heldout = split_documents(sentences, heldout_size, seed)
+    corpus = load_corpus(path)
+    for note in corpus.notes:  # e.g. the encoding it was decoded with
+        print(f"note: {shown(path)}: {note}")
+    sentences = corpus.sentences
+    documents = {s.doc_id for s in sentences}
+    if None not in documents and len(documents) >= 2:
+        train, heldout = split_documents(sentences, heldout_size, seed, "heldout_size")
     else:
-        train, heldout = split_sentences(sentences, heldout_size, seed)
+        if None not in documents:  # one document: a CoNLL file without -DOCSTART- lines
+            print(f"note: {shown(path)} is one document: held out by sentence, not by document")
+        train, heldout = split_sentences(sentences, heldout_size, seed, "heldout_size")
     need_available("n_sentences", n_sentences, len(train), f"the training side of {shown(path)}",
                    "sentences")  # fmt: skip
     if n_sentences is not None:

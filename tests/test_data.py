@@ -729,6 +729,14 @@ def test_split_documents_keeps_documents_whole():
     assert any(o != test_docs for o in others)
 
 
+@pytest.mark.parametrize(
+    ("sizes", "test_size"), [({"d1": 5}, 0.2), ({"a": 1, "b": 2, "c": 1}, 0.9)]
+)
+def test_split_documents_refuses_to_leave_no_document_to_train_on(sizes, test_size):
+    with pytest.raises(ValueError, match=rf"^heldout_size={test_size} of {len(sizes)} document"):
+        data.split_documents(_sentences(sizes), test_size, name="heldout_size")
+
+
 def test_split_documents_needs_doc_ids():
     sents = [Sentence(["a"], ["O"]), Sentence(["b"], ["O"])]
     with pytest.raises(ValueError, match="no doc_id"):

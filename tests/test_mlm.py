@@ -169,6 +169,23 @@ def test_adaptation_text_splits_by_document():
     assert len(mlm.adaptation_text(n_sentences=50)[0]) == 50
 
 
+def test_adaptation_text_of_one_document_splits_by_sentence_and_says_so(capsys):
+    """A CoNLL file without -DOCSTART- lines is one document: a split by document would leave
+    nothing to adapt on. The reader's own notes (here: tags converted to IOB2) are printed."""
+    from helpers.data import load_corpus
+    from helpers.paths import REPO_ROOT, shown
+
+    path = REPO_ROOT / "tests" / "fixtures" / "conll_iob1.txt"
+    train, heldout = mlm.adaptation_text(str(path), heldout_size=0.5, seed=0)
+    assert len(train) >= 1 and len(heldout) >= 1
+    assert sorted(map(tuple, train + heldout)) == sorted(
+        tuple(s.words) for s in load_corpus(path).sentences
+    )
+    out = capsys.readouterr().out
+    assert f"note: {shown(path)} is one document: held out by sentence, not by document" in out
+    assert f"note: {shown(path)}: 2 sentences had spans starting with I-" in out
+
+
 def test_config_errors_name_the_parameter():
     with pytest.raises(ValueError, match="mlm_probability"):
         mlm.AdaptConfig(mlm_probability=1.5).validate()
