@@ -400,8 +400,9 @@ def test_a_casing_placement_on_a_model_that_is_not_a_bert_is_refused_before_load
 def test_command_line_takes_casing():
     args = ner.build_parser().parse_args(["train", "--casing", "output"])
     assert args.casing == "output"
-    with pytest.raises(SystemExit):
+    with pytest.raises(SystemExit) as exit_:
         ner.build_parser().parse_args(["train", "--casing", "on"])
+    assert exit_.value.code == 2  # argparse's usage error, not some other exit
 
 
 # ---------------------------------------------------------------- trained with casing

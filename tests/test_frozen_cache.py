@@ -104,6 +104,9 @@ def test_training_with_cache_is_training_without_it(tiny_model_dir, tiny_data, t
         )
         for c in (False, True)
     ]
+    # the cache really ran in the second run (the same run twice would pass what follows)
+    assert runs[0].cache is None and runs[1].cache["computed"] == len(train)
+    assert runs[1].cache["reused"] == (FAST["epochs"] - 1) * len(train) > 0
     assert [r["train_loss"] for r in runs[0].history] == [r["train_loss"] for r in runs[1].history]
     a, b = (r.model.state_dict() for r in runs)
     assert all(torch.equal(a[k], b[k]) for k in a)

@@ -312,8 +312,20 @@ def test_fill_mask_hides_every_subword_of_the_word(tok, tiny_dirs):
 
     model = AutoModelForMaskedLM.from_pretrained(tiny_dirs["with_head"])
     words = ["Ahmadinejad", "spoke", "in", "Tehran", "."]
-    top = mlm.fill_mask(model, tok, words, 0, k=3)
+    seen = []  # the input_ids the model is called with
+
+    def record(module, args, kwargs):
+        seen.append(kwargs["input_ids"].clone())
+
+    handle = model.register_forward_pre_hook(record, with_kwargs=True)
+    try:
+        top = mlm.fill_mask(model, tok, words, 0, k=3)
+    finally:
+        handle.remove()
     assert len(top) == len(tok.tokenize("Ahmadinejad")) == 3  # ahmad ##ine ##jad
+    ids = tok(words, is_split_into_words=True)["input_ids"]  # [CLS] ahmad ##ine ##jad spoke ...
+    hidden = [tok.mask_token_id if pos in (1, 2, 3) else t for pos, t in enumerate(ids)]
+    assert len(seen) == 1 and seen[0][0].tolist() == hidden  # all three pieces, nothing else
     for row in top:
         probs = [p for _, p in row]
         assert len(row) == 3 and probs == sorted(probs, reverse=True) and sum(probs) <= 1
