@@ -315,7 +315,12 @@ def _read_source_csv(text: str, source: str) -> list[Sentence]:
         if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
             raise CorpusError(source, line, f"Tag {row[ti][:60]!r}: expected a list of strings")
         check_sentence(words, tags, source, line)
-        out.append(Sentence(words, tags, row[di].strip() if di is not None else None, line))
+        doc = row[di].strip() if di is not None else None
+        if doc == "":  # it would join every sentence without an id into one document
+            raise CorpusError(
+                source, line, "empty Document: expected a document id (or no Document column)"
+            )
+        out.append(Sentence(words, tags, doc, line))
     return out
 
 

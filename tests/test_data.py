@@ -529,6 +529,14 @@ BAD = [
         ["names ['Tag'] twice", "expected each once"],
     ),
     (
+        "source-empty-document",
+        "a.csv",
+        "Document,Sentence,Tag\nd1,Ok .,\"['O', 'O']\"\n  ,Yes .,\"['O', 'O']\"\n",
+        {},
+        3,
+        ["empty Document", "expected a document id (or no Document column)"],
+    ),
+    (
         "conll-one-column",
         "a.txt",
         "EU NNP B-ORG\nrejects\n",
