@@ -97,6 +97,19 @@ def reduced_tokenizer(base: Any, texts: Sequence[str]) -> Any:
     return BertTokenizer(vocab={t: i for i, t in enumerate(tokens)}, do_lower_case=lower)
 
 
+def unknown_words(tokenizer: Any, texts: Sequence[str]) -> list[str]:
+    """The words of ``texts`` that ``tokenizer`` reads as ``[UNK]`` (each once, in order): with
+    :func:`reduced_tokenizer`, words whose pieces the training texts never used."""
+    out: list[str] = []
+    for text in texts:
+        enc = tokenizer(text, add_special_tokens=False, return_offsets_mapping=True)
+        for token, (start, end) in zip(enc["input_ids"], enc["offset_mapping"], strict=True):
+            word = text[start:end]
+            if token == tokenizer.unk_token_id and word not in out:
+                out.append(word)
+    return out
+
+
 def small_config(
     tokenizer: Any,
     kind: str,
@@ -265,6 +278,7 @@ def greedy_generate(model: Any, tokenizer: Any, prompt: str, max_new_tokens: int
     """Continue ``prompt`` by always taking the most likely next token; stops at [SEP].
 
     What ``model.generate(do_sample=False)`` does, written out. Deterministic for a given model.
+    A prompt that leaves fewer than ``max_new_tokens`` of the model's positions is refused.
     Taught in notebooks/07_clm_vs_mlm.ipynb.
     """
     import torch
@@ -274,13 +288,17 @@ def greedy_generate(model: Any, tokenizer: Any, prompt: str, max_new_tokens: int
     ids = tokenizer(prompt, add_special_tokens=False)["input_ids"]
     ids = [tokenizer.cls_token_id, *ids]
     limit = model.config.max_position_embeddings
+    if len(ids) + max_new_tokens > limit:  # the loop would stop early without a word
+        raise ValueError(
+            f"prompt {prompt!r} is {len(ids)} tokens with [CLS]: with max_new_tokens="
+            f"{max_new_tokens} that is more than the model's {limit} positions: expected a "
+            "shorter prompt, fewer new tokens or a larger max_length"
+        )
     device = next(model.parameters()).device
     model.eval()
     new: list[int] = []
     with torch.inference_mode(), own_forward(model):
         for _ in range(max_new_tokens):
-            if len(ids) >= limit:
-                break
             logits = model(input_ids=torch.tensor([ids], device=device)).logits[0, -1]
             nxt = int(logits.float().argmax())
             if nxt == tokenizer.sep_token_id:

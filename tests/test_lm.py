@@ -204,6 +204,24 @@ def test_generation_is_deterministic_with_a_seed(small_tok):
         lm.greedy_generate(lm.build_model(small_tok, "mlm", **SIZES), small_tok, "the", 3)
 
 
+def test_a_prompt_that_leaves_too_few_positions_is_refused(small_tok):
+    """8 positions: [CLS] + 3 prompt tokens + 4 new fit; 5 new would be cut short silently."""
+    model = lm.build_model(small_tok, "clm", seed=0, **{**SIZES, "max_positions": 8})
+    assert len(small_tok.tokenize("the president said")) == 3
+    assert isinstance(lm.greedy_generate(model, small_tok, "the president said", 4), str)
+    with pytest.raises(ValueError, match=r"is 4 tokens with \[CLS\]: with max_new_tokens=5 .* 8"):
+        lm.greedy_generate(model, small_tok, "the president said", 5)
+
+
+def test_unknown_words_names_the_words_read_as_unk():
+    from helpers.models import load_tokenizer
+
+    small = lm.reduced_tokenizer(load_tokenizer(), ["the president said on tuesday"])
+    assert lm.unknown_words(small, ["the president said", "police said the"]) == ["police"]
+    assert lm.unknown_words(small, ["the [MASK] said", "Tuesday"]) == []  # special, any case
+    assert lm.unknown_words(small, ["zebra said", "the zebra"]) == ["zebra"]  # each once
+
+
 def test_greedy_generate_matches_transformers_generate(small_tok):
     model = lm.build_model(small_tok, "clm", seed=9, **SIZES).eval()  # no dropout
     prompt = "the president said"
