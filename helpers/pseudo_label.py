@@ -22,6 +22,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from helpers.alignment import check_scorable
 from helpers.data import Sentence, load_embedded
 from helpers.labels import GMB_TYPES, entity_spans, labels_for_types, repair_bio
 from helpers.metrics import ner_metrics
@@ -246,7 +247,9 @@ def threshold_sweep(
 
 
 def score(model: Any, tokenizer: Any, test: Sequence[Sentence]) -> dict[str, float]:
-    """Entity precision, recall and F1 of ``model`` on ``test`` (seqeval, word level)."""
+    """Entity precision, recall and F1 of ``model`` on ``test`` (seqeval, word level); a gold
+    word without a token is refused, as :func:`helpers.train.evaluate_ner` refuses it."""
+    check_scorable(test, tokenizer)
     pred, _ = predict_word_tags(model, tokenizer, [s.words for s in test])
     m = ner_metrics([s.tags for s in test], pred)
     return {k: m[k] for k in ("precision", "recall", "f1")}

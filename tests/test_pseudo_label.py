@@ -301,3 +301,13 @@ def test_command_refuses_an_out_it_could_not_write_before_any_run(tmp_path, caps
         with pytest.raises(SystemExit) as stop:
             main(["--out", str(out)])
         assert stop.value.code == 2 and expected in capsys.readouterr().err
+
+
+def test_score_refuses_a_gold_word_without_a_token(tok):
+    """Its tag would be a guess (the previous word's, continued) that seqeval scores."""
+    from helpers.pseudo_label import score
+
+    test = [Sentence(["Rain", "in", "Oslo"], ["O", "O", "B-geo"], "d1", 4),
+            Sentence(["in", "\u200b", "Rome"], ["O", "O", "B-geo"], "d2", 7)]  # fmt: skip
+    with pytest.raises(ValueError, match=r"line 7.*word 2 \('\\u200b'\) gives no token"):
+        score(None, tok, test)
