@@ -179,14 +179,24 @@ def test_levers_study_pairs_every_lever_with_the_default(tmp_path):
 
 
 @pytest.mark.slow  # trains MiniLM three times, briefly
-def test_casing_study_runs_the_real_protocol(tmp_path):
+def test_casing_study_runs_the_real_protocol(tmp_path, monkeypatch):
     import functools
     import json
 
+    from helpers import bench
     from helpers.bench import CASING_ARMS, bench_casing, protocol_run
 
+    trained = []  # the casing of each training run: one run per arm, each with its own setting
+
+    def spy(train, validation, labels, cfg):
+        trained.append(cfg.casing)
+        return real_train_ner(train, validation, labels, cfg)
+
+    real_train_ner = bench.train_ner
+    monkeypatch.setattr(bench, "train_ner", spy)
     run = functools.partial(protocol_run, n_sentences=20, epochs=1)
     bench_casing(1, [1], str(tmp_path / "c.json"), run=run)
+    assert sorted(trained) == sorted(CASING_ARMS)
     arms = json.loads((tmp_path / "c.json").read_text())["arms"]
     assert list(arms) == list(CASING_ARMS)  # every arm ran (the loop below checks each)
     for summary in arms.values():

@@ -240,11 +240,22 @@ def test_run_checks_its_parameters_before_training(tiny_data):
 
 
 @pytest.mark.slow
-def test_command_writes_the_results_file(tiny_model_dir, tmp_path):
+def test_command_writes_the_results_file(tiny_model_dir, tmp_path, monkeypatch):
     import json
 
+    from helpers import pseudo_label as module
     from helpers.pseudo_label import main
     from helpers.results import stale_fields
+
+    ceilings = []  # (labelled, pool, scores) of each ceiling run
+
+    def spy(labelled, pool, test, labels, cfg):
+        result = real_ceiling(labelled, pool, test, labels, cfg)
+        ceilings.append((len(labelled), len(pool), result[0]))
+        return result
+
+    real_ceiling = module.ceiling
+    monkeypatch.setattr(module, "ceiling", spy)
 
     out = tmp_path / "pl.json"
     args = ["--seeds", "1", "--n-labelled", "12", "--n-unlabelled", "12", "--epochs", "1",
@@ -265,7 +276,9 @@ def test_command_writes_the_results_file(tiny_model_dir, tmp_path):
     # both thresholds start from the same round-0 model: same baseline, nested round-1 selections
     assert high[0]["test"] == low[0]["test"] == seed["baseline"]
     assert low[1]["n_new"] >= high[1]["n_new"]
-    assert 0.0 <= seed["ceiling"]["f1"] <= 1.0
+    # the ceiling trained on the 12 labelled + the whole pool of 12, and the file holds its scores
+    assert [(a, b) for a, b, _ in ceilings] == [(12, 12)]
+    assert seed["ceiling"] == ceilings[0][2] and seed["ceiling_train_seconds"] >= 0
 
 
 @pytest.mark.parametrize(
