@@ -463,7 +463,8 @@ def train_command(args: argparse.Namespace) -> int:
     if not args.output_dir.strip():
         raise UsageError(f"--output-dir {args.output_dir!r}: expected a folder")
     output_dir = Path(args.output_dir).expanduser().resolve()  # relative to the cwd
-    target = run_folder(output_dir, args.overwrite)  # a finished run is never overwritten
+    # a finished run is never overwritten; --resume finds the interrupted run's numbered folder
+    target = run_folder(output_dir, args.overwrite, args.resume)
     fields = {f.name: getattr(args, f.name) for f in dataclasses.fields(TrainConfig)}
     fields.update(batch_size=args.batch_size // world, output_dir=str(target))
     config = TrainConfig(**fields)

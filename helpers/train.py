@@ -9,6 +9,7 @@ notebooks/04_ner.ipynb.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import math
 import os
 import shutil
@@ -264,22 +265,31 @@ def finished_run(folder: Path) -> bool:
     return (folder / METRICS).exists() or (folder / "model").exists()
 
 
-def run_folder(output_dir: str | Path, overwrite: bool = False) -> Path:
+def run_folder(output_dir: str | Path, overwrite: bool = False, resume: bool = False) -> Path:
     """The folder a run saved to ``output_dir`` goes to.
 
     ``output_dir`` itself (relative: under the repo root), unless it already holds a finished
     run and ``overwrite`` is False: then the first of ``output_dir-2``, ``output_dir-3``, ...
     that does not exist (or is empty). A finished run is never overwritten unless asked.
+    With ``resume``, the first of those folders that holds checkpoints but no finished run (an
+    interrupted run, wherever its folder was numbered), if there is one.
     """
+    from transformers.trainer_utils import get_last_checkpoint
+
     out = output_path(output_dir)
     if overwrite or not (out.is_dir() and finished_run(out)):
         return out
-    n = 2
-    while True:
-        candidate = out.with_name(f"{out.name}-{n}")
-        if not candidate.exists() or (candidate.is_dir() and not any(candidate.iterdir())):
-            return candidate
-        n += 1
+
+    def numbered():  # output_dir-2, output_dir-3, ...
+        return (out.with_name(f"{out.name}-{n}") for n in itertools.count(2))
+
+    if resume:
+        for candidate in numbered():
+            if not candidate.is_dir():
+                break
+            if not finished_run(candidate) and get_last_checkpoint(str(candidate)):
+                return candidate
+    return next(c for c in numbered() if not c.exists() or (c.is_dir() and not any(c.iterdir())))
 
 
 def check_output_dir(folder: str | Path) -> None:

@@ -211,6 +211,13 @@ def test_a_finished_run_is_never_overwritten_unless_asked(tmp_path, tiny_model_d
     assert run_folder(out) == tmp_path / "runs" / "ner-4"
     leftovers = [p.name for p in (tmp_path / "runs").iterdir() if p.name.startswith(".")]
     assert leftovers == []
+    # an interrupted run (checkpoints, no metrics.json) in ner-4: --resume finds it there, where
+    # a new run goes on to ner-5; with no such folder, resume starts where a new run would
+    assert run_folder(out, resume=True) == tmp_path / "runs" / "ner-4"
+    (tmp_path / "runs" / "ner-4" / "checkpoint-30").mkdir(parents=True)
+    assert run_folder(out) == tmp_path / "runs" / "ner-5"
+    assert run_folder(out, resume=True) == tmp_path / "runs" / "ner-4"
+    assert run_folder(out, overwrite=True, resume=True) == out
 
 
 def test_a_failed_save_leaves_no_half_run(tmp_path, tiny_model_dir, monkeypatch):
