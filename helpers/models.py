@@ -236,6 +236,9 @@ def _load(auto_cls: Any, name: str, quiet: bool = True, **kwargs: Any) -> Any:
         check_model_dir(name, config=False, weights=False)
     if is_model:
         common["use_safetensors"] = True
+        # a checkpoint saved in fp16/bf16 would load in it (transformers 5: dtype="auto"); the
+        # course trains fp32 weights under autocast (fp16 training needs them: GradScaler)
+        common.setdefault("dtype", "float32")
     with hf_quiet(quiet):
         if Path(path).exists():
             if is_model:

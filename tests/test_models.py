@@ -122,6 +122,22 @@ def test_pickled_weights_only_are_refused(bin_only_folder, loader):
         loader(str(bin_only_folder))
 
 
+@pytest.mark.parametrize("stored", ["float16", "bfloat16"])
+def test_a_half_precision_checkpoint_loads_in_fp32(tmp_path, stored):
+    """transformers 5 would keep the stored dtype: fp16 weights stop the Trainer's GradScaler
+    ('Attempting to unscale FP16 gradients') and bf16 ones train without fp32 master weights."""
+    import torch
+    from transformers import BertModel
+
+    folder = _tiny_bert(tmp_path / "half", safetensors=True)
+    BertModel.from_pretrained(folder).to(getattr(torch, stored)).save_pretrained(folder)
+    assert BertModel.from_pretrained(folder).dtype == getattr(torch, stored)  # the library's way
+    for load in (models.load_encoder, models.load_masked_lm):
+        assert {p.dtype for p in load(str(folder)).parameters()} == {torch.float32}
+    classifier = models.load_token_classifier(str(folder), ["O", "B-x", "I-x"])
+    assert {p.dtype for p in classifier.parameters()} == {torch.float32}
+
+
 def test_safetensors_folder_loads(safe_folder):
     model = models.load_encoder(str(safe_folder))
     assert model.config.hidden_size == 16
