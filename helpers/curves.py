@@ -72,8 +72,9 @@ def token_features(
             labels = torch.full(batch["input_ids"].shape, IGNORE, dtype=torch.long)
             for row, lab in enumerate(enc["labels"]):
                 labels[row, : len(lab)] = torch.tensor(lab)
+            device = next(encoder.parameters()).device  # an encoder on a GPU reads there
             with torch.no_grad():
-                hidden = encoder(**batch).last_hidden_state
+                hidden = encoder(**batch.to(device)).last_hidden_state.cpu()
             keep = labels != IGNORE
             xs.append(hidden[keep])
             ys.append(labels[keep])
