@@ -897,11 +897,18 @@ def adamw(
 ) -> Any:
     """Fused AdamW over :func:`parameter_groups` (what the NER path's :func:`optimizer` builds).
 
-    The optimizer the ``Trainer`` cells of notebooks 05, 06 and 07 pass in."""
+    Not fused where training runs in fp16 (a GPU without bf16): the fused kernel skips an
+    overflowing step inside ``step()``, where the ``Trainer`` cannot see it, so its schedule
+    would advance over steps that changed nothing. The optimizer the ``Trainer`` cells of
+    notebooks 05, 06 and 07 pass in."""
     import torch
 
+    try:
+        fp16 = pick_precision() == "fp16"
+    except ValueError:  # a bad COURSE_PRECISION: reported where the run picks its precision
+        fp16 = False
     groups = parameter_groups(model, learning_rate, weight_decay, head, head_learning_rate)
-    return torch.optim.AdamW(groups, lr=learning_rate, fused=True)
+    return torch.optim.AdamW(groups, lr=learning_rate, fused=not fp16)
 
 
 def objective_arguments(

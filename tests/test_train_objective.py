@@ -103,6 +103,18 @@ def test_the_ner_optimizer_uses_the_same_groups():
     assert got == want
 
 
+@pytest.mark.parametrize(("picked", "fused"), [("fp16", False), ("bf16", True), ("fp32", True)])
+def test_adamw_is_fused_except_for_fp16(monkeypatch, picked, fused):
+    """Fused AdamW skips an fp16 overflow step inside step(), unseen by the Trainer's schedule."""
+    from helpers import train
+
+    with monkeypatch.context() as m:
+        m.setattr(train, "pick_precision", lambda *a, **k: picked)
+        assert train.adamw(tiny_classifier(), 1e-3).defaults["fused"] is fused
+    monkeypatch.setenv("COURSE_PRECISION", "fp8")  # a bad setting is reported where runs pick
+    assert train.adamw(tiny_classifier(), 1e-3).defaults["fused"] is True
+
+
 def test_frozen_parameters_are_left_out_and_all_frozen_is_an_error():
     model = tiny_classifier()
     for p in model.base_model.parameters():
