@@ -79,7 +79,7 @@ from helpers.data import load_corpus, load_embedded, split_sentences
 from helpers.labels import build_label_list
 from helpers.lm import step_clock
 from helpers.models import cpu_kind, load_config, load_tokenizer, packs_bf16, pick_precision
-from helpers.params import SEED_MAX, need_int
+from helpers.params import SEED_EXPECTED, is_seed, need_int
 from helpers.paths import CORPUS_TRAIN
 from helpers.predict import (
     RECHECK_MARGIN,
@@ -1240,10 +1240,10 @@ def check_options(args: argparse.Namespace) -> None:
     if getattr(args, "epochs", 1) < 1:
         raise ValueError(f"--epochs {args.epochs}: expected an integer >= 1")
     seeds = [*([args.seed] if hasattr(args, "seed") else []), *getattr(args, "seeds", [])]
-    bad_seeds = [s for s in seeds if not 0 <= s <= SEED_MAX]
+    bad_seeds = [s for s in seeds if not is_seed(s)]
     if bad_seeds:
         flag = "--seeds" if hasattr(args, "seeds") else "--seed"
-        raise ValueError(f"{flag} {bad_seeds[0]}: expected an integer from 0 to 2**32-1")
+        raise ValueError(f"{flag} {bad_seeds[0]}: expected {SEED_EXPECTED}")
     if getattr(args, "out", None) is not None:
         check_results_path(args.out)  # not only after the runs, when writing
     for flag in ("gmb", "conll"):  # bench data's files: read them before any timing

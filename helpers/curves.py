@@ -59,6 +59,7 @@ def token_features(
     was_training = encoder.training
     encoder.eval()  # no dropout: the same input gives the same vectors
     xs, ys = [], []
+    device = next(encoder.parameters()).device  # an encoder on a GPU reads there
     try:
         for start in range(0, len(sentences), batch_size):
             chunk = sentences[start : start + batch_size]
@@ -72,7 +73,6 @@ def token_features(
             labels = torch.full(batch["input_ids"].shape, IGNORE, dtype=torch.long)
             for row, lab in enumerate(enc["labels"]):
                 labels[row, : len(lab)] = torch.tensor(lab)
-            device = next(encoder.parameters()).device  # an encoder on a GPU reads there
             with torch.no_grad():
                 hidden = encoder(**batch.to(device)).last_hidden_state.cpu()
             keep = labels != IGNORE

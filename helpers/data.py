@@ -542,10 +542,11 @@ def load_corpus(
     if orphans or scheme == "iob1":
         # an IOB2 file with a few broken I- starts (common in real corpora) is repaired the way
         # seqeval reads it, and the note says which it was: IOB1, or IOB2 with broken tags
+        # (scheme="iob1" asked for IOB1: converted as asked)
         broken = (
-            scheme == "auto"  # scheme="iob1" asked for IOB1: converted as asked
-            and orphans
-            and next((s for s in corpus.sentences if opens_with_b(s.tags)), None)
+            next((s for s in corpus.sentences if opens_with_b(s.tags)), None)
+            if scheme == "auto"
+            else None
         )
         for s in corpus.sentences:
             s.tags = to_iob2(s.tags)

@@ -72,10 +72,11 @@ from helpers.models import (
 )
 from helpers.params import (
     BOOL_EXPECTED,
-    SEED_MAX,
+    SEED_EXPECTED,
     is_bool,
     is_finite_number,
     is_int,
+    is_seed,
     need_available,
     raise_first_failure,
 )
@@ -137,8 +138,7 @@ class AdaptConfig:
             (self.n_sentences is None or (is_int(self.n_sentences) and self.n_sentences > 0),
              "n_sentences", "None or an integer > 0"),
             (self.precision in PRECISIONS, "precision", "auto|bf16|fp16|fp32"),
-            (is_int(self.seed) and 0 <= self.seed <= SEED_MAX, "seed",
-             "an integer from 0 to 2**32-1"),
+            (is_seed(self.seed), "seed", SEED_EXPECTED),
             (self.data_path is None or (isinstance(self.data_path, (str, os.PathLike))
                                         and str(self.data_path).strip() != ""),
              "data_path", "None or a file path"),

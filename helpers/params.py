@@ -84,12 +84,18 @@ def need_int(name: str, value: Any, low: int | None = None, high: int | None = N
 
 
 SEED_MAX = 2**32 - 1  # the largest seed transformers.set_seed (numpy's generator) accepts
+SEED_EXPECTED = "an integer from 0 to 2**32-1"
+
+
+def is_seed(value: Any) -> bool:
+    """``value`` is a seed that ``transformers.set_seed`` takes: an integer from 0 to 2**32-1."""
+    return is_int(value) and 0 <= value <= SEED_MAX
 
 
 def need_seed(name: str, value: Any) -> int:
-    """``value`` is a seed that ``transformers.set_seed`` takes: an integer from 0 to 2**32-1."""
-    if not is_int(value) or not 0 <= value <= SEED_MAX:
-        refuse(name, value, "an integer from 0 to 2**32-1")  # the wording of TrainConfig's check
+    """``value`` is a seed (:func:`is_seed`); returns it."""
+    if not is_seed(value):
+        refuse(name, value, SEED_EXPECTED)
     return value
 
 

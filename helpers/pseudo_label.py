@@ -22,10 +22,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from helpers.alignment import check_scorable
 from helpers.data import Sentence, load_embedded
 from helpers.labels import GMB_TYPES, entity_spans, labels_for_types, repair_bio
-from helpers.metrics import ner_metrics
 from helpers.models import ModelLoadError, cpu_kind, default_device, pick_precision
 from helpers.params import (
     need_choice,
@@ -37,7 +35,7 @@ from helpers.params import (
 )
 from helpers.predict import predict_word_tags
 from helpers.results import check_results_path, command_line, provenance, write_results
-from helpers.train import TrainConfig, check_model_fits, train_ner
+from helpers.train import TrainConfig, check_model_fits, evaluate_ner, train_ner
 
 RULES = ("min", "mean")
 
@@ -247,11 +245,9 @@ def threshold_sweep(
 
 
 def score(model: Any, tokenizer: Any, test: Sequence[Sentence]) -> dict[str, float]:
-    """Entity precision, recall and F1 of ``model`` on ``test`` (seqeval, word level); a gold
-    word without a token is refused, as :func:`helpers.train.evaluate_ner` refuses it."""
-    check_scorable(test, tokenizer)
-    pred, _ = predict_word_tags(model, tokenizer, [s.words for s in test])
-    m = ner_metrics([s.tags for s in test], pred)
+    """Entity precision, recall and F1 of ``model`` on ``test``, scored by
+    :func:`helpers.train.evaluate_ner` (which refuses a gold word without a token)."""
+    m, _ = evaluate_ner(model, tokenizer, test)
     return {k: m[k] for k in ("precision", "recall", "f1")}
 
 

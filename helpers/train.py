@@ -42,10 +42,11 @@ from helpers.models import (
 )
 from helpers.params import (
     BOOL_EXPECTED,
-    SEED_MAX,
+    SEED_EXPECTED,
     is_bool,
     is_finite_number,
     is_int,
+    is_seed,
     raise_first_failure,
 )
 from helpers.paths import output_path, shown
@@ -138,8 +139,7 @@ class TrainConfig:
                 f"None or an integer >= {MIN_MAX_LENGTH} (windows of a long sentence share "
                 f"{STRIDE} tokens, plus [CLS] and [SEP])",
             ),
-            (is_int(self.seed) and 0 <= self.seed <= SEED_MAX, "seed",
-             "an integer from 0 to 2**32-1"),
+            (is_seed(self.seed), "seed", SEED_EXPECTED),
             (isinstance(self.output_dir, (str, os.PathLike)) and str(self.output_dir).strip() != "",
              "output_dir", "a folder path"),
         ]  # fmt: skip
@@ -461,7 +461,9 @@ def optimizer(model: Any, cfg: TrainConfig) -> Any:
     (:func:`adamw` with ``cfg``'s rates and :func:`new_modules` as the head: the classifier and
     a casing embedding, both new)."""
     head = new_modules(model)
-    return adamw(model, cfg.learning_rate, cfg.weight_decay, head, cfg.head_learning_rate)
+    return adamw(
+        model, cfg.learning_rate, cfg.weight_decay, head, cfg.head_learning_rate, cfg.precision
+    )
 
 
 def one_device(args: Any) -> Any:
@@ -894,18 +896,19 @@ def adamw(
     weight_decay: float = 0.01,
     head: Any = None,
     head_learning_rate: float | None = None,
+    precision: str = "auto",
 ) -> Any:
     """Fused AdamW over :func:`parameter_groups` (what the NER path's :func:`optimizer` builds).
 
-    Not fused where training runs in fp16 (a GPU without bf16): the fused kernel skips an
+    Not fused where ``precision`` picks fp16 (a GPU without bf16): the fused kernel skips an
     overflowing step inside ``step()``, where the ``Trainer`` cannot see it, so its schedule
     would advance over steps that changed nothing. The optimizer the ``Trainer`` cells of
     notebooks 05, 06 and 07 pass in."""
     import torch
 
     try:
-        fp16 = pick_precision() == "fp16"
-    except ValueError:  # a bad COURSE_PRECISION: reported where the run picks its precision
+        fp16 = pick_precision(precision) == "fp16"
+    except ValueError:  # a bad precision: reported where the run picks its precision
         fp16 = False
     groups = parameter_groups(model, learning_rate, weight_decay, head, head_learning_rate)
     return torch.optim.AdamW(groups, lr=learning_rate, fused=not fp16)
@@ -1029,7 +1032,7 @@ def train_objective(
                 train_dataset=train_dataset,
                 data_collator=collator,
                 optimizers=(
-                    adamw(model, learning_rate, weight_decay, head, head_learning_rate),
+                    adamw(model, learning_rate, weight_decay, head, head_learning_rate, chosen),
                     None,  # the Trainer adds the warm-up/decay schedule
                 ),
                 callbacks=list(callbacks),
