@@ -46,7 +46,12 @@ def is_int(value: Any) -> bool:
 
 def is_finite_number(value: Any) -> bool:
     """``value`` is a real number, not a bool, NaN or infinite (and not text such as "1e-3")."""
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an int beyond any float, e.g. 10**400
+        return False
 
 
 # papermill turns only ``True`` and ``False`` into booleans: ``-p name false`` passes the string
@@ -110,13 +115,7 @@ def need_number(
         if high is not None
         else f"a number {'>' if low_open else '>='} {low}"
     )
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        refuse(name, value, expected)
-    try:
-        finite = math.isfinite(value)
-    except OverflowError:  # an int beyond any float, e.g. 10**400
-        finite = False
-    if not finite:
+    if not is_finite_number(value):
         refuse(name, value, expected)  # NaN and ±inf pass no bound check: refused here
     if value < low or (low_open and value == low):
         refuse(name, value, expected)

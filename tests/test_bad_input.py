@@ -242,6 +242,7 @@ def test_a_failed_save_leaves_no_half_run(tmp_path, tiny_model_dir, monkeypatch)
     [
         ("learning_rate", math.inf),
         ("learning_rate", math.nan),
+        ("learning_rate", 10**400),  # an int no float holds: refused, not an OverflowError
         ("head_learning_rate", math.inf),
         ("weight_decay", math.inf),
         ("dropout", math.nan),
