@@ -43,7 +43,7 @@ def test_check_02_right_ids_agree_with_helpers_labels(gmb_maps):
         ([2, 4, 4, 4, 0, 0, 1, 0, 3, 0], "this sentence's tags only"),
         ([7, 15, 15, 15, 0, 0, 3, 0, 8], "9 ids for 10 tags"),
         (list(ch02.TAGS), "not the tag"),
-        ([7.0, 15, 15, 15, 0, 0, 3, 0, 8, 0], "plain int"),
+        ([7.5, 15, 15, 15, 0, 0, 3, 0, 8, 0], "plain int"),
         ("7 15 15 15 0 0 3 0 8 0", "got str"),
         ([7, 15, 15, 16, 0, 0, 3, 0, 8, 0], "position 3 (tag 'I-per', you gave 16)"),
     ],
@@ -352,7 +352,7 @@ def test_check_03_naive_entities():
         (11, "number of WordPieces"),
         (5, "only the extra entities"),
         (7, "count the B- tags"),
-        (8.0, "an int"),
+        (8.5, "an int"),
     ]:
         with pytest.raises(ExerciseError, match=explanation):
             ch03.check_naive_entities(answer)

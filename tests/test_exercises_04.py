@@ -46,7 +46,7 @@ def test_steps_right_where_a_slip_gives_the_same_number(run, right):
     assert ch04.check_steps(*right, **run).startswith(f"Right: {right[0]} optimizer steps")
 
 
-@pytest.mark.parametrize("steps, warmup", [("266", 27), (266.0, 27), (266, True)])
+@pytest.mark.parametrize("steps, warmup", [("266", 27), (266.5, 27), (266, True)])
 def test_steps_that_are_not_whole_numbers_are_named(steps, warmup):
     with pytest.raises(ExerciseError, match="expected a whole number of steps"):
         ch04.check_steps(steps, warmup, **RUN)

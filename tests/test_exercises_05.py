@@ -35,7 +35,7 @@ def test_check_05_whole_word_right_and_unanswered(tok):
         ([5, 6, 7, 8, 9], "other words or special tokens"),
         ([11, 12], "find the positions"),
         ("5 6 7 8", "expected a list"),
-        ([5.0, 6, 7, 8], "expected a list"),
+        ([5.5, 6, 7, 8], "expected a list"),
     ],
 )
 def test_check_05_whole_word_explains_slips(answer, explanation):

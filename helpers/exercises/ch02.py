@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from helpers.exercises.common import ExerciseError, not_answered
+from helpers.exercises.common import ExerciseError, not_answered, plain
 from helpers.labels import GMB_TYPES, build_label_list, entity_spans, labels_for_types
 
 # Exercise 02: the label ids of this sentence's tags under the source's map.
@@ -32,6 +32,7 @@ def check_label_ids(answer: object) -> str:
             "O is 0; then the eight B- labels in alphabetical order of the type, then the "
             "eight I- labels (the id → label table of section 4)"
         )
+    answer = plain(answer)  # a numpy or tensor number, 57.0: accepted as plain
     tags = TAGS
     labels = labels_for_types(GMB_TYPES)
     expected = _ids_under(labels, tags)
@@ -98,6 +99,7 @@ def check_spans(answer: object) -> str:
             "repair first (an I-x after O or after another type opens a new entity, as "
             "repair_bio does), then read each entity's first word and the word after its last"
         )
+    answer = plain(answer)  # a numpy or tensor number, 57.0: accepted as plain
     expected = entity_spans(BROKEN)
     if not isinstance(answer, (list, tuple)) or not all(
         isinstance(a, (list, tuple)) and len(a) == 3 for a in answer
@@ -110,6 +112,7 @@ def check_spans(answer: object) -> str:
         raise ExerciseError("each entity is (type string, start int, end int), e.g. ('geo', 3, 5)")
     if any(k.startswith(("B-", "I-")) for k, _, _ in got):
         raise ExerciseError("give the type without its prefix: 'per', not 'B-per'")
+    got = [(k.strip().lower(), s, e) for k, s, e in got]  # "PER" or "Per": the type is meant
     got.sort(key=lambda g: (g[1], g[2], g[0]))  # any order: compare in word order
     if got == expected:
         return (
@@ -157,6 +160,7 @@ def check_leak(answer: object, train_part: list, test_part: list, test_size: flo
             "predict first, then rerun with the new test_size and read the 'documents on both "
             "sides' column of the split table"
         )
+    answer = plain(answer)  # a numpy or tensor number, 57.0: accepted as plain
     if test_size == DEFAULT_TEST_SIZE:
         raise ExerciseError(
             f"this run used the default test_size {test_size}: rerun with -p test_size 0.05 "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from helpers.exercises.common import ExerciseError, not_answered
+from helpers.exercises.common import ExerciseError, not_answered, plain
 
 
 def check_steps(
@@ -25,6 +25,7 @@ def check_steps(
             f"each optimizer step sees one batch of {batch_size} sentences; count the batches of "
             "one epoch (the last one may be smaller), then all epochs"
         )
+    steps, warmup_steps = plain(steps), plain(warmup_steps)  # 57.0, np.int64(57): accepted
     for name, value in (("steps", steps), ("warmup_steps", warmup_steps)):
         if isinstance(value, bool) or not isinstance(value, int):
             raise ExerciseError(f"{name}: expected a whole number of steps, got {value!r}")
@@ -69,6 +70,7 @@ def check_validation_cost(answer: int | None, n_sentences: int, validation_size:
             "scikit-learn's train_test_split documentation (test_size) says how a fraction "
             "becomes a whole number of sentences, and whatever is not held out is trained on"
         )
+    answer = plain(answer)  # a numpy or tensor number, 57.0: accepted as plain
     if isinstance(answer, bool) or not isinstance(answer, int):
         raise ExerciseError(f"expected a whole number of sentences, got {answer!r}")
     held = math.ceil(validation_size * n_sentences)
@@ -103,8 +105,9 @@ def check_prediction(prediction: str | None, recipe_results: dict | None = None)
             "predict, then run `papermill notebooks/04_ner.ipynb out.ipynb -p validation_size 0.1 "
             "-p keep best` and compare its test F1 with this run's"
         )
-    if prediction not in choices:
+    if not isinstance(prediction, str) or " ".join(prediction.lower().split()) not in choices:
         raise ExerciseError(f"prediction={prediction!r}: answer one of {choices}")
+    prediction = " ".join(prediction.lower().split())  # "Higher", "about  the same ": accepted
     if not recipe_results:
         return f"Noted: {prediction!r}. Now run it and compare the two test F1 values."
     rows = recipe_results["recipes"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import math
 
-from helpers.exercises.common import ExerciseError, not_answered
+from helpers.exercises.common import ExerciseError, not_answered, plain
 from helpers.mlm import output_path
 from helpers.models import load_tokenizer
 
@@ -24,6 +24,7 @@ def check_whole_word(answer: object, word_ids: list[int | None] | None = None) -
             "list the positions in input_ids ([CLS] is position 0) of every piece of the word; "
             "word_ids() tells you which word each position belongs to"
         )
+    answer = plain(answer)  # a numpy or tensor number, 57.0: accepted as plain
     if word_ids is None:
         tok = load_tokenizer()
         word_ids = tok(WORDS, is_split_into_words=True).word_ids()
@@ -70,6 +71,7 @@ def check_uniform_perplexity(answer: object, vocab_size: int = 30522) -> str:
             "every token gets probability 1 / vocabulary size; the loss is -log of the "
             "probability of the right token, and perplexity is exp(mean loss)"
         )
+    answer = plain(answer)  # a numpy or tensor number, 57.0: accepted as plain
     if isinstance(answer, bool) or not isinstance(answer, (int, float)):
         raise ExerciseError(f"expected a number, got {answer!r}")
     if math.isclose(answer, vocab_size, rel_tol=0.01):

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from helpers.exercises.common import ExerciseError, need_why, not_answered, open_answer
+from helpers.exercises.common import ExerciseError, need_why, not_answered, open_answer, plain
 from helpers.nsp import wilson_interval
+from helpers.params import is_finite_number
 
 
 def check_segment_ones(answer: object, token_type_ids: list[int]) -> str:
@@ -19,6 +20,7 @@ def check_segment_ones(answer: object, token_type_ids: list[int]) -> str:
             "count the tokens of sentence B and decide which of the special "
             "tokens belong to B's segment"
         )
+    answer = plain(answer)  # a numpy or tensor number, 57.0: accepted as plain
     if not isinstance(answer, int) or isinstance(answer, bool):
         raise ExerciseError(f"expected a whole number of tokens, got {answer!r}")
     ones = sum(1 for t in token_type_ids if t == 1)
@@ -52,6 +54,7 @@ def check_min_correct(answer: object, n: int = 200, confidence: float = 0.95) ->
             "try k = 100, 101, ... with helpers.nsp.wilson_interval(k, n) and "
             "stop at the first whose lower end is above 0.5"
         )
+    answer = plain(answer)  # a numpy or tensor number, 57.0: accepted as plain
     if not isinstance(answer, int) or isinstance(answer, bool) or not 0 <= answer <= n:
         raise ExerciseError(f"expected a whole number between 0 and {n}, got {answer!r}")
     best = next(k for k in range(n + 1) if wilson_interval(k, n, confidence)[0] > 0.5)
@@ -84,9 +87,11 @@ def check_same_doc(answer: object, negatives: str, result: dict[str, Any]) -> st
         return not_answered(
             "rerun with -p negatives same_doc, write your prediction first, then fill the dict"
         )
+    answer = plain(answer)  # a numpy or tensor number, 57.0: accepted as plain
     keys = {"negatives", "accuracy", "excludes_chance", "why"}
     open_answer(answer, keys)
-    if answer["negatives"] != "same_doc":
+    said = answer["negatives"]
+    if not (isinstance(said, str) and said.strip().lower() == "same_doc"):
         raise ExerciseError("the exercise reruns with -p negatives same_doc: report that run")
     if negatives != "same_doc":
         raise ExerciseError(
@@ -94,13 +99,17 @@ def check_same_doc(answer: object, negatives: str, result: dict[str, Any]) -> st
             "made with same_doc"
         )
     acc = answer["accuracy"]
-    if isinstance(acc, bool) or not isinstance(acc, (int, float)):
+    if not is_finite_number(acc):
         raise ExerciseError(f"accuracy must be a number, got {acc!r}")
+    if 1 < acc <= 100:
+        raise ExerciseError(
+            f"accuracy={acc!r} looks like a percentage: give the fraction, e.g. 0.553 for 55.3%"
+        )
     if not isinstance(answer["excludes_chance"], bool):
         raise ExerciseError(
             f"excludes_chance must be True or False, got {answer['excludes_chance']!r}"
         )
-    if abs(acc - result["accuracy"]) > 0.0015:
+    if not abs(acc - result["accuracy"]) <= 0.0015:
         raise ExerciseError(
             f"accuracy={acc!r}: read the trained head's accuracy from the table of your run "
             f"(3 decimals)"

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from helpers.alignment import IGNORE
-from helpers.exercises.common import ExerciseError, need_why, not_answered, open_answer
+from helpers.exercises.common import ExerciseError, need_why, not_answered, open_answer, plain
+from helpers.params import is_finite_number
 
 
 def check_unchanged_targets(answer: object, batch: Any, mask_token_id: int) -> str:
@@ -18,6 +19,7 @@ def check_unchanged_targets(answer: object, batch: Any, mask_token_id: int) -> s
         return not_answered(
             "a target has labels != -100; at an unchanged one, input_ids equals labels"
         )
+    answer = plain(answer)  # a numpy or tensor number, 57.0: accepted as plain
     if not isinstance(answer, int) or isinstance(answer, bool):
         raise ExerciseError(f"expected a whole number of targets, got {answer!r}")
     ids, labels = batch["input_ids"], batch["labels"]
@@ -63,8 +65,12 @@ def check_mask_rate(
         return not_answered(
             "rerun with -p mlm_probability 0.4, predict first, then fill the dict from the table"
         )
+    answer = plain(answer)  # a numpy or tensor number, 57.0: accepted as plain
     keys = {"mlm_probability", "targets_per_step", "loss_change", "why"}
     open_answer(answer, keys)
+    rate = answer["mlm_probability"]
+    if not is_finite_number(rate) or not 0 < rate < 1:
+        raise ExerciseError(f"mlm_probability must be a number between 0 and 1, got {rate!r}")
     if answer["mlm_probability"] == 0.15:
         raise ExerciseError("0.15 is the default: rerun with a higher rate, e.g. 0.4")
     if answer["mlm_probability"] != mlm_probability:
@@ -73,11 +79,12 @@ def check_mask_rate(
             f"run you made with {answer['mlm_probability']}"
         )
     for name in ("targets_per_step", "loss_change"):
-        if isinstance(answer[name], bool) or not isinstance(answer[name], (int, float)):
-            raise ExerciseError(f"{name} must be a number, got {answer[name]!r}")
+        value = answer[name]
+        if not is_finite_number(value):
+            raise ExerciseError(f"{name} must be a number, got {value!r}")
     table = round(sum(run.positions) / len(run.positions))  # the table's "targets per step"
     got = answer["targets_per_step"]
-    if abs(got - table) > 1:
+    if not abs(got - table) <= 1:
         tokens = sum(run.tokens) / len(run.tokens)
         raise ExerciseError(
             f"targets_per_step={got!r}: read the masked LM's column of the table (with "
@@ -87,7 +94,7 @@ def check_mask_rate(
     last = round(sum(run.losses[-10:]) / len(run.losses[-10:]), 2)  # the table's "last loss"
     change = last - default_last_loss
     # 0.05: the learner may subtract their own default run's figure, a little off the quoted one
-    if abs(answer["loss_change"] - change) > 0.05:
+    if not abs(answer["loss_change"] - change) <= 0.05:
         sign = (
             "; you subtracted the other way round"
             if abs(answer["loss_change"] + change) <= 0.05
@@ -116,6 +123,7 @@ def check_clm_positions(answer: object, lengths: list[int]) -> str:
         return not_answered(
             "every position predicts the token after it; which token is never predicted?"
         )
+    answer = plain(answer)  # a numpy or tensor number, 57.0: accepted as plain
     if not isinstance(answer, int) or isinstance(answer, bool):
         raise ExerciseError(f"expected a whole number of positions, got {answer!r}")
     total = sum(lengths)

@@ -3,11 +3,36 @@ form of an open exercise's answer (a dict of figures plus a written ``why``)."""
 
 from __future__ import annotations
 
+import numbers
 from typing import Any
 
 
 class ExerciseError(AssertionError):
     """A wrong answer; the message says what is wrong and gives a hint."""
+
+
+def plain(answer: object) -> object:
+    """``answer`` with its numbers made plain, so a right answer in another form is accepted.
+
+    A numpy scalar or 0-d tensor becomes an ``int`` or ``float``, a whole float (``57.0``) an
+    ``int``, a 1-d array or tensor a list; lists, tuples, sets and dict values are converted
+    inside. Booleans and anything else come back as they are, for the checker to refuse by name.
+    """
+    if isinstance(answer, bool | str | None):
+        return answer
+    if isinstance(answer, dict):
+        return {k: plain(v) for k, v in answer.items()}
+    if isinstance(answer, list | tuple | set):
+        return type(answer)(plain(a) for a in answer)
+    shape = getattr(answer, "shape", None)
+    if shape is not None and len(shape) <= 1 and hasattr(answer, "tolist"):
+        return plain(answer.tolist())  # numpy scalars and arrays, torch tensors
+    if isinstance(answer, numbers.Integral):
+        return int(answer)
+    if isinstance(answer, numbers.Real):
+        value = float(answer)
+        return int(value) if value.is_integer() else value
+    return answer
 
 
 def not_answered(hint: str) -> str:
