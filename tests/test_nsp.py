@@ -337,5 +337,11 @@ def test_packed_weights_give_the_same_scores(nsp_dirs, tok, train_sents, packed_
     linears = len(linear_layers(model))
     # packed layers, not calls: autocast enters packed_linears only where packs_bf16 says so
     assert sum(packed_counts) == (linears if models.can_pack_bf16("cpu") else 0)
-    assert packed[0] == plain[0]
     assert packed[1] == pytest.approx(plain[1], abs=0.02)
+    # the same label wherever the two paths' P(IsNext) lie on the same side of 0.5: the tiny
+    # model's random head puts every pair near 0.5 (about 0.5025 here), and on another CPU (AMX)
+    # the two kernels sum in another order, so a pair may cross it
+    same_side = [i for i, (a, b) in enumerate(zip(plain[1], packed[1], strict=True))
+                 if abs(a - b) < abs(a - 0.5)]  # fmt: skip
+    assert same_side, "no pair far enough from 0.5 to compare labels"
+    assert [packed[0][i] for i in same_side] == [plain[0][i] for i in same_side]
