@@ -42,11 +42,13 @@ from helpers.paths import CORPUS_TEST, CORPUS_TRAIN, resolve
 from helpers.predict import predict
 from helpers.train import (
     KEEP,
+    SCHEDULERS,
     TrainConfig,
     TrainingDiverged,
     check_keep,
     check_model_fits,
     check_output_dir,
+    check_resume,
     evaluate_ner,
     is_main_process,
     run_folder,
@@ -137,7 +139,7 @@ TRAIN_OPTIONS: dict[str, tuple[Any, str]] = {
     ),
     "weight_decay": (_number, "AdamW weight decay (matrices only)"),
     "warmup": (_number, "fraction of the optimizer steps that ramp the learning rate up"),
-    "scheduler": (str, "learning-rate schedule after warm-up (transformers' SchedulerType)"),
+    "scheduler": (str, "learning-rate schedule after warm-up: " + ", ".join(SCHEDULERS)),
     "freeze_embeddings": (bool, "keep the pre-trained embeddings fixed"),
     "freeze_layers": (_non_negative_int, "also freeze the lowest N encoder layers"),
     "cache_frozen": (bool, "compute the frozen embeddings/layers once per sentence and reuse"),
@@ -471,8 +473,7 @@ def train_command(args: argparse.Namespace) -> int:
     try:  # everything a user can get wrong is checked here, before the long work
         config.validate()
         check_keep(config.keep, args.validation_size)
-        if args.scheduler not in _schedulers():
-            raise ValueError(f"scheduler={args.scheduler!r}: expected one of {_schedulers()}")
+        check_resume(target, config.resume)  # a new run among an interrupted one's checkpoints
         pick_precision(config.precision)  # fp16 without CUDA
         pick_precision("auto")  # a bad $COURSE_PRECISION (scoring the test split reads it)
         check_model_fits(config)  # weights, config, tokenizer; --freeze-layers, --max-length
@@ -544,8 +545,13 @@ def train_command(args: argparse.Namespace) -> int:
     )
     if args.stop_after_epoch and state.get("global_step", 0) < state.get("max_steps", 0):
         say(
-            f"stopped after epoch {args.stop_after_epoch} (--stop-after-epoch); "
-            "no metrics written. Continue with the same command and --resume."
+            f"stopped after epoch {args.stop_after_epoch} (--stop-after-epoch); no metrics "
+            "written. "
+            + (
+                "Continue with the same command, without --stop-after-epoch, plus --resume."
+                if config.save_checkpoints or config.resume
+                else "Nothing was saved to resume from (add --save-checkpoints to save epochs)."
+            )
         )
     else:
         _finish(args, splits, result, fields, world, target, {"test_only_labels": test_only})
@@ -577,12 +583,6 @@ def _finish(args, splits, result, fields, world, output_dir, extra) -> None:
         raise UsageError(f"--output-dir {output_dir}: cannot save the run ({e})") from None
     say(f"\ntest split: {len(splits.test)} sentences\n{metrics_table(test_metrics)}")
     say(f"\nwrote {run_dir / 'metrics.json'} and {run_dir / 'model'}")
-
-
-def _schedulers() -> list[str]:
-    from transformers.trainer_utils import SchedulerType
-
-    return [s.value for s in SchedulerType]
 
 
 WRITE_EVENTS = ("os.mkdir", "os.rename", "os.remove", "shutil.rmtree", "shutil.move")

@@ -57,6 +57,18 @@ KEEP = ("final", "best")
 # --max-length must leave room for them and [CLS]/[SEP].
 STRIDE = 32
 MIN_MAX_LENGTH = STRIDE + 3
+# transformers' learning-rate schedules that need only the warm-up and step counts, so they honour
+# ``warmup``; the others need settings the course does not pass (cosine_with_min_lr: a floor,
+# warmup_stable_decay: decay steps) or skip the warm-up (constant, reduce_lr_on_plateau)
+SCHEDULERS = (
+    "linear", "cosine", "cosine_with_restarts", "polynomial", "constant_with_warmup",
+    "inverse_sqrt",
+)  # fmt: skip
+# a model family's names for the dropout of its hidden states and of its attention weights
+DROPOUT_FIELDS = (
+    ("hidden_dropout_prob", "attention_probs_dropout_prob"),  # BERT, RoBERTa, ELECTRA, ...
+    ("dropout", "attention_dropout"),  # DistilBERT
+)
 METRICS = "metrics.json"
 
 
@@ -139,6 +151,7 @@ class TrainConfig:
                 f"None or an integer >= {MIN_MAX_LENGTH} (windows of a long sentence share "
                 f"{STRIDE} tokens, plus [CLS] and [SEP])",
             ),
+            (self.scheduler in SCHEDULERS, "scheduler", "one of " + ", ".join(SCHEDULERS)),
             (is_seed(self.seed), "seed", SEED_EXPECTED),
             (isinstance(self.output_dir, (str, os.PathLike)) and str(self.output_dir).strip() != "",
              "output_dir", "a folder path"),
@@ -251,6 +264,7 @@ def check_model_fits(cfg: TrainConfig) -> Any:
             f"casing={cfg.casing!r}: the casing feature needs a BERT model (model_type 'bert'); "
             f"{cfg.model_name!r} is {mc.model_type!r}: use casing='off'"
         )
+    dropout_settings(mc, cfg.dropout, cfg.model_name)  # a model without the settings: refused
     limit = getattr(mc, "max_position_embeddings", None)
     if cfg.max_length is not None and isinstance(limit, int) and cfg.max_length > limit:
         raise ValueError(
@@ -258,6 +272,38 @@ def check_model_fits(cfg: TrainConfig) -> Any:
             f"{MIN_MAX_LENGTH} to {limit}"
         )
     return mc
+
+
+def dropout_settings(mc: Any, dropout: float | None, model_name: str) -> dict[str, float]:
+    """The configuration settings that set ``dropout`` on the model ``mc`` configures (its
+    family's names, :data:`DROPOUT_FIELDS`); none for ``None``. A family without them is refused,
+    as ``from_pretrained`` would pass unknown names on to the model class and fail there."""
+    if dropout is None:
+        return {}
+    for names in DROPOUT_FIELDS:
+        if all(hasattr(mc, name) for name in names):
+            return dict.fromkeys(names, dropout)
+    known = " or ".join("/".join(names) for names in DROPOUT_FIELDS)
+    raise ValueError(
+        f"dropout={dropout!r}: {model_name!r} ({mc.model_type}) has no dropout settings named "
+        f"{known}; leave dropout None to train with the model's own"
+    )
+
+
+def check_resume(output_dir: str | Path, resume: bool) -> None:
+    """Refuse to start a new run (``resume`` False) in a folder that holds an interrupted run's
+    checkpoints: a later ``resume`` takes the highest-numbered checkpoint, which could be the old
+    run's, trained with other settings."""
+    from transformers.trainer_utils import get_last_checkpoint
+
+    folder = output_path(output_dir)
+    last = get_last_checkpoint(str(folder)) if folder.is_dir() else None
+    if last and not resume:
+        raise ValueError(
+            f"output_dir={shown(folder)} holds {Path(last).name} of an interrupted run: the "
+            "resume setting (--resume) continues it; to start afresh, delete its checkpoint-* "
+            "folders or choose another output_dir"
+        )
 
 
 def finished_run(folder: Path) -> bool:
@@ -670,15 +716,14 @@ def train_ner(
     if unknown:
         raise ValueError(f"tags {unknown} of the training/validation sentences are not in labels")
     check_model_fits(cfg)
+    check_resume(cfg.output_dir, cfg.resume)
     if is_main_process():
         check_output_dir(cfg.output_dir)
     device = default_device()
     precision = pick_precision(cfg.precision, device)
     set_seed(cfg.seed)
     tokenizer = load_tokenizer(cfg.model_name)
-    extra = {}
-    if cfg.dropout is not None:
-        extra = {"hidden_dropout_prob": cfg.dropout, "attention_probs_dropout_prob": cfg.dropout}
+    extra = dropout_settings(load_config(cfg.model_name), cfg.dropout, cfg.model_name)
     model = token_classifier(cfg, labels, tokenizer, **extra)
     casing = uses_casing(model)
     freeze(model, cfg.freeze_embeddings, cfg.freeze_layers)

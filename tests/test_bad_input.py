@@ -10,6 +10,7 @@ import math
 import os
 import shutil
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -253,6 +254,40 @@ def test_a_failed_save_leaves_no_half_run(tmp_path, tiny_model_dir, monkeypatch)
 def test_non_finite_or_out_of_range_parameters_are_refused(field, value):
     with pytest.raises(ValueError, match=f"^{field}="):
         TrainConfig(**{field: value}).validate()
+
+
+@pytest.mark.parametrize(
+    "scheduler", ["cosine_with_min_lr", "warmup_stable_decay", "constant", "reduce_lr_on_plateau"]
+)
+def test_schedules_that_need_other_settings_or_skip_warm_up_are_refused(scheduler):
+    """cosine_with_min_lr and warmup_stable_decay stopped inside trainer.train() for want of a
+    setting nothing passes; constant and reduce_lr_on_plateau silently skipped the warm-up."""
+    with pytest.raises(ValueError, match=f"^scheduler='{scheduler}': expected one of linear, "):
+        TrainConfig(scheduler=scheduler).validate()
+    for usable in ("cosine", "constant_with_warmup", "inverse_sqrt"):
+        TrainConfig(scheduler=usable).validate()
+
+
+def test_dropout_is_set_by_each_model_familys_names(tiny_model_dir, tiny_distilbert_dir):
+    """--dropout on a DistilBERT used to pass BERT's names to from_pretrained, which handed them
+    to the model class: a TypeError after the checks. DistilBERT names them otherwise."""
+    from helpers.models import load_config, load_token_classifier
+    from helpers.train import check_model_fits, dropout_settings
+
+    labels = ["O", "B-geo", "I-geo"]
+    for folder, names in [
+        (tiny_model_dir, ("hidden_dropout_prob", "attention_probs_dropout_prob")),
+        (tiny_distilbert_dir, ("dropout", "attention_dropout")),
+    ]:
+        check_model_fits(TrainConfig(model_name=folder, dropout=0.25, casing="off"))
+        settings = dropout_settings(load_config(folder), 0.25, folder)
+        assert settings == dict.fromkeys(names, 0.25)
+        model = load_token_classifier(folder, labels, **settings)
+        assert [getattr(model.config, name) for name in names] == [0.25, 0.25]
+    assert dropout_settings(load_config(tiny_distilbert_dir), None, "x") == {}
+    odd = SimpleNamespace(model_type="gpt2", resid_pdrop=0.1, attn_pdrop=0.1)
+    with pytest.raises(ValueError, match="^dropout=0.25: 'x' \\(gpt2\\) has no dropout settings"):
+        dropout_settings(odd, 0.25, "x")
 
 
 def test_learning_rate_inf_on_the_command_line(capsys, tmp_path, no_training):

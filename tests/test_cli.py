@@ -249,8 +249,14 @@ def test_an_interrupted_run_resumes_to_the_same_metrics(
     cut = [*base, "--output-dir", tmp_path / "cut", "--save-checkpoints"]
     code, out, err = run(capsys, *cut, "--stop-after-epoch", "1")
     assert code == 0, err
-    assert "stopped after epoch 1" in out
+    assert "stopped after epoch 1" in out and "without --stop-after-epoch, plus --resume" in out
     assert not (tmp_path / "cut" / "metrics.json").exists()
+    assert [p.name for p in (tmp_path / "cut").glob("checkpoint-*")] == ["checkpoint-8"]
+    # a new run there without --resume would leave its checkpoints among the old ones, and a
+    # later --resume would take the highest step, whichever run wrote it: refused up front
+    code, _, err = run(capsys, *[a for a in cut if a != "--save-checkpoints"], "--epochs", "1")
+    assert code == 2 and "holds checkpoint-8 of an interrupted run" in err, err
+    assert "(--resume) continues it" in err and "Traceback" not in err
     assert [p.name for p in (tmp_path / "cut").glob("checkpoint-*")] == ["checkpoint-8"]
 
     code, out, err = run(capsys, *cut, "--resume")
