@@ -333,9 +333,10 @@ def default_device() -> str:
 def cpu_has_bf16() -> bool:
     """True when the processor multiplies bf16 matrices faster than fp32 ones: with AMX-BF16, or
     with AVX512-BF16 on an AMD processor (its bf16 peak 2.2x its fp32 one in this repo's runs).
-    An Intel processor with AVX512-BF16 but no AMX (Cooper Lake, or a virtual machine that hides
-    AMX) computes bf16 products no faster than fp32 ones: ``python -m helpers.bench ner`` measured
-    198 against 380 GFLOP/s at 2048x2048 on such a Xeon (README), so it gets fp32."""
+    An Intel Xeon with AVX512-BF16 whose AMX a virtual machine hides computed bf16 products at
+    half its fp32 rate (``python -m helpers.bench ner``: 198 against 380 GFLOP/s at 2048x2048,
+    README), so an Intel processor without AMX gets fp32 (Cooper Lake, the one Intel line with
+    AVX512-BF16 and no AMX at all, was not measured)."""
     try:
         info = Path("/proc/cpuinfo").read_text()
     except OSError:

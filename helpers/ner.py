@@ -473,7 +473,8 @@ def train_command(args: argparse.Namespace) -> int:
     try:  # everything a user can get wrong is checked here, before the long work
         config.validate()
         check_keep(config.keep, args.validation_size)
-        check_resume(target, config.resume)  # a new run among an interrupted one's checkpoints
+        # a new run's checkpoints among an interrupted one's
+        check_resume(target, config.resume, config.save_checkpoints)
         pick_precision(config.precision)  # fp16 without CUDA
         pick_precision("auto")  # a bad $COURSE_PRECISION (scoring the test split reads it)
         check_model_fits(config)  # weights, config, tokenizer; --freeze-layers, --max-length

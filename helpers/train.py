@@ -59,7 +59,8 @@ STRIDE = 32
 MIN_MAX_LENGTH = STRIDE + 3
 # transformers' learning-rate schedules that need only the warm-up and step counts, so they honour
 # ``warmup``; the others need settings the course does not pass (cosine_with_min_lr: a floor,
-# warmup_stable_decay: decay steps) or skip the warm-up (constant, reduce_lr_on_plateau)
+# warmup_stable_decay: decay steps) or skip the warm-up (constant: allowed with warmup 0;
+# reduce_lr_on_plateau)
 SCHEDULERS = (
     "linear", "cosine", "cosine_with_restarts", "polynomial", "constant_with_warmup",
     "inverse_sqrt",
@@ -151,7 +152,11 @@ class TrainConfig:
                 f"None or an integer >= {MIN_MAX_LENGTH} (windows of a long sentence share "
                 f"{STRIDE} tokens, plus [CLS] and [SEP])",
             ),
-            (self.scheduler in SCHEDULERS, "scheduler", "one of " + ", ".join(SCHEDULERS)),
+            (
+                self.scheduler in SCHEDULERS or (self.scheduler == "constant" and not self.warmup),
+                "scheduler",
+                "one of " + ", ".join(SCHEDULERS) + " (or constant, with warmup 0)",
+            ),
             (is_seed(self.seed), "seed", SEED_EXPECTED),
             (isinstance(self.output_dir, (str, os.PathLike)) and str(self.output_dir).strip() != "",
              "output_dir", "a folder path"),
@@ -290,15 +295,18 @@ def dropout_settings(mc: Any, dropout: float | None, model_name: str) -> dict[st
     )
 
 
-def check_resume(output_dir: str | Path, resume: bool) -> None:
-    """Refuse to start a new run (``resume`` False) in a folder that holds an interrupted run's
-    checkpoints: a later ``resume`` takes the highest-numbered checkpoint, which could be the old
-    run's, trained with other settings."""
+def check_resume(output_dir: str | Path, resume: bool, saves_checkpoints: bool) -> None:
+    """Refuse to start a new run that saves checkpoints (``resume`` False) in a folder that
+    holds an interrupted run's: their checkpoints would mix, and a later ``resume`` takes the
+    highest-numbered one, which could be the old run's, trained with other settings. A finished
+    run's folder, or a run that saves no checkpoint, is left to the usual rules."""
     from transformers.trainer_utils import get_last_checkpoint
 
     folder = output_path(output_dir)
-    last = get_last_checkpoint(str(folder)) if folder.is_dir() else None
-    if last and not resume:
+    if resume or not saves_checkpoints or not folder.is_dir() or finished_run(folder):
+        return
+    last = get_last_checkpoint(str(folder))
+    if last:
         raise ValueError(
             f"output_dir={shown(folder)} holds {Path(last).name} of an interrupted run: the "
             "resume setting (--resume) continues it; to start afresh, delete its checkpoint-* "
@@ -716,7 +724,7 @@ def train_ner(
     if unknown:
         raise ValueError(f"tags {unknown} of the training/validation sentences are not in labels")
     check_model_fits(cfg)
-    check_resume(cfg.output_dir, cfg.resume)
+    check_resume(cfg.output_dir, cfg.resume, cfg.save_checkpoints)
     if is_main_process():
         check_output_dir(cfg.output_dir)
     device = default_device()

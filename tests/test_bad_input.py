@@ -266,6 +266,24 @@ def test_schedules_that_need_other_settings_or_skip_warm_up_are_refused(schedule
         TrainConfig(scheduler=scheduler).validate()
     for usable in ("cosine", "constant_with_warmup", "inverse_sqrt"):
         TrainConfig(scheduler=usable).validate()
+    TrainConfig(scheduler="constant", warmup=0.0).validate()  # no warm-up to skip
+
+
+def test_check_resume_refuses_only_a_new_checkpointing_run_among_an_interrupted_ones(tmp_path):
+    """A finished run's folder keeps its checkpoints (--save-checkpoints) next to metrics.json;
+    notebook 04's second run and an --overwrite run there must not be refused, nor a run that
+    saves no checkpoint."""
+    from helpers.train import check_resume
+
+    folder = tmp_path / "ner"
+    (folder / "checkpoint-30").mkdir(parents=True)
+    with pytest.raises(ValueError, match="holds checkpoint-30 of an interrupted run"):
+        check_resume(folder, resume=False, saves_checkpoints=True)
+    check_resume(folder, resume=True, saves_checkpoints=True)
+    check_resume(folder, resume=False, saves_checkpoints=False)
+    (folder / "metrics.json").write_text("{}")  # now a finished run
+    check_resume(folder, resume=False, saves_checkpoints=True)
+    check_resume(tmp_path / "new", resume=False, saves_checkpoints=True)
 
 
 def test_dropout_is_set_by_each_model_familys_names(tiny_model_dir, tiny_distilbert_dir):

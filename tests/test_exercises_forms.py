@@ -5,6 +5,7 @@ and says what is wrong where a slip used to get a false or contradictory message
 from __future__ import annotations
 
 import math
+from collections import namedtuple
 
 import numpy as np
 import pytest
@@ -14,6 +15,8 @@ from helpers.exercises import ExerciseError, ch01, ch02, ch03, ch04, ch05, ch06,
 from helpers.exercises.common import plain
 from helpers.lm import LMRun
 from tests.test_exercises import EX02_RIGHT
+
+Pair = namedtuple("Pair", "segment positions")
 
 
 @pytest.mark.parametrize(
@@ -29,6 +32,8 @@ from tests.test_exercises import EX02_RIGHT
         ((torch.tensor(1), 512), (1, 512)),
         ({"a": np.float64(0.5), "b": True}, {"a": 0.5, "b": True}),
         ([np.int64(1), {np.int64(2)}], [1, {2}]),
+        (Pair(np.int64(1), 512.0), (1, 512)),  # a namedtuple: a plain tuple
+        (frozenset({np.int64(3)}), {3}),
     ],
 )
 def test_plain_makes_numbers_plain(value, expected):

@@ -286,7 +286,7 @@ INTEL = "vendor_id\t: GenuineIntel\nmodel name\t: Intel(R) Xeon(R) Processor\n"
         (AMD + "flags\t: fpu sse avx2 fma", False),
         (AMD + "flags\t: fpu avx2 avx512f avx512_bf16", True),  # Zen 4: bf16 2.2x fp32
         (INTEL + "flags\t: fpu avx2 amx_tile amx_bf16 amx_int8 avx512_bf16", True),
-        # Cooper Lake, or a VM hiding AMX: bf16 products no faster than fp32 (this repo's bench)
+        # a Xeon whose AMX a VM hides: bf16 products at half the fp32 rate (this repo's bench)
         (INTEL + "flags\t: fpu avx2 avx512f avx512_bf16 avx512_fp16", False),
         (AMD + "flags\t: fpu avx2 avx512_bf16x", False),  # a longer flag name is not the flag
         ("flags\t: fpu avx2 avx512_bf16", False),  # no vendor line: not known to be AMD

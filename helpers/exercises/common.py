@@ -22,8 +22,13 @@ def plain(answer: object) -> object:
         return answer
     if isinstance(answer, dict):
         return {k: plain(v) for k, v in answer.items()}
-    if isinstance(answer, list | tuple | set):
-        return type(answer)(plain(a) for a in answer)
+    if isinstance(answer, list | tuple | set | frozenset):
+        items = [plain(a) for a in answer]  # a namedtuple or frozenset: a plain tuple or set
+        return (
+            items
+            if isinstance(answer, list)
+            else (tuple(items) if isinstance(answer, tuple) else set(items))
+        )
     shape = getattr(answer, "shape", None)
     if shape is not None and len(shape) <= 1 and hasattr(answer, "tolist"):
         return plain(answer.tolist())  # numpy scalars and arrays, torch tensors
