@@ -575,7 +575,10 @@ def bench_margin(n_sentences: int, epochs: int, seed: int) -> None:
         f"{seed}; torch {torch.__version__}, {torch.get_num_threads()} threads; CPU: {cpu_kind()}"
     )
     if precision == "fp32":
-        print("this CPU runs predict in fp32 (no bf16 units): there is no low precision to measure")
+        print(
+            "this CPU runs predict in fp32 (no bf16 units, or none faster than fp32): there is "
+            "no low precision to measure"
+        )
         return
     train, _, labels = _protocol_split(n_sentences, seed)
     with tempfile.TemporaryDirectory() as tmp:

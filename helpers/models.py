@@ -348,7 +348,8 @@ def cpu_has_bf16() -> bool:
 
 
 def cpu_kind() -> str:
-    """The processor's model name and its native bf16 units, for reports and results files."""
+    """The processor's model name, its native bf16 units and whether ``"auto"`` uses them
+    (:func:`cpu_has_bf16`), for reports and results files."""
     import platform
 
     try:
@@ -358,7 +359,10 @@ def cpu_kind() -> str:
     name = re.search(r"^model name\s*:\s*(.+)$", info, re.M)
     flags = sorted(set(re.findall(r"\b(amx_bf16|avx512_bf16)\b", info)))
     model = name.group(1).strip() if name else platform.machine()
-    return f"{model}; bf16 units: {', '.join(flags) or 'none'}"
+    if not flags:
+        return f"{model}; bf16 units: none"
+    used = "used" if cpu_has_bf16() else "not used: no faster than fp32 here"  # pick_precision
+    return f"{model}; bf16 units: {', '.join(flags)} ({used})"
 
 
 def pick_precision(requested: str = "auto", device: str | None = None) -> str:

@@ -361,9 +361,15 @@ def test_pick_precision_default_device(monkeypatch, no_switch):
 def test_cpu_kind_names_the_model_and_its_bf16_units(monkeypatch):
     from pathlib import Path
 
-    info = "model name\t: AMD EPYC 9B14\nflags\t\t: fpu avx2 avx512_bf16\n"
+    info = (
+        "vendor_id\t: AuthenticAMD\nmodel name\t: AMD EPYC 9B14\nflags\t\t: fpu avx2 avx512_bf16\n"
+    )
     monkeypatch.setattr(Path, "read_text", lambda self, *a, **k: info)
-    assert models.cpu_kind() == "AMD EPYC 9B14; bf16 units: avx512_bf16"
+    assert models.cpu_kind() == "AMD EPYC 9B14; bf16 units: avx512_bf16 (used)"
+    info = INTEL + "flags\t\t: fpu avx2 avx512_bf16 avx512_fp16\n"  # AMX hidden: fp32 picked
+    assert models.cpu_kind() == (
+        "Intel(R) Xeon(R) Processor; bf16 units: avx512_bf16 (not used: no faster than fp32 here)"
+    )
     info = "model name\t: Some CPU\nflags\t\t: fpu avx2\n"
     assert models.cpu_kind() == "Some CPU; bf16 units: none"
 
