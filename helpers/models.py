@@ -338,9 +338,13 @@ def cpu_has_bf16() -> bool:
     README), so an Intel processor without AMX gets fp32 (Cooper Lake, the one Intel line with
     AVX512-BF16 and no AMX at all, was not measured)."""
     try:
-        info = Path("/proc/cpuinfo").read_text()
+        return _bf16_faster(Path("/proc/cpuinfo").read_text())
     except OSError:
         return False
+
+
+def _bf16_faster(info: str) -> bool:
+    """:func:`cpu_has_bf16`'s rule on the text of ``/proc/cpuinfo``."""
     if re.search(r"\bamx_bf16\b", info):
         return True
     amd = re.search(r"^vendor_id\s*:\s*AuthenticAMD\s*$", info, re.M)
@@ -361,7 +365,7 @@ def cpu_kind() -> str:
     model = name.group(1).strip() if name else platform.machine()
     if not flags:
         return f"{model}; bf16 units: none"
-    used = "used" if cpu_has_bf16() else "not used: no faster than fp32 here"  # pick_precision
+    used = "used" if _bf16_faster(info) else "not used: no faster than fp32 here"  # pick_precision
     return f"{model}; bf16 units: {', '.join(flags)} ({used})"
 
 

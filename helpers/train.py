@@ -295,17 +295,22 @@ def dropout_settings(mc: Any, dropout: float | None, model_name: str) -> dict[st
     )
 
 
+def interrupted_checkpoint(folder: Path) -> str | None:
+    """The last checkpoint of an interrupted run in ``folder`` (checkpoints, no finished run)."""
+    from transformers.trainer_utils import get_last_checkpoint
+
+    if not folder.is_dir() or finished_run(folder):
+        return None
+    return get_last_checkpoint(str(folder))
+
+
 def check_resume(output_dir: str | Path, resume: bool, saves_checkpoints: bool) -> None:
     """Refuse to start a new run that saves checkpoints (``resume`` False) in a folder that
     holds an interrupted run's: their checkpoints would mix, and a later ``resume`` takes the
     highest-numbered one, which could be the old run's, trained with other settings. A finished
     run's folder, or a run that saves no checkpoint, is left to the usual rules."""
-    from transformers.trainer_utils import get_last_checkpoint
-
     folder = output_path(output_dir)
-    if resume or not saves_checkpoints or not folder.is_dir() or finished_run(folder):
-        return
-    last = get_last_checkpoint(str(folder))
+    last = None if resume or not saves_checkpoints else interrupted_checkpoint(folder)
     if last:
         raise ValueError(
             f"output_dir={shown(folder)} holds {Path(last).name} of an interrupted run: the "
@@ -328,8 +333,6 @@ def run_folder(output_dir: str | Path, overwrite: bool = False, resume: bool = F
     With ``resume``, the first of those folders that holds checkpoints but no finished run (an
     interrupted run, wherever its folder was numbered), if there is one.
     """
-    from transformers.trainer_utils import get_last_checkpoint
-
     out = output_path(output_dir)
     if overwrite or not (out.is_dir() and finished_run(out)):
         return out
@@ -341,7 +344,7 @@ def run_folder(output_dir: str | Path, overwrite: bool = False, resume: bool = F
         for candidate in numbered():
             if not candidate.is_dir():
                 break
-            if not finished_run(candidate) and get_last_checkpoint(str(candidate)):
+            if interrupted_checkpoint(candidate):
                 return candidate
     return next(c for c in numbered() if not c.exists() or (c.is_dir() and not any(c.iterdir())))
 
@@ -723,7 +726,7 @@ def train_ner(
     unknown = sorted(seen - set(labels))
     if unknown:
         raise ValueError(f"tags {unknown} of the training/validation sentences are not in labels")
-    check_model_fits(cfg)
+    mc = check_model_fits(cfg)
     check_resume(cfg.output_dir, cfg.resume, cfg.save_checkpoints)
     if is_main_process():
         check_output_dir(cfg.output_dir)
@@ -731,7 +734,7 @@ def train_ner(
     precision = pick_precision(cfg.precision, device)
     set_seed(cfg.seed)
     tokenizer = load_tokenizer(cfg.model_name)
-    extra = dropout_settings(load_config(cfg.model_name), cfg.dropout, cfg.model_name)
+    extra = dropout_settings(mc, cfg.dropout, cfg.model_name)
     model = token_classifier(cfg, labels, tokenizer, **extra)
     casing = uses_casing(model)
     freeze(model, cfg.freeze_embeddings, cfg.freeze_layers)

@@ -15,6 +15,7 @@ from helpers.exercises import ExerciseError, ch01, ch02, ch03, ch04, ch05, ch06,
 from helpers.exercises.common import plain
 from helpers.lm import LMRun
 from tests.test_exercises import EX02_RIGHT
+from tests.test_exercises_06_07 import _same_doc_answer
 
 Pair = namedtuple("Pair", "segment positions")
 
@@ -99,15 +100,15 @@ def test_case_and_spaces_do_not_matter_where_they_are_not_the_point():
     assert ch04.check_prediction("About  the same").startswith("Noted: 'about the same'")
     spans = [("PER", 0, 2), ("Geo", 3, 5), ("org", 6, 7), ("per", 7, 8)]
     assert ch02.check_spans(spans).startswith("Right: 4 entities")
-    answer = {
-        "negatives": "Same_doc",
-        "accuracy": 0.612,
-        "excludes_chance": True,
-        "why": " ".join(["word"] * 25),
-    }
+    answer = _same_doc_answer(negatives="Same_doc")
     assert ch06.check_same_doc(answer, "same_doc", {"accuracy": 0.612, "low": 0.55}).startswith(
         "Plausible"
     )
+
+
+def _mask_rate_run() -> LMRun:
+    """test_exercises_06_07's run: 40 targets per step, last loss 7.2 against a default 7.0."""
+    return LMRun("mlm", losses=[9.0, 9.0] + [7.2] * 10, positions=[40, 41] * 6, tokens=[100] * 12)
 
 
 def _mask_rate_answer(**over):
@@ -117,30 +118,20 @@ def _mask_rate_answer(**over):
 
 
 def test_nan_is_never_a_right_reading():
-    run = LMRun("mlm", losses=[9.0, 9.0] + [7.2] * 10, positions=[40, 41] * 6, tokens=[100] * 12)
+    run = _mask_rate_run()
     for name in ("targets_per_step", "loss_change"):
         with pytest.raises(ExerciseError, match=f"{name} must be a number, got nan"):
             ch07.check_mask_rate(_mask_rate_answer(**{name: math.nan}), 0.4, run, 7.0)
-    answer = {
-        "negatives": "same_doc",
-        "accuracy": math.nan,
-        "excludes_chance": True,
-        "why": " ".join(["word"] * 25),
-    }
+    answer = _same_doc_answer(accuracy=math.nan)
     with pytest.raises(ExerciseError, match="accuracy must be a number, got nan"):
         ch06.check_same_doc(answer, "same_doc", {"accuracy": 0.612, "low": 0.55})
 
 
 def test_slips_get_a_message_that_fits_them():
-    run = LMRun("mlm", losses=[9.0, 9.0] + [7.2] * 10, positions=[40, 41] * 6, tokens=[100] * 12)
+    run = _mask_rate_run()
     with pytest.raises(ExerciseError, match="mlm_probability must be a number between 0 and 1"):
         ch07.check_mask_rate(_mask_rate_answer(mlm_probability="0.4"), 0.4, run, 7.0)
-    answer = {
-        "negatives": "same_doc",
-        "accuracy": 61.2,
-        "excludes_chance": True,
-        "why": " ".join(["word"] * 25),
-    }
+    answer = _same_doc_answer(accuracy=61.2)
     with pytest.raises(ExerciseError, match="looks like a percentage: give the fraction"):
         ch06.check_same_doc(answer, "same_doc", {"accuracy": 0.612, "low": 0.55})
     # mean rule: sentence 1 (every word >= 0.8) left out: it passes as it does under min

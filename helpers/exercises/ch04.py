@@ -105,9 +105,10 @@ def check_prediction(prediction: str | None, recipe_results: dict | None = None)
             "predict, then run `papermill notebooks/04_ner.ipynb out.ipynb -p validation_size 0.1 "
             "-p keep best` and compare its test F1 with this run's"
         )
-    if not isinstance(prediction, str) or " ".join(prediction.lower().split()) not in choices:
+    said = " ".join(prediction.lower().split()) if isinstance(prediction, str) else None
+    if said not in choices:  # "Higher", "about  the same ": accepted
         raise ExerciseError(f"prediction={prediction!r}: answer one of {choices}")
-    prediction = " ".join(prediction.lower().split())  # "Higher", "about  the same ": accepted
+    prediction = said
     if not recipe_results:
         return f"Noted: {prediction!r}. Now run it and compare the two test F1 values."
     rows = recipe_results["recipes"]
