@@ -39,8 +39,8 @@ def check_clm_params(values: Mapping[str, Any]) -> None:
     :func:`helpers.models.pick_precision`)."""
     p = need_defined(values, [
         "seed", "n_sentences", "epochs", "batch_size", "learning_rate", "layers", "hidden",
-        "heads", "max_length", "mlm_probability", "mask_text", "prompts", "masked_texts",
-        "loss_drop", "precision",
+        "heads", "max_length", "mlm_probability", "mask_text", "prompts", "new_tokens",
+        "masked_texts", "loss_drop", "precision",
     ])  # fmt: skip
     need_seed("seed", p["seed"])
     if p["n_sentences"] is not None:
@@ -62,8 +62,39 @@ def check_clm_params(values: Mapping[str, Any]) -> None:
             refuse_list(name, texts, "a non-empty list of texts")
         for text in texts:
             need_text(f"{name} item", text, must_contain=mask)
+    need_int("new_tokens", p["new_tokens"], 1)
     need_number("loss_drop", p["loss_drop"], 0)
     need_choice("precision", p["precision"], PRECISIONS)  # pick_precision: fp16 needs CUDA
+
+
+def check_text_lengths(
+    tokenizer: Any,
+    max_length: int,
+    mask_text: str,
+    prompts: Sequence[str],
+    masked_texts: Sequence[str],
+    new_tokens: int,
+) -> None:
+    """Refuse, before anything trains, a text of notebooks/07_clm_vs_mlm.ipynb that the models'
+    ``max_length`` positions cannot hold (training sentences are cut; these texts are not):
+    ``mask_text`` and each of ``masked_texts`` with [CLS] and [SEP], each of ``prompts`` with
+    [CLS] and ``new_tokens`` more (:func:`greedy_generate`'s rule). The message names the text."""
+    for name, text in (("mask_text", mask_text), *(("masked_texts item", t) for t in masked_texts)):
+        n = len(tokenizer(text)["input_ids"])
+        if n > max_length:
+            refuse(name, text, f"at most max_length={max_length} tokens with [CLS] and [SEP] "
+                               f"(it has {n}): a shorter text or a larger max_length")  # fmt: skip
+    for text in prompts:
+        n = 1 + len(tokenizer(text, add_special_tokens=False)["input_ids"])
+        if _too_long(n, new_tokens, max_length):
+            refuse("prompts item", text, f"at most max_length={max_length} tokens with [CLS] "
+                   f"and new_tokens={new_tokens} more (it has {n} with [CLS]): a shorter prompt, "
+                   "a smaller new_tokens or a larger max_length")  # fmt: skip
+
+
+def _too_long(prompt_tokens: int, max_new_tokens: int, limit: int) -> bool:
+    """:func:`greedy_generate`'s rule: the prompt and every new token must fit ``limit``."""
+    return prompt_tokens + max_new_tokens > limit
 
 
 def reduced_tokenizer(base: Any, texts: Sequence[str]) -> Any:
@@ -288,7 +319,7 @@ def greedy_generate(model: Any, tokenizer: Any, prompt: str, max_new_tokens: int
     ids = tokenizer(prompt, add_special_tokens=False)["input_ids"]
     ids = [tokenizer.cls_token_id, *ids]
     limit = model.config.max_position_embeddings
-    if len(ids) + max_new_tokens > limit:  # the loop would stop early without a word
+    if _too_long(len(ids), max_new_tokens, limit):  # check_text_lengths uses the same rule
         raise ValueError(
             f"prompt {prompt!r} is {len(ids)} tokens with [CLS]: with max_new_tokens="
             f"{max_new_tokens} that is more than the model's {limit} positions: expected a "

@@ -191,6 +191,28 @@ def test_count_targets_records_each_batch(small_tok, texts):
         lm.CountTargets(_collator(small_tok, "clm"), "t5")
 
 
+def test_texts_that_the_positions_cannot_hold_are_refused_before_training(small_tok):
+    """Notebook 07 used to accept ``-p max_length 10``, train both models, then stop in the
+    fill-mask pipeline with a tensor-size RuntimeError: each text is checked against max_length
+    once the tokenizer exists, with greedy_generate's rule for prompts."""
+    masked = "voters went to the [MASK] on saturday ."  # 8 pieces + [CLS] and [SEP]
+    fits = dict(mask_text="the president said", prompts=["the president said"],
+                masked_texts=[masked], new_tokens=4)  # fmt: skip
+    lm.check_text_lengths(small_tok, 10, **fits)  # 10 tokens exactly; prompt 4 + 4 new <= 10
+    with pytest.raises(ValueError, match=r"^masked_texts item='voters .*max_length=9 .*has 10"):
+        lm.check_text_lengths(small_tok, 9, **{**fits, "prompts": ["the"]})
+    with pytest.raises(ValueError, match=r"^mask_text='the president said on tuesday': .*has 7"):
+        lm.check_text_lengths(small_tok, 6, **{**fits, "mask_text": "the president said on "
+                                               "tuesday", "masked_texts": ["[MASK]"]})  # fmt: skip
+    with pytest.raises(ValueError, match=r"^prompts item='the president said': .*new_tokens=7"):
+        lm.check_text_lengths(small_tok, 10, **{**fits, "new_tokens": 7})
+    # the same rule as greedy_generate: what it refuses is refused here, up front
+    model = lm.build_model(small_tok, "clm", seed=0, **{**SIZES, "max_positions": 10})
+    with pytest.raises(ValueError, match="max_new_tokens=7"):
+        lm.greedy_generate(model, small_tok, "the president said", 7)
+    lm.greedy_generate(model, small_tok, "the president said", 6)
+
+
 def test_generation_is_deterministic_with_a_seed(small_tok):
     out = [
         lm.greedy_generate(

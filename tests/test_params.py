@@ -148,6 +148,7 @@ def test_alignment_accepts_explicit_indices():
         (check_clm_params, CLM, "prompts", [], "a non-empty list of texts"),
         (check_clm_params, CLM, "prompts", ["the", ""], "a non-empty string"),
         (check_clm_params, CLM, "masked_texts", ["no mask here"], "[MASK] exactly once"),
+        (check_clm_params, CLM, "new_tokens", 0, "an integer >= 1"),
         (check_clm_params, CLM, "loss_drop", -0.5, "a number >= 0"),
         (check_clm_params, CLM, "loss_drop", float("inf"), "a number >= 0"),
         (check_clm_params, CLM, "learning_rate", float("inf"), "a number > 0"),
@@ -256,6 +257,17 @@ def test_every_parameter_refuses_a_value_of_the_wrong_kind_by_name(notebook, cap
             assert str(e).startswith(f"{name}={bad!r}"), (name, str(e))
     assert passed == [], f"{notebook}: no check refused {passed} given a value of the wrong kind"
     capsys.readouterr()  # what the cells printed on the way
+
+
+def test_notebook07_refuses_a_max_length_its_texts_do_not_fit_before_training(capsys):
+    """``-p max_length 10`` passes the parameter check but cannot hold the default masked
+    texts: refused in the vocabulary cell, naming the text, before any model is built."""
+    with pytest.raises(ValueError, match=r"^masked_texts item='the president said on \[MASK\]"):
+        notebook_namespace("07_clm_vs_mlm.ipynb", "check_clm_params(globals())",
+                           "need_available(", **{**CLM, "max_length": 10})  # fmt: skip
+    notebook_namespace("07_clm_vs_mlm.ipynb", "check_clm_params(globals())", "need_available(",
+                       **{**CLM, "max_length": 16})  # fmt: skip
+    capsys.readouterr()
 
 
 @pytest.mark.parametrize(
