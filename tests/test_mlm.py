@@ -159,6 +159,38 @@ def test_adaptation_text_never_reads_the_ner_test_file():
         mlm.adaptation_text("data/news_ner_test.csv")
 
 
+@pytest.mark.parametrize("n", [-5, 0, True, 2.5])
+def test_adaptation_text_refuses_a_count_that_is_not_a_positive_integer(n):
+    """-5 used to drop the last 5 sentences (train[:-5]), 0 kept none and True kept one."""
+    with pytest.raises(ValueError, match=rf"^n_sentences={n!r}: expected None or an integer > 0"):
+        mlm.adaptation_text(n_sentences=n)
+
+
+def test_ner_f1_gives_the_model_the_training_sides_labels_only(monkeypatch):
+    """As notebook 04 and ``ner train``: a label only the test split has gets no class, so the
+    test split chooses nothing (it used to add the test split's labels to the model)."""
+    from helpers.data import Sentence, Splits
+
+    def sentence(tags):
+        return Sentence(words=[f"w{i}" for i in range(len(tags))], tags=tags)
+
+    splits = Splits([sentence(["B-geo", "O"])], [], [sentence(["B-art", "I-art"])], "toy", "toy")
+    monkeypatch.setattr(mlm, "experiment_splits", lambda *a, **k: splits)
+    seen = {}
+
+    class Stop(Exception):
+        pass
+
+    def fake_train_ner(train, validation, labels, cfg):
+        seen["labels"] = labels
+        raise Stop
+
+    monkeypatch.setattr(mlm, "train_ner", fake_train_ner)
+    with pytest.raises(Stop):
+        mlm.ner_f1("minilm", 42, "unused")
+    assert seen["labels"] == ["O", "B-geo"]
+
+
 def test_adaptation_text_splits_by_document():
     from helpers.data import load_embedded
 
