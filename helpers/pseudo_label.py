@@ -26,6 +26,7 @@ from helpers.data import Sentence, load_embedded
 from helpers.labels import GMB_TYPES, entity_spans, labels_for_types, repair_bio
 from helpers.models import ModelLoadError, cpu_kind, default_device, pick_precision
 from helpers.params import (
+    is_int,
     need_choice,
     need_defined,
     need_int,
@@ -80,14 +81,12 @@ def split_labelled(
     (:func:`hide_labels`) before the loop sees it. ``n_unlabelled=None``: all the rest.
     Taught in notebooks/08_pseudo_labelling.ipynb.
     """
-    rest_max = len(sentences) - n_labelled
-    if not isinstance(n_labelled, int) or not 1 <= n_labelled < len(sentences):
+    if not is_int(n_labelled) or not 1 <= n_labelled < len(sentences):
         raise ValueError(
             f"n_labelled={n_labelled!r}: expected an integer in 1..{len(sentences) - 1}"
         )
-    if n_unlabelled is not None and (
-        not isinstance(n_unlabelled, int) or not 1 <= n_unlabelled <= rest_max
-    ):
+    rest_max = len(sentences) - n_labelled
+    if n_unlabelled is not None and (not is_int(n_unlabelled) or not 1 <= n_unlabelled <= rest_max):
         raise ValueError(
             f"n_unlabelled={n_unlabelled!r}: expected None or an integer in 1..{rest_max}"
         )
@@ -222,6 +221,11 @@ def threshold_sweep(
     Report only: the gold tags are read after each selection. Taught in
     notebooks/08_pseudo_labelling.ipynb.
     """
+    if not len(tags) == len(confidences) == len(gold):
+        raise ValueError(
+            f"{len(tags)} tag lists, {len(confidences)} confidence lists and {len(gold)} gold tag "
+            "lists: expected one of each per pool sentence"
+        )
     all_gold = sum(len(entity_spans(t)) for t in gold)
     rows = []
     for th in thresholds:
@@ -294,9 +298,11 @@ def reinforcement(
     """Do wrong pseudo labels survive retraining on them? (report only)
 
     ``old_*``: the pseudo labels a model gave some sentences; ``new_*``: what the model retrained
-    on them predicts for the same sentences. Among the words whose pseudo tag was wrong:
-    ``kept`` how many the retrained model still tags the same wrong way, and their mean
-    confidence before and after. Taught in notebooks/08_pseudo_labelling.ipynb.
+    on them predicts for the same sentences. Among the words whose pseudo tag was wrong
+    (``wrong_words``): how many the retrained model still tags the same wrong way (``kept_wrong``),
+    and the mean confidence over all of those words, before (in the pseudo tag) and after (in
+    whatever tag the retrained model now gives, kept or not; with ``kept_share`` near 1 nearly
+    all of it is confidence in the kept errors). Taught in notebooks/08_pseudo_labelling.ipynb.
     """
     wrong = kept = 0
     before: list[float] = []

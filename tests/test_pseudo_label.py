@@ -80,7 +80,15 @@ def test_split_labelled_is_disjoint_sized_and_seeded():
 
 
 @pytest.mark.parametrize(
-    "kw,name", [({"n_labelled": 0}, "n_labelled"), ({"n_unlabelled": 0}, "n_unlabelled")]
+    "kw,name",
+    [
+        ({"n_labelled": 0}, "n_labelled"),
+        ({"n_unlabelled": 0}, "n_unlabelled"),
+        # a text used to stop with a TypeError from the arithmetic; True passed as 1
+        ({"n_labelled": "5"}, "n_labelled"),
+        ({"n_labelled": True}, "n_labelled"),
+        ({"n_unlabelled": True}, "n_unlabelled"),
+    ],
 )
 def test_split_labelled_bad_sizes_name_the_parameter(kw, name):
     sents = load_embedded("train").sentences[:20]
@@ -144,6 +152,16 @@ def test_threshold_sweep_trades_kept_sentences_for_precision():
     assert math.isclose(rows[0]["precision"], 1 / 2) and rows[2]["precision"] == 1.0
     assert [round(r["coverage"], 3) for r in rows] == [0.333, 0.333, 0.333]
     assert math.isclose(rows[1]["recall_in_kept"], 1 / 2)  # the missed tim entity was kept
+
+
+def test_threshold_sweep_refuses_lists_of_different_lengths():
+    """One gold list too many used to halve ``coverage`` without a word."""
+    tags, conf = [["B-geo", "O"]], [[0.9, 0.9]]
+    assert threshold_sweep(tags, conf, [["B-geo", "O"]], [0.5])[0]["coverage"] == 1.0
+    with pytest.raises(ValueError, match="1 tag lists, 1 confidence lists and 2 gold tag lists"):
+        threshold_sweep(tags, conf, [["B-geo", "O"], ["B-per", "O"]], [0.5])
+    with pytest.raises(ValueError, match="1 tag lists, 0 confidence lists and 1 gold"):
+        threshold_sweep(tags, [], [["B-geo", "O"]], [0.5])
 
 
 def test_reinforcement_follows_the_wrong_words():
