@@ -316,6 +316,7 @@ def greedy_generate(model: Any, tokenizer: Any, prompt: str, max_new_tokens: int
 
     if not getattr(model.config, "is_decoder", False):
         raise ValueError("greedy_generate needs a causal model (config.is_decoder=True)")
+    need_int("max_new_tokens", max_new_tokens, 1)  # 0 used to return "" without a word
     ids = tokenizer(prompt, add_special_tokens=False)["input_ids"]
     ids = [tokenizer.cls_token_id, *ids]
     limit = model.config.max_position_embeddings

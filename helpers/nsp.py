@@ -10,6 +10,7 @@ Taught in notebooks/06_nsp.ipynb.
 from __future__ import annotations
 
 import math
+import numbers
 import random
 import time
 import warnings
@@ -157,9 +158,10 @@ def wilson_interval(successes: int, n: int, confidence: float = 0.95) -> tuple[f
     """
     from statistics import NormalDist
 
-    if not isinstance(n, int) or n <= 0:
+    # numbers.Integral: also numpy's integers, e.g. a count made with (preds == labels).sum()
+    if not _integral(n) or n <= 0:
         raise ValueError(f"n={n!r}: expected a positive integer")
-    if not isinstance(successes, int) or not 0 <= successes <= n:
+    if not _integral(successes) or not 0 <= successes <= n:
         raise ValueError(f"successes={successes!r}: expected an integer between 0 and n={n}")
     if not 0 < confidence < 1:
         raise ValueError(f"confidence={confidence!r}: expected a fraction between 0 and 1")
@@ -168,6 +170,11 @@ def wilson_interval(successes: int, n: int, confidence: float = 0.95) -> tuple[f
     centre = (p + z * z / (2 * n)) / (1 + z * z / n)
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
     return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def _integral(value: Any) -> bool:
+    """An integer of any kind (Python's, numpy's), not a bool."""
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
 def require_bert(name: str) -> None:
@@ -203,6 +210,7 @@ def head_trained(missing_keys: Sequence[str]) -> bool:
 
 def encode_pairs(tokenizer: Any, pairs: Sequence[Pair], max_length: int = 128) -> Any:
     """``[CLS] A [SEP] B [SEP]`` encodings with ``token_type_ids`` (0 for A, 1 for B), padded."""
+    _check_pair_length(max_length)
     return tokenizer(
         [p.a for p in pairs],
         [p.b for p in pairs],
@@ -219,6 +227,7 @@ def pair_features(tokenizer: Any, pairs: Sequence[Pair], max_length: int = 128) 
     What the ``Trainer`` reads; ``DataCollatorWithPadding`` pads each batch. A pair longer than
     ``max_length`` tokens is cut (the longer sentence first), with a warning that counts them.
     """
+    _check_pair_length(max_length)
     a, b = [p.a for p in pairs], [p.b for p in pairs]
     enc = tokenizer(a, b)
     n_long = sum(len(ids) > max_length for ids in enc["input_ids"])
@@ -230,6 +239,12 @@ def pair_features(tokenizer: Any, pairs: Sequence[Pair], max_length: int = 128) 
         )
         enc = tokenizer(a, b, truncation="longest_first", max_length=max_length)
     return [{**{k: enc[k][i] for k in enc}, "labels": p.label} for i, p in enumerate(pairs)]
+
+
+def _check_pair_length(max_length: int) -> None:
+    """Room for [CLS], two [SEP] and at least one token of each sentence (a smaller one would
+    cut a whole sentence away)."""
+    need_int("max_length", max_length, 5)
 
 
 @dataclass
@@ -311,6 +326,8 @@ def predict_nsp(
     """
     import torch
 
+    if not pairs:
+        raise ValueError("pairs is empty: expected at least one pair to score")
     device = next(model.parameters()).device
     chosen = pick_precision(precision, device.type)
     model.eval()
@@ -354,7 +371,7 @@ def cluster_bootstrap_interval(
     it is the ordinary bootstrap. Deterministic for a given ``seed``.
     Taught in notebooks/06_nsp.ipynb.
     """
-    if len(correct) != len(clusters) or not correct:
+    if len(correct) != len(clusters) or len(correct) == 0:  # a numpy array has no truth value
         raise ValueError(
             f"{len(correct)} results but {len(clusters)} cluster names: need equal, > 0"
         )

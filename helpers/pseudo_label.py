@@ -109,7 +109,12 @@ def sentence_confidence(confidences: Sequence[float], rule: str = "min") -> floa
         raise ValueError(f"rule={rule!r}: expected one of {RULES}")
     if not len(confidences):
         raise ValueError("a sentence with no words has no confidence")
-    return min(confidences) if rule == "min" else sum(confidences) / len(confidences)
+    low = min(confidences)
+    if rule == "min":
+        return low
+    # rounding can put a float mean a hair below the minimum ([0.7] * 3 gives 0.6999...98), so a
+    # sentence "min" keeps at a threshold would fail "mean": the mean never leaves [min, max]
+    return min(max(sum(confidences) / len(confidences), low), max(confidences))
 
 
 def select(

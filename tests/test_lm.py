@@ -224,6 +224,8 @@ def test_generation_is_deterministic_with_a_seed(small_tok):
     assert out[0] != out[2]
     with pytest.raises(ValueError, match="causal"):
         lm.greedy_generate(lm.build_model(small_tok, "mlm", **SIZES), small_tok, "the", 3)
+    with pytest.raises(ValueError, match=r"^max_new_tokens=0: expected an integer >= 1"):
+        lm.greedy_generate(lm.build_model(small_tok, "clm", **SIZES), small_tok, "the", 0)
 
 
 def test_a_prompt_that_leaves_too_few_positions_is_refused(small_tok):

@@ -166,6 +166,36 @@ def test_wilson_rejects_bad_counts():
             wilson_interval(k, n)
 
 
+def test_wilson_takes_a_count_made_with_numpy():
+    """(preds == labels).sum() is a numpy integer: it used to be refused as 'not an integer
+    between 0 and n', which it is."""
+    import numpy as np
+
+    k = (np.array([1, 0, 1, 1]) == np.array([1, 1, 1, 1])).sum()
+    assert wilson_interval(k, np.int64(4)) == wilson_interval(3, 4)
+    with pytest.raises(ValueError, match="successes=True"):
+        wilson_interval(True, 4)
+
+
+def test_a_max_length_that_cuts_a_whole_sentence_away_is_refused(tok):
+    """max_length=3 left [CLS] [SEP] [SEP]: both sentences cut away, with only the usual
+    warning. 5 keeps a token of each."""
+    from helpers.nsp import pair_features
+
+    pairs = make_pairs(doc("a", 3) + doc("b", 3), seed=0)
+    for call in (pair_features, encode_pairs):
+        with pytest.raises(ValueError, match=r"^max_length=4: expected an integer >= 5"):
+            call(tok, pairs, max_length=4)
+    with pytest.warns(UserWarning, match="longer than max_length=5"):
+        assert all(len(f["input_ids"]) == 5 for f in pair_features(tok, pairs, max_length=5))
+
+
+def test_scoring_no_pairs_is_refused_by_name(tok):
+    """An empty list used to stop with a bare IndexError inside the tokenizer."""
+    with pytest.raises(ValueError, match="^pairs is empty"):
+        predict_nsp(None, tok, [])
+
+
 def test_pair_layout_and_segment_ids(tok):
     sents = doc("a", 2) + doc("b", 2)
     pair = [p for p in make_pairs(sents, seed=0) if p.label == IS_NEXT][0]
@@ -322,6 +352,20 @@ def test_cluster_bootstrap_rejects_bad_input():
         cluster_bootstrap_interval([True], [0], confidence=1.5)
     with pytest.raises(ValueError, match="resamples"):
         cluster_bootstrap_interval([True], [0], resamples=10)
+
+
+def test_cluster_bootstrap_takes_numpy_arrays():
+    """``not correct`` raised numpy's 'truth value of an array is ambiguous'."""
+    import numpy as np
+
+    from helpers.nsp import cluster_bootstrap_interval
+
+    correct, clusters = [True, False, True, True] * 5, [0, 0, 1, 1, 2] * 4
+    assert cluster_bootstrap_interval(np.array(correct), np.array(clusters)) == (
+        cluster_bootstrap_interval(correct, clusters)
+    )
+    with pytest.raises(ValueError, match="0 results"):
+        cluster_bootstrap_interval(np.array([]), np.array([]))
 
 
 def test_packed_weights_give_the_same_scores(nsp_dirs, tok, train_sents, packed_counts):

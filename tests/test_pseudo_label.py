@@ -154,6 +154,14 @@ def test_threshold_sweep_trades_kept_sentences_for_precision():
     assert math.isclose(rows[1]["recall_in_kept"], 1 / 2)  # the missed tim entity was kept
 
 
+def test_the_mean_rule_keeps_what_the_min_rule_keeps():
+    """A float mean can fall a hair below the minimum ([0.7] * 3 -> 0.6999...98): 'mean' then
+    refused a sentence that 'min' kept at threshold 0.7, though a mean is never below a min."""
+    for words in ([0.7] * 3, [0.1] * 10):
+        assert select([words], words[0], "min") == [0] == select([words], words[0], "mean")
+    assert sentence_confidence([0.2, 0.6], "mean") == pytest.approx(0.4)
+
+
 def test_threshold_sweep_refuses_lists_of_different_lengths():
     """One gold list too many used to halve ``coverage`` without a word."""
     tags, conf = [["B-geo", "O"]], [[0.9, 0.9]]
