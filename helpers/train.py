@@ -269,6 +269,8 @@ def check_model_fits(cfg: TrainConfig) -> Any:
             f"casing={cfg.casing!r}: the casing feature needs a BERT model (model_type 'bert'); "
             f"{cfg.model_name!r} is {mc.model_type!r}: use casing='off'"
         )
+    if cfg.casing != "off" and getattr(mc, "casing_placement", None):
+        _keep_saved_casing(cfg, mc)  # a saved casing table stays where it was trained
     dropout_settings(mc, cfg.dropout, cfg.model_name)  # a model without the settings: refused
     limit = getattr(mc, "max_position_embeddings", None)
     if cfg.max_length is not None and isinstance(limit, int) and cfg.max_length > limit:
@@ -777,11 +779,15 @@ def token_classifier(cfg: TrainConfig, labels: list[str], tokenizer: Any, **kwar
     """The model a run starts from: ``cfg.model_name`` with a new head for ``labels`` and, when
     ``cfg.casing`` resolves to a placement (:func:`helpers.casing.resolve_casing`), a zero
     casing embedding added at the input of the first trained layer (``freeze_layers``) or at the
-    output. ``kwargs`` are configuration settings (dropout)."""
+    output. A model saved with casing keeps its trained table where it was trained (``"auto"``),
+    and a setting that would move it is refused. ``kwargs`` are configuration settings
+    (dropout)."""
     from helpers.casing import casing_token_classifier, resolve_casing
 
-    model_type = load_config(cfg.model_name).model_type
-    placement = resolve_casing(cfg.casing, tokenizer, model_type)
+    config = load_config(cfg.model_name)
+    placement = resolve_casing(cfg.casing, tokenizer, config.model_type)
+    if placement and getattr(config, "casing_placement", None):  # saved with a trained table
+        placement = _keep_saved_casing(cfg, config)
     if placement:
         return casing_token_classifier(
             cfg.model_name, labels, placement, cfg.freeze_layers, **kwargs
@@ -794,6 +800,24 @@ def token_classifier(cfg: TrainConfig, labels: list[str], tokenizer: Any, **kwar
             f"{model.config.casing_placement!r}"
         )
     return model
+
+
+def _keep_saved_casing(cfg: TrainConfig, config: Any) -> str:
+    """The placement of a model saved with casing: ``"auto"`` keeps it, and a setting that would
+    add its trained table elsewhere (another placement, or ``after_frozen`` before another layer
+    than the one it was trained at) is refused."""
+    saved = config.casing_placement
+    layer = config.casing_layer if saved == "after_frozen" else None
+    asked = saved if cfg.casing == "auto" else cfg.casing
+    if asked != saved or layer not in (None, cfg.freeze_layers):
+        at = f"{saved} (the input of layer {layer})" if layer is not None else saved
+        keep = f"casing={saved!r} or 'auto'" + ("" if layer is None else f", freeze_layers={layer}")
+        raise ValueError(
+            f"model_name={cfg.model_name!r} was saved with its trained casing table at {at}; "
+            f"casing={cfg.casing!r} with freeze_layers={cfg.freeze_layers} would move it: "
+            f"expected {keep}"
+        )
+    return saved
 
 
 def _learned(tags: set[str], strategy: str) -> set[str]:

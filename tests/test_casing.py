@@ -366,6 +366,49 @@ def test_training_from_a_casing_model_keeps_its_casing(saved, gmb_labels, tok):
         token_classifier(TrainConfig(model_name=path, casing="off"), gmb_labels, tok)
 
 
+def test_the_command_line_refuses_to_move_a_saved_casing_table_before_training(
+    saved, tmp_path, capsys
+):
+    _, path = saved
+    code = ner.main(["train", "--model", path, "--freeze-layers", "2", "--no-progress",
+                     "--output-dir", str(tmp_path / "run")])  # fmt: skip
+    err = capsys.readouterr().err
+    assert code == 2 and "Traceback" not in err, err
+    assert "saved with its trained casing table at after_frozen (the input of layer 1)" in err
+    assert not (tmp_path / "run").exists()
+
+
+def test_a_setting_that_would_move_a_saved_casing_table_is_refused(
+    saved, gmb_labels, tok, two_layer_dir, tmp_path
+):
+    """'auto' used to put a saved model's trained table at AUTO_PLACEMENT before layer
+    freeze_layers, wherever it had been trained: a table learned for the output was added at
+    the input of layer 1 without a word."""
+    from helpers.train import token_classifier
+
+    _, path = saved  # after_frozen, the input of layer 1
+    expected = r"expected casing='after_frozen' or 'auto', freeze_layers=1$"
+    for casing, freeze in (("output", 1), ("auto", 2), ("after_frozen", 0)):
+        with pytest.raises(ValueError, match=r"at after_frozen \(the input of layer 1\); "
+                           rf"casing='{casing}' with freeze_layers={freeze} would move it: "
+                           + expected):  # fmt: skip
+            token_classifier(TrainConfig(model_name=path, casing=casing, freeze_layers=freeze),
+                             gmb_labels, tok)  # fmt: skip
+    out = casing_token_classifier(two_layer_dir, gmb_labels, "output", 1).eval()
+    _random_casing(out)
+    out.save_pretrained(tmp_path)
+    tok.save_pretrained(tmp_path)
+    for freeze in (0, 1, 2):  # at the output, the layer does not matter
+        again = token_classifier(TrainConfig(model_name=str(tmp_path), freeze_layers=freeze),
+                                 gmb_labels, tok)  # fmt: skip
+        assert again.config.casing_placement == "output"
+        assert torch.equal(again.casing_embeddings.weight, out.casing_embeddings.weight)
+    with pytest.raises(ValueError, match=r"at output; casing='after_frozen' .* expected "
+                       r"casing='output' or 'auto'$"):  # fmt: skip
+        token_classifier(TrainConfig(model_name=str(tmp_path), casing="after_frozen"),
+                         gmb_labels, tok)  # fmt: skip
+
+
 # ---------------------------------------------------------------- the setting
 
 
