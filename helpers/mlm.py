@@ -82,7 +82,7 @@ from helpers.params import (
     refuse,
 )
 from helpers.paths import CORPUS_TEST, CORPUS_TRAIN, output_path, resolve, shown
-from helpers.results import check_results_path, command_line, provenance
+from helpers.results import check_results_path, command_line, provenance, write_results
 from helpers.train import (
     MIN_MAX_LENGTH,
     STRIDE,
@@ -754,8 +754,14 @@ def ner_f1(model_name: str, seed: int, output_dir: str) -> dict[str, Any]:
     }
 
 
-def downstream(seeds: Sequence[int], out: str | Path, config: AdaptConfig | None = None) -> dict:
-    """Per seed: adapt (notebook 05's defaults, that seed), then NER with and without it."""
+def downstream(
+    seeds: Sequence[int],
+    out: str | Path,
+    config: AdaptConfig | None = None,
+    command: str | None = None,
+) -> dict:
+    """Per seed: adapt (notebook 05's defaults, that seed), then NER with and without it.
+    ``command``: what the results file records (None: this process's own command line)."""
     import platform
     import statistics
     import tempfile
@@ -796,7 +802,7 @@ def downstream(seeds: Sequence[int], out: str | Path, config: AdaptConfig | None
     report = {
         # seeds[0]'s unadapted NER run: TrainConfig's defaults but for seed and output_dir
         **provenance(
-            command_line("helpers.mlm"),
+            command or command_line("helpers.mlm"),
             TrainConfig(seed=seeds[0], output_dir="(temporary)"),
             ["output_dir", "seed"],
         ),
@@ -820,9 +826,7 @@ def downstream(seeds: Sequence[int], out: str | Path, config: AdaptConfig | None
         "processor": platform.processor() or platform.machine(),
         "versions": {"torch": torch.__version__, "transformers": transformers.__version__},
     }
-    out = output_path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(report, indent=2))
+    write_results(output_path(out), report)  # strict JSON, moved into place when complete
     return report
 
 
@@ -841,7 +845,8 @@ def main(argv: list[str] | None = None) -> int:
         check_results_path(output_path(args.out))  # where downstream writes, checked first
     except ValueError as e:
         ap.error(str(e))
-    report = downstream([42 + i for i in range(args.seeds)], args.out)
+    seeds = [42 + i for i in range(args.seeds)]
+    report = downstream(seeds, args.out, command=command_line("helpers.mlm", argv))
     s = report["summary"]
     print(
         f"unadapted F1 {s['unadapted_f1']['mean']:.3f} ± {s['unadapted_f1']['sd']:.3f}; "

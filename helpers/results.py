@@ -13,6 +13,7 @@ Shown in notebooks 04, 05 and 08, which load these files.
 from __future__ import annotations
 
 import json
+import os
 import shlex
 import sys
 from collections.abc import Iterable, Sequence
@@ -99,11 +100,20 @@ def check_results_path(out: str | Path) -> Path:
 
 
 def write_results(out: str | Path, report: dict[str, Any]) -> Path:
-    """Write ``report`` as strict JSON (relative paths: to the repo root); return the path."""
+    """Write ``report`` as strict JSON (relative paths: to the repo root); return the path.
+
+    The file is written next to its place and moved there when complete: an interrupted write
+    (a full disk, Ctrl-C) leaves the earlier results as they were, never half a file."""
     for key in ("command", "config", "config_overrides"):
         if key not in report:
             raise ValueError(f"a results file needs {key!r} (see helpers.results.provenance)")
     path = results_path(out)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(report, indent=1, allow_nan=False) + "\n")
+    text = json.dumps(report, indent=1, allow_nan=False) + "\n"
+    partial = path.with_name(path.name + ".partial")
+    try:
+        partial.write_text(text)
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
     return path

@@ -459,6 +459,27 @@ def test_command_line_refuses_an_out_it_could_not_write(tmp_path, capsys):
     assert f"--out {tmp_path}: it is a folder" in capsys.readouterr().err
 
 
+def test_downstream_writes_its_results_file_whole_with_the_command_it_ran(
+    tmp_path, monkeypatch, capsys
+):
+    """Through helpers.results.write_results (strict JSON, moved into place when complete; it
+    used to truncate the file in place), recording the command main was given."""
+    import json
+    from types import SimpleNamespace
+
+    ppl = SimpleNamespace(perplexity=100.0)
+    monkeypatch.setattr(mlm, "adapt", lambda cfg, verbose: SimpleNamespace(before=ppl, after=ppl))
+    f1 = {"f1": 0.5, "precision": 0.5, "recall": 0.5, "kept_epoch": 7, "train_seconds": 1.0}
+    monkeypatch.setattr(mlm, "ner_f1", lambda model, seed, out: {**f1, "ner_precision": "fp32"})
+    out = tmp_path / "down.json"
+    assert mlm.main(["downstream", "--seeds", "2", "--out", str(out)]) == 0
+    report = json.loads(out.read_text())
+    assert report["command"] == f"python -m helpers.mlm downstream --seeds 2 --out {out}"
+    assert report["seeds"] == [42, 43] == [r["seed"] for r in report["runs"]]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["down.json"]
+    capsys.readouterr()
+
+
 def test_notebook_parameters_are_the_command_defaults():
     """`python -m helpers.mlm downstream` adapts with notebook 05's defaults: keep them equal."""
     from dataclasses import asdict

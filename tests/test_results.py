@@ -62,6 +62,27 @@ def test_write_results_needs_the_provenance(tmp_path):
     assert json.loads(path.read_text())["config"] == asdict(TrainConfig())
 
 
+def test_an_interrupted_write_leaves_the_earlier_results_whole(tmp_path, monkeypatch):
+    """write_text used to truncate the file in place: a write stopped halfway (full disk,
+    Ctrl-C) left half a JSON file where the earlier results had been."""
+    from pathlib import Path
+
+    path = write_results(tmp_path / "r.json", provenance("python -m helpers.x", TrainConfig()))
+    before = path.read_text()
+    real = Path.write_text
+
+    def half_then_fail(self, data, *args, **kwargs):
+        real(self, data[: len(data) // 2], *args, **kwargs)
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(Path, "write_text", half_then_fail)
+    with pytest.raises(OSError, match="No space"):
+        write_results(path, {**provenance("python -m helpers.y", TrainConfig()), "more": 1})
+    monkeypatch.undo()
+    assert path.read_text() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.json"]  # no partial file left
+
+
 def test_bench_writes_command_and_configuration(tmp_path):
     cfg = replace(TrainConfig(), seed=43, precision="fp32")
     what = {"command": "python -m helpers.bench x", "rows": [1]}
