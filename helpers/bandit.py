@@ -18,6 +18,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from helpers.params import need_seed
+
 
 def _check(epsilon: float, n_steps: int, n_arms: int, n_runs: int) -> None:
     if isinstance(epsilon, bool) or not isinstance(epsilon, (int, float)) or not 0 <= epsilon <= 1:
@@ -75,6 +77,7 @@ def run_bandit(
     on identical bandits. Taught in notebooks/01_concepts.ipynb.
     """
     _check(epsilon, n_steps, n_arms, n_runs)
+    need_seed("seed", seed)  # True ran as seed 1; -1 and 1.5 stopped in numpy, unnamed
     problems = np.random.default_rng(seed)  # the bandits: identical for every epsilon
     true_means = problems.normal(0.0, 1.0, size=(n_runs, n_arms))
     rng = np.random.default_rng([seed, 1])  # the agent's coin flips and the reward noise

@@ -15,7 +15,13 @@ from typing import Any
 
 from helpers.alignment import IGNORE, tokenize_and_align
 from helpers.data import Sentence
-from helpers.params import raise_first_failure
+from helpers.params import (
+    SEED_EXPECTED,
+    is_finite_number,
+    is_int,
+    is_seed,
+    raise_first_failure,
+)
 from helpers.train import logged_losses, train_objective
 
 
@@ -163,14 +169,20 @@ def fit_head(
         "dropout": dropout,
         "hidden": hidden,
         "num_labels": num_labels,
+        "seed": seed,
+        "threads": threads,
     }
+    # each test stops at a value of the wrong kind before comparing it (a text lr was a
+    # TypeError); True is not an integer, and inf is not a number here
     checks = [
-        (isinstance(epochs, int) and epochs > 0, "epochs", "an integer > 0"),
-        (lr > 0, "lr", "a number > 0"),
-        (weight_decay >= 0, "weight_decay", "a number >= 0"),
-        (0 <= dropout < 1, "dropout", "a fraction in [0, 1)"),
-        (isinstance(hidden, int) and hidden >= 0, "hidden", "an integer >= 0"),
-        (isinstance(num_labels, int) and num_labels > 1, "num_labels", "an integer > 1"),
+        (is_int(epochs) and epochs > 0, "epochs", "an integer > 0"),
+        (is_finite_number(lr) and lr > 0, "lr", "a number > 0"),
+        (is_finite_number(weight_decay) and weight_decay >= 0, "weight_decay", "a number >= 0"),
+        (is_finite_number(dropout) and 0 <= dropout < 1, "dropout", "a fraction in [0, 1)"),
+        (is_int(hidden) and hidden >= 0, "hidden", "an integer >= 0"),
+        (is_int(num_labels) and num_labels > 1, "num_labels", "an integer > 1"),
+        (is_seed(seed), "seed", SEED_EXPECTED),
+        (threads is None or (is_int(threads) and threads > 0), "threads", "None or an integer > 0"),
     ]
     raise_first_failure(values, checks)
     if len(x_train) != len(y_train) or len(x_val) != len(y_val):

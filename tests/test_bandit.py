@@ -79,6 +79,10 @@ def test_window():
         ({"epsilon": 0.1, "n_steps": 0}, "n_steps=0: expected an integer >= 1"),
         ({"epsilon": 0.1, "n_arms": 1}, "n_arms=1: expected an integer >= 2"),
         ({"epsilon": 0.1, "n_runs": 2.5}, "n_runs=2.5"),
+        # True used to run as seed 1; -1 and 1.5 stopped inside numpy without the name
+        ({"epsilon": 0.1, "seed": True}, "seed=True: expected an integer from 0 to 2**32-1"),
+        ({"epsilon": 0.1, "seed": -1}, "seed=-1: expected an integer from 0 to 2**32-1"),
+        ({"epsilon": 0.1, "seed": 1.5}, "seed=1.5: expected an integer from 0 to 2**32-1"),
     ],
 )
 def test_bad_arguments_are_named(kwargs, message):

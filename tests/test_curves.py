@@ -54,6 +54,15 @@ def test_fit_head_hidden_dropout_and_threads_restored():
         ({"dropout": 1.0}, "dropout=1.0"),
         ({"hidden": -2}, "hidden=-2"),
         ({"num_labels": 1}, "num_labels=1"),
+        # these used to pass (True as 1 epoch or a width-1 layer, inf) or stop with a TypeError
+        ({"epochs": True}, "^epochs=True: expected an integer > 0"),
+        ({"hidden": True}, "^hidden=True: expected an integer >= 0"),
+        ({"lr": float("inf")}, "^lr=inf: expected a number > 0"),
+        ({"weight_decay": float("inf")}, "^weight_decay=inf"),
+        ({"lr": "0.01"}, "^lr='0.01': expected a number > 0"),
+        ({"dropout": "0.1"}, "^dropout='0.1'"),
+        ({"seed": -1}, "^seed=-1: expected an integer from 0 to 2"),
+        ({"threads": 0}, "^threads=0: expected None or an integer > 0"),
     ],
 )
 def test_fit_head_rejects_bad_parameters(kwargs, message):
