@@ -3,13 +3,13 @@
 Imports go one way. A module imports only modules of a lower layer (``LAYERS``, checked by
 tests/test_layers.py):
 
-0. ``paths``, ``labels``, ``alignment``, ``bandit``, ``corpus_check`` (the corpus figures of
-   issue #21 over plain words and tags): import no other helpers module;
+0. ``paths``, ``labels``, ``alignment``, ``corpus_check`` (the corpus figures of issue #21 over
+   plain words and tags): import no other helpers module;
 1. ``data`` (labels, paths, corpus_check), ``models`` (labels), ``metrics`` (alignment,
    labels), ``params`` (alignment);
 2. ``predict``: word-level tagging with a trained model; ``casing`` (alignment, models): the
    learned casing feature (a BERT token classifier with a casing embedding, its collator and
-   pipeline);
+   pipeline); ``bandit`` (params): notebook 01's epsilon-greedy bandit;
 3. ``train``: the one training path (``transformers.Trainer``) every chapter uses;
 4. ``results``: what the study commands' results files record (command, configuration);
 5. the chapters' studies built on them: ``mlm``, ``nsp``, ``lm``, ``curves``, ``pseudo_label``;
@@ -32,7 +32,6 @@ LAYERS: dict[str, int] = {
     "paths": 0,
     "labels": 0,
     "alignment": 0,
-    "bandit": 0,
     "corpus_check": 0,
     "data": 1,
     "models": 1,
@@ -40,6 +39,7 @@ LAYERS: dict[str, int] = {
     "params": 1,
     "predict": 2,
     "casing": 2,
+    "bandit": 2,
     "train": 3,
     "results": 4,
     "mlm": 5,
