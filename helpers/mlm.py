@@ -85,7 +85,6 @@ from helpers.paths import CORPUS_TEST, CORPUS_TRAIN, output_path, resolve, shown
 from helpers.results import check_results_path, command_line, provenance, write_results
 from helpers.train import (
     MIN_MAX_LENGTH,
-    STRIDE,
     TrainConfig,
     evaluate_ner,
     logged_losses,
@@ -134,8 +133,8 @@ class AdaptConfig:
             (number(self.heldout_size) and 0 < self.heldout_size < 1, "heldout_size",
              "a fraction in (0, 1)"),
             (is_int(self.max_length) and MIN_MAX_LENGTH <= self.max_length <= 512, "max_length",
-             f"an integer from {MIN_MAX_LENGTH} to 512 (windows of a long sentence share {STRIDE} "
-             "tokens, plus [CLS] and [SEP])"),
+             f"an integer from {MIN_MAX_LENGTH} to 512 (TrainConfig's range; a longer sentence "
+             "becomes consecutive windows)"),
             (self.n_sentences is None or (is_int(self.n_sentences) and self.n_sentences > 0),
              "n_sentences", "None or an integer > 0"),
             (self.precision in PRECISIONS, "precision", "auto|bf16|fp16|fp32"),
@@ -196,10 +195,12 @@ def encode(tokenizer: Any, sentences: Sequence[Sequence[str]], max_length: int) 
     """Pre-split sentences → features with ``input_ids`` and ``word_ids`` (-1 off words).
 
     Uses :func:`helpers.alignment.tokenize_and_align`: a sentence longer than ``max_length``
-    tokens becomes overlapping windows instead of being cut, and a word that yields no token is
-    an error.
+    tokens becomes consecutive windows instead of being cut, and a word that yields no token is
+    an error. The windows do not overlap (``stride=0``, unlike NER's, which share tokens so that
+    every word is tagged with context): each token is masked, learned and scored in one window
+    only, so a long sentence does not count its shared tokens twice.
     """
-    enc = tokenize_and_align(sentences, None, tokenizer, max_length=max_length)
+    enc = tokenize_and_align(sentences, None, tokenizer, max_length=max_length, stride=0)
     return [
         {
             "input_ids": ids,

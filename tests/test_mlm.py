@@ -241,6 +241,20 @@ def test_max_length_below_the_window_overlap_is_refused_by_name(tok):
     assert len(mlm.encode(tok, long_sentence, MIN_MAX_LENGTH)) > 1  # several windows
 
 
+@pytest.mark.parametrize("max_length", [35, 40, 60])
+def test_a_long_sentence_gives_each_token_to_one_window_only(tok, max_length):
+    """The windows used to share 32 tokens, as NER's do: at max_length=35 a 45-token sentence
+    became 13 windows, each shared word was masked, trained and scored up to 13 times, and the
+    held-out side counted 1.53x its real tokens. Now the windows follow each other."""
+    words = [f"w{i}" for i in range(120)]  # 'w12' is two pieces: 240 tokens in all
+    pieces = tok(words, is_split_into_words=True, add_special_tokens=False)["input_ids"]
+    feats = mlm.encode(tok, [words], max_length)
+    inner = [f["input_ids"][1:-1] for f in feats]  # without [CLS] and [SEP]
+    assert [i for w in inner for i in w] == pieces  # every token once, in order
+    assert all(len(f["input_ids"]) <= max_length for f in feats)
+    assert len(feats) == -(-len(pieces) // (max_length - 2))
+
+
 def test_output_path_resolves_relative_to_the_repo(tmp_path, monkeypatch):
     """Under the repo root for a learner; under $COURSE_OUTPUT_ROOT, which conftest.py sets, for
     the test suite (so that nbval's runs of notebooks 04 and 05 leave nothing in runs/)."""
