@@ -10,7 +10,6 @@ Taught in notebooks/06_nsp.ipynb.
 from __future__ import annotations
 
 import math
-import numbers
 import random
 import time
 import warnings
@@ -22,6 +21,7 @@ from helpers import models
 from helpers.data import Sentence
 from helpers.models import _load, autocast, default_device, own_forward, pick_precision
 from helpers.params import (
+    is_integral,
     need_bool,
     need_choice,
     need_defined,
@@ -158,11 +158,13 @@ def wilson_interval(successes: int, n: int, confidence: float = 0.95) -> tuple[f
     """
     from statistics import NormalDist
 
-    # numbers.Integral: also numpy's integers, e.g. a count made with (preds == labels).sum()
-    if not _integral(n) or n <= 0:
+    # numpy's integers too (a count made with (preds == labels).sum()), computed as Python ints:
+    # np.uint8 or np.int32 arithmetic would wrap around
+    if not is_integral(n) or n <= 0:
         raise ValueError(f"n={n!r}: expected a positive integer")
-    if not _integral(successes) or not 0 <= successes <= n:
+    if not is_integral(successes) or not 0 <= successes <= n:
         raise ValueError(f"successes={successes!r}: expected an integer between 0 and n={n}")
+    successes, n = int(successes), int(n)
     if not 0 < confidence < 1:
         raise ValueError(f"confidence={confidence!r}: expected a fraction between 0 and 1")
     z = NormalDist().inv_cdf(0.5 + confidence / 2)
@@ -170,11 +172,6 @@ def wilson_interval(successes: int, n: int, confidence: float = 0.95) -> tuple[f
     centre = (p + z * z / (2 * n)) / (1 + z * z / n)
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
     return max(0.0, centre - half), min(1.0, centre + half)
-
-
-def _integral(value: Any) -> bool:
-    """An integer of any kind (Python's, numpy's), not a bool."""
-    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
 def require_bert(name: str) -> None:

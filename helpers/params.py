@@ -12,6 +12,7 @@ Taught in notebooks/01_concepts.ipynb.
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -42,6 +43,12 @@ def raise_first_failure(values: Mapping[str, Any], checks: Sequence[tuple[bool, 
 def is_int(value: Any) -> bool:
     """``value`` is a plain int (``True`` is not an integer parameter)."""
     return isinstance(value, int) and not isinstance(value, bool)
+
+
+def is_integral(value: Any) -> bool:
+    """``value`` is an integer of any kind, Python's or numpy's (a count such as
+    ``(preds == labels).sum()``), not a bool."""
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
 def is_finite_number(value: Any) -> bool:

@@ -67,3 +67,11 @@ def shown(path: str | Path) -> str:
         except ValueError:
             continue
     return str(p)
+
+
+def current_umask() -> int:
+    """The process's umask (reading it means setting it: it is set back at once). Files made
+    private by ``tempfile`` get ``0o666 & ~current_umask()`` to look like any new file."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

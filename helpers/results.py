@@ -15,13 +15,15 @@ from __future__ import annotations
 import json
 import os
 import shlex
+import shutil
 import sys
+import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, fields
 from pathlib import Path
 from typing import Any
 
-from helpers.paths import REPO_ROOT
+from helpers.paths import REPO_ROOT, current_umask
 from helpers.train import TrainConfig, folder_problem
 
 # TrainConfig fields added after results files were written, with the value those files ran with
@@ -107,12 +109,18 @@ def write_results(out: str | Path, report: dict[str, Any]) -> Path:
     for key in ("command", "config", "config_overrides"):
         if key not in report:
             raise ValueError(f"a results file needs {key!r} (see helpers.results.provenance)")
-    path = results_path(out)
+    path = results_path(out).resolve()  # a symlinked results file: its target is rewritten
     path.parent.mkdir(parents=True, exist_ok=True)
     text = json.dumps(report, indent=1, allow_nan=False) + "\n"
-    partial = path.with_name(path.name + ".partial")
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
+    os.close(fd)
+    partial = Path(name)  # its own name: two writers never share one
     try:
         partial.write_text(text)
+        if path.exists():
+            shutil.copymode(path, partial)  # the file keeps its permissions
+        else:
+            partial.chmod(0o666 & ~current_umask())  # as a new file (mkstemp's is private)
         os.replace(partial, path)
     finally:
         partial.unlink(missing_ok=True)

@@ -49,7 +49,7 @@ from helpers.params import (
     is_seed,
     raise_first_failure,
 )
-from helpers.paths import output_path, shown
+from helpers.paths import current_umask, output_path, shown
 from helpers.predict import predict_word_tags
 
 KEEP = ("final", "best")
@@ -269,7 +269,7 @@ def check_model_fits(cfg: TrainConfig) -> Any:
             f"casing={cfg.casing!r}: the casing feature needs a BERT model (model_type 'bert'); "
             f"{cfg.model_name!r} is {mc.model_type!r}: use casing='off'"
         )
-    if cfg.casing != "off" and getattr(mc, "casing_placement", None):
+    if getattr(mc, "casing_placement", None):
         _keep_saved_casing(cfg, mc)  # a saved casing table stays where it was trained
     dropout_settings(mc, cfg.dropout, cfg.model_name)  # a model without the settings: refused
     limit = getattr(mc, "max_position_embeddings", None)
@@ -785,9 +785,10 @@ def token_classifier(cfg: TrainConfig, labels: list[str], tokenizer: Any, **kwar
     from helpers.casing import casing_token_classifier, resolve_casing
 
     config = load_config(cfg.model_name)
-    placement = resolve_casing(cfg.casing, tokenizer, config.model_type)
-    if placement and getattr(config, "casing_placement", None):  # saved with a trained table
+    if getattr(config, "casing_placement", None):  # saved with a trained casing table
         placement = _keep_saved_casing(cfg, config)
+    else:
+        placement = resolve_casing(cfg.casing, tokenizer, config.model_type)
     if placement:
         return casing_token_classifier(
             cfg.model_name, labels, placement, cfg.freeze_layers, **kwargs
@@ -803,10 +804,16 @@ def token_classifier(cfg: TrainConfig, labels: list[str], tokenizer: Any, **kwar
 
 
 def _keep_saved_casing(cfg: TrainConfig, config: Any) -> str:
-    """The placement of a model saved with casing: ``"auto"`` keeps it, and a setting that would
-    add its trained table elsewhere (another placement, or ``after_frozen`` before another layer
-    than the one it was trained at) is refused."""
+    """The placement of a model saved with casing: ``"auto"`` keeps it (whatever its tokenizer),
+    and a setting that would drop its trained table (``"off"``) or add it elsewhere (another
+    placement, or ``after_frozen`` before another layer than the one it was trained at) is
+    refused."""
     saved = config.casing_placement
+    if cfg.casing == "off":
+        raise ValueError(
+            f"model_name={cfg.model_name!r} was saved with a casing feature; casing='off' would "
+            f"train it without one: set casing to {saved!r} or 'auto'"
+        )
     layer = config.casing_layer if saved == "after_frozen" else None
     asked = saved if cfg.casing == "auto" else cfg.casing
     if asked != saved or layer not in (None, cfg.freeze_layers):
@@ -921,9 +928,7 @@ def save_run(
     check_output_dir(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.partial-", dir=target.parent))
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(staging, 0o777 & ~umask)  # mkdtemp's folder is private; a run folder is not
+    os.chmod(staging, 0o777 & ~current_umask())  # mkdtemp's folder is private; a run's is not
     try:
         with hf_quiet(quiet=False):  # no "Writing model shards" bar in notebooks and logs
             result.model.save_pretrained(staging / "model")

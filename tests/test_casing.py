@@ -407,6 +407,15 @@ def test_a_setting_that_would_move_a_saved_casing_table_is_refused(
                        r"casing='output' or 'auto'$"):  # fmt: skip
         token_classifier(TrainConfig(model_name=str(tmp_path), casing="after_frozen"),
                          gmb_labels, tok)  # fmt: skip
+    # 'auto' keeps a saved table even with a cased tokenizer (resolve_casing alone says off)
+    cased = BertTokenizerFast.from_pretrained(tmp_path, do_lower_case=False)
+    assert resolve_casing("auto", cased, "bert_casing") is None
+    kept = token_classifier(TrainConfig(model_name=str(tmp_path)), gmb_labels, cased)
+    assert kept.config.casing_placement == "output"
+    # 'off' is refused up front, with the run's other checks, not when the model is built
+    with pytest.raises(ValueError, match=r"casing='off' would train it without one: set casing "
+                       r"to 'output' or 'auto'"):  # fmt: skip
+        check_model_fits(TrainConfig(model_name=str(tmp_path), casing="off"))
 
 
 # ---------------------------------------------------------------- the setting

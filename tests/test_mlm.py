@@ -229,8 +229,8 @@ def test_config_errors_name_the_parameter():
     mlm.AdaptConfig(warmup_epochs=0).validate()  # no head warm-up is a run a learner may ask for
 
 
-def test_max_length_below_the_window_overlap_is_refused_by_name(tok):
-    """max_length=16 passed validate and then failed in encode, naming a stride 05 has no
+def test_max_length_below_the_course_range_is_refused_by_name(tok):
+    """max_length=16 used to pass validate and then fail in encode, naming a stride 05 has no
     parameter for; the smallest accepted value encodes a long sentence as windows."""
     from helpers.train import MIN_MAX_LENGTH
 

@@ -173,6 +173,10 @@ def test_wilson_takes_a_count_made_with_numpy():
 
     k = (np.array([1, 0, 1, 1]) == np.array([1, 1, 1, 1])).sum()
     assert wilson_interval(k, np.int64(4)) == wilson_interval(3, 4)
+    # computed as Python ints: uint8 arithmetic (4 * n * n) would wrap around to (0.0, 1.0)
+    lo, hi = wilson_interval(np.uint8(3), np.uint8(200))
+    assert (lo, hi) == wilson_interval(3, 200) and type(lo) is float
+    assert 0.005 < lo < 0.006 and 0.043 < hi < 0.044
     with pytest.raises(ValueError, match="successes=True"):
         wilson_interval(True, 4)
 

@@ -83,6 +83,26 @@ def test_an_interrupted_write_leaves_the_earlier_results_whole(tmp_path, monkeyp
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r.json"]  # no partial file left
 
 
+def test_a_rewrite_keeps_the_files_permissions_and_follows_a_symlink(tmp_path):
+    """Moving a new file into place must not change what the old one was: its mode (mkstemp
+    makes private files), or a symlink (replaced by a plain file, its target left stale)."""
+    import os
+
+    report = provenance("python -m helpers.x", TrainConfig())
+    path = write_results(tmp_path / "r.json", report)
+    mask = os.umask(0)
+    os.umask(mask)
+    assert path.stat().st_mode & 0o777 == 0o666 & ~mask  # a new file, as open() makes one
+    path.chmod(0o640)
+    write_results(path, {**report, "more": 1})
+    assert path.stat().st_mode & 0o777 == 0o640 and '"more": 1' in path.read_text()
+    link = tmp_path / "link.json"
+    link.symlink_to(path)
+    write_results(link, {**report, "more": 2})
+    assert link.is_symlink() and '"more": 2' in path.read_text()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link.json", "r.json"]
+
+
 def test_bench_writes_command_and_configuration(tmp_path):
     cfg = replace(TrainConfig(), seed=43, precision="fp32")
     what = {"command": "python -m helpers.bench x", "rows": [1]}
