@@ -192,9 +192,10 @@ def test_count_targets_records_each_batch(small_tok, texts):
 
 
 def test_texts_that_the_positions_cannot_hold_are_refused_before_training(small_tok):
-    """Notebook 07 used to accept ``-p max_length 10``, train both models, then stop in the
-    fill-mask pipeline with a tensor-size RuntimeError: each text is checked against max_length
-    once the tokenizer exists, with greedy_generate's rule for prompts."""
+    """Notebook 07 used to accept ``-p max_length 10`` and train both models before a text
+    stopped it (at generation; with shorter prompts, in the fill-mask pipeline with a
+    tensor-size RuntimeError): each text is checked against max_length once the tokenizer
+    exists, with greedy_generate's rule for prompts."""
     masked = "voters went to the [MASK] on saturday ."  # 8 pieces + [CLS] and [SEP]
     fits = dict(mask_text="the president said", prompts=["the president said"],
                 masked_texts=[masked], new_tokens=4)  # fmt: skip
