@@ -416,6 +416,22 @@ def test_parameters_are_read_without_running_them() -> None:
     ]
 
 
+def test_a_comment_line_below_a_commented_assignment_continues_its_comment() -> None:
+    """04's casing and 05's model_name continue their comment on the next line: the site gave
+    that line to the next parameter (strategy, data_path) and cut the first one mid-sentence."""
+    source = (
+        'casing = "auto"  # on for a BERT, or\n# off for other models\n'
+        'strategy = "first"\n'
+        "# leads seed: the assignment above it has no comment\n"
+        "seed = 0  # fixes everything\n"
+    )
+    assert [p.comment for p in site.parse_parameters(source, "nb.ipynb")] == [
+        "on for a BERT, or off for other models",
+        "",
+        "leads seed: the assignment above it has no comment fixes everything",
+    ]
+
+
 @pytest.mark.parametrize(
     "source, message",
     [

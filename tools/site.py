@@ -24,7 +24,7 @@ import shutil
 import sys
 import tokenize
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
@@ -75,8 +75,10 @@ def parse_parameters(source: str, where: str) -> list[Parameter]:
     """The assignments of a parameters cell, read with ``ast`` (never run): name, type, default,
 
     comment. The type is the annotation if there is one, else the literal's type; the comment is
-    every ``#`` comment from the end of the previous assignment to the end of this one. Anything
-    but ``name = literal`` or ``name: type = literal`` is an error naming ``where`` and the line.
+    every ``#`` comment from the end of the previous assignment to the end of this one, except
+    that full-line comments right below an assignment that ends in a comment continue that one
+    (``x = 1  # ... or`` / ``# ...``). Anything but ``name = literal`` or
+    ``name: type = literal`` is an error naming ``where`` and the line.
     """
     try:
         tree = ast.parse(source)
@@ -110,8 +112,14 @@ def parse_parameters(source: str, where: str) -> list[Parameter]:
         default = segment if "\n" not in segment and "#" not in segment else ast.unparse(node.value)
         type_name = ast.unparse(annotation) if annotation is not None else type(value).__name__
         end = node.end_lineno or node.lineno
+        start = previous_end + 1
+        if params and previous_end in comments:  # the last one ended in a comment: continued?
+            while start < node.lineno and start in comments:
+                more = " ".join(comments[start])
+                params[-1] = replace(params[-1], comment=f"{params[-1].comment} {more}")
+                start += 1
         comment = " ".join(
-            text for line in range(previous_end + 1, end + 1) for text in comments.get(line, [])
+            text for line in range(start, end + 1) for text in comments.get(line, [])
         )
         params.append(Parameter(target.id, type_name, default, comment))
         previous_end = end
