@@ -441,6 +441,7 @@ def test_a_comment_line_below_a_commented_assignment_continues_its_comment() -> 
         ("seed: int", "line 1: expected 'name = literal'"),
         ("%matplotlib inline", "the parameters cell is not Python (line 1)"),
         ("# nothing", "the parameters cell assigns nothing"),
+        ("d = {[1]: 2}", "line 1: d is not a literal"),  # was a bare TypeError, no file named
     ],
 )
 def test_bad_parameters_cells_are_named(source: str, message: str) -> None:
@@ -461,6 +462,27 @@ def test_an_output_folder_that_is_not_a_site_is_not_deleted(tmp_path: Path) -> N
     assert precious.read_text(encoding="utf-8") == "mine"
     site.build_site(root, tmp_path / "out")
     site.build_site(root, tmp_path / "out")  # a site it built is replaced
+
+
+def test_a_notebook_that_cannot_be_read_or_lacks_a_parameters_cell_is_named(
+    tmp_path: Path,
+) -> None:
+    """A broken notebook stopped with nbformat's NotJSONError, naming no file; a markdown cell
+    tagged 'parameters' was reported as 'found 1'."""
+    root = _tiny_repo(tmp_path / "repo")
+    path = root / "notebooks" / "02_b.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    tagged = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
+    nb.cells[nb.cells.index(tagged)] = nbformat.v4.new_markdown_cell(
+        "seed = 0", metadata={"tags": ["parameters"]}
+    )
+    nbformat.write(nb, path)
+    with pytest.raises(site.SiteError, match=r"^notebooks/02_b.ipynb: expected one code cell "
+                       r"tagged 'parameters', found a markdown cell$"):  # fmt: skip
+        site.read_chapter(root, "notebooks/02_b.ipynb")
+    path.write_text('{"cells": [,}', encoding="utf-8")
+    with pytest.raises(site.SiteError, match=r"^notebooks/02_b.ipynb: not a readable notebook"):
+        site.read_chapter(root, "notebooks/02_b.ipynb")
 
 
 def test_an_untitled_notebook_is_reported_and_titled_from_its_name(tmp_path: Path) -> None:

@@ -103,7 +103,7 @@ def parse_parameters(source: str, where: str) -> list[Parameter]:
         assert node.value is not None
         try:
             value = ast.literal_eval(node.value)
-        except ValueError as err:
+        except (ValueError, TypeError) as err:  # TypeError: {[1]: 2}, a list as a dict key
             raise SiteError(
                 f"{where}, parameters cell line {node.lineno}: {target.id} is not a literal "
                 "(a number, string, bool, None, or a list/tuple/dict of them)"
@@ -139,7 +139,10 @@ def read_chapter(root: Path, source: str) -> Chapter:
     A notebook without a ``# `` heading is titled from its file name ("06_nsp" -> "06 · nsp");
     its page then shows that title as a heading of its own (``Chapter.title_in_notebook``).
     """
-    notebook = nbformat.read(root / source, as_version=4)
+    try:
+        notebook = nbformat.read(root / source, as_version=4)
+    except (OSError, ValueError) as err:  # nbformat's NotJSONError is a ValueError
+        raise SiteError(f"{source}: not a readable notebook ({err})") from err
     title = None
     for cell in notebook.cells:
         if cell.cell_type == "markdown":
@@ -149,9 +152,8 @@ def read_chapter(root: Path, source: str) -> Chapter:
                 break
     tagged = [c for c in notebook.cells if "parameters" in c.metadata.get("tags", [])]
     if len(tagged) != 1 or tagged[0].cell_type != "code":
-        raise SiteError(
-            f"{source}: expected one code cell tagged 'parameters', found {len(tagged)}"
-        )
+        found = ", ".join(f"a {c.cell_type} cell" for c in tagged) or "none"
+        raise SiteError(f"{source}: expected one code cell tagged 'parameters', found {found}")
     parameters = parse_parameters(tagged[0].source, source)
     if title:
         return Chapter(source, title, parameters, notebook)
