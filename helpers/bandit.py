@@ -18,15 +18,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from helpers.params import need_seed
+from helpers.params import need_int, need_seed
 
 
 def _check(epsilon: float, n_steps: int, n_arms: int, n_runs: int) -> None:
     if isinstance(epsilon, bool) or not isinstance(epsilon, (int, float)) or not 0 <= epsilon <= 1:
         raise ValueError(f"epsilon={epsilon!r}: expected a probability in [0, 1]")
     for name, value, low in (("n_steps", n_steps, 1), ("n_arms", n_arms, 2), ("n_runs", n_runs, 1)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < low:
-            raise ValueError(f"{name}={value!r}: expected an integer >= {low}")
+        need_int(name, value, low)
 
 
 def choose(estimates: np.ndarray, epsilon: float, rng: np.random.Generator) -> np.ndarray:

@@ -17,6 +17,7 @@ from helpers.alignment import IGNORE, tokenize_and_align
 from helpers.data import Sentence
 from helpers.params import (
     SEED_EXPECTED,
+    is_count_or_none,
     is_finite_number,
     is_int,
     is_seed,
@@ -182,7 +183,7 @@ def fit_head(
         (is_int(hidden) and hidden >= 0, "hidden", "an integer >= 0"),
         (is_int(num_labels) and num_labels > 1, "num_labels", "an integer > 1"),
         (is_seed(seed), "seed", SEED_EXPECTED),
-        (threads is None or (is_int(threads) and threads > 0), "threads", "None or an integer > 0"),
+        (is_count_or_none(threads), "threads", "None or an integer > 0"),
     ]
     raise_first_failure(values, checks)
     if len(x_train) != len(y_train) or len(x_val) != len(y_val):

@@ -74,6 +74,7 @@ from helpers.params import (
     BOOL_EXPECTED,
     SEED_EXPECTED,
     is_bool,
+    is_count_or_none,
     is_finite_number,
     is_int,
     is_seed,
@@ -135,8 +136,7 @@ class AdaptConfig:
             (is_int(self.max_length) and MIN_MAX_LENGTH <= self.max_length <= 512, "max_length",
              f"an integer from {MIN_MAX_LENGTH} to 512 (TrainConfig's range; a longer sentence "
              "becomes consecutive windows)"),
-            (self.n_sentences is None or (is_int(self.n_sentences) and self.n_sentences > 0),
-             "n_sentences", "None or an integer > 0"),
+            (is_count_or_none(self.n_sentences), "n_sentences", "None or an integer > 0"),
             (self.precision in PRECISIONS, "precision", "auto|bf16|fp16|fp32"),
             (is_seed(self.seed), "seed", SEED_EXPECTED),
             (self.data_path is None or (isinstance(self.data_path, (str, os.PathLike))
@@ -165,7 +165,7 @@ def adaptation_text(
     ``n_sentences`` keeps the first N training-side sentences (the held-out side is whole).
     """
 
-    if n_sentences is not None and not (is_int(n_sentences) and n_sentences > 0):
+    if not is_count_or_none(n_sentences):
         refuse("n_sentences", n_sentences, "None or an integer > 0")  # AdaptConfig's rule
     path = resolve(data_path) if data_path is not None else CORPUS_TRAIN
     if path.resolve() == CORPUS_TEST.resolve():

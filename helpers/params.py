@@ -45,6 +45,12 @@ def is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
+def is_count_or_none(value: Any) -> bool:
+    """``value`` is None (all, or the default) or a plain int > 0: a count parameter's rule,
+    refused as "None or an integer > 0"."""
+    return value is None or (is_int(value) and value > 0)
+
+
 def is_integral(value: Any) -> bool:
     """``value`` is an integer of any kind, Python's or numpy's (a count such as
     ``(preds == labels).sum()``), not a bool."""

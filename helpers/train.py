@@ -728,7 +728,7 @@ def train_ner(
     unknown = sorted(seen - set(labels))
     if unknown:
         raise ValueError(f"tags {unknown} of the training/validation sentences are not in labels")
-    mc = check_model_fits(cfg)
+    check_model_fits(cfg)
     check_resume(cfg.output_dir, cfg.resume, cfg.save_checkpoints)
     if is_main_process():
         check_output_dir(cfg.output_dir)
@@ -736,8 +736,7 @@ def train_ner(
     precision = pick_precision(cfg.precision, device)
     set_seed(cfg.seed)
     tokenizer = load_tokenizer(cfg.model_name)
-    extra = dropout_settings(mc, cfg.dropout, cfg.model_name)
-    model = token_classifier(cfg, labels, tokenizer, **extra)
+    model = token_classifier(cfg, labels, tokenizer)
     casing = uses_casing(model)
     freeze(model, cfg.freeze_embeddings, cfg.freeze_layers)
     label2id, _ = label_maps(labels)
@@ -775,16 +774,17 @@ def train_ner(
     return result
 
 
-def token_classifier(cfg: TrainConfig, labels: list[str], tokenizer: Any, **kwargs: Any) -> Any:
+def token_classifier(cfg: TrainConfig, labels: list[str], tokenizer: Any) -> Any:
     """The model a run starts from: ``cfg.model_name`` with a new head for ``labels`` and, when
     ``cfg.casing`` resolves to a placement (:func:`helpers.casing.resolve_casing`), a zero
     casing embedding added at the input of the first trained layer (``freeze_layers``) or at the
     output. A model saved with casing keeps its trained table where it was trained (``"auto"``),
-    and a setting that would move it is refused. ``kwargs`` are configuration settings
-    (dropout)."""
+    and a setting that would move it is refused. ``cfg.dropout``, if set, goes into the model's
+    configuration under its family's names (:func:`dropout_settings`)."""
     from helpers.casing import casing_token_classifier, resolve_casing
 
     config = load_config(cfg.model_name)
+    kwargs = dropout_settings(config, cfg.dropout, cfg.model_name)
     if getattr(config, "casing_placement", None):  # saved with a trained casing table
         placement = _keep_saved_casing(cfg, config)
     else:
@@ -793,14 +793,7 @@ def token_classifier(cfg: TrainConfig, labels: list[str], tokenizer: Any, **kwar
         return casing_token_classifier(
             cfg.model_name, labels, placement, cfg.freeze_layers, **kwargs
         )
-    model = load_token_classifier(cfg.model_name, labels, **kwargs)
-    if uses_casing(model):
-        raise ValueError(
-            f"model_name={cfg.model_name!r} was saved with a casing feature; casing="
-            f"{cfg.casing!r} would train it without one: set casing to "
-            f"{model.config.casing_placement!r}"
-        )
-    return model
+    return load_token_classifier(cfg.model_name, labels, **kwargs)
 
 
 def _keep_saved_casing(cfg: TrainConfig, config: Any) -> str:

@@ -113,11 +113,13 @@ def parse_parameters(source: str, where: str) -> list[Parameter]:
         type_name = ast.unparse(annotation) if annotation is not None else type(value).__name__
         end = node.end_lineno or node.lineno
         start = previous_end + 1
-        if params and previous_end in comments:  # the last one ended in a comment: continued?
+        if previous_end in comments:  # the last assignment ended in a comment: continued?
+            more = []
             while start < node.lineno and start in comments:
-                more = " ".join(comments[start])
-                params[-1] = replace(params[-1], comment=f"{params[-1].comment} {more}")
+                more += comments[start]
                 start += 1
+            if more:
+                params[-1] = replace(params[-1], comment=" ".join([params[-1].comment, *more]))
         comment = " ".join(
             text for line in range(start, end + 1) for text in comments.get(line, [])
         )
