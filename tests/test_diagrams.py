@@ -64,6 +64,20 @@ def test_every_figure_function_is_documented() -> None:
         assert "Taught in notebooks/" in doc.splitlines()[-1], name
 
 
+def test_each_notebook_a_figure_names_shows_it() -> None:
+    """Every notebook named in a figure's "Taught in" line shows that figure in its markdown."""
+    import json
+    import re
+
+    for name, draw in diagrams.FIGURES.items():
+        named = re.findall(r"notebooks/(\w+\.ipynb)", (draw.__doc__ or "").strip().splitlines()[-1])
+        assert named, name
+        for notebook in named:
+            cells = json.loads((REPO_ROOT / "notebooks" / notebook).read_text())["cells"]
+            markdown = "".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+            assert f"](../nlp_images/{name})" in markdown, f"{notebook} does not show {name}"
+
+
 def test_committed_images_match_fresh_ones(drawn: list[Path]) -> None:
     """nlp_images/ is what ``python tools/diagrams.py`` produces (rerun it after editing).
 
