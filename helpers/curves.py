@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from helpers.alignment import IGNORE, tokenize_and_align
+from helpers.alignment import tokenize_and_align, word_level
 from helpers.data import Sentence
 from helpers.params import (
     SEED_EXPECTED,
@@ -54,8 +54,11 @@ def token_features(
     """Frozen last-layer vectors of each word's first subword, and that word's label id.
 
     Returns ``(features, labels)``: a float tensor ``(n_words, hidden)`` and a long tensor
-    ``(n_words,)``. Special tokens and continuation subwords are dropped (their label is
-    ``IGNORE``), and padding never reaches the result. Taught in notebooks/01_concepts.ipynb.
+    ``(n_words,)``, one row per word in sentence order. Special tokens, continuation subwords and
+    padding (on either side) never reach the result; a sentence longer than the model's limit is
+    read in overlapping windows, and a word in two windows counts once, from the window where it
+    has the most context (:func:`helpers.alignment.word_level`). Taught in
+    notebooks/01_concepts.ipynb.
     """
     import torch
 
@@ -63,6 +66,12 @@ def token_features(
         raise ValueError("sentences is empty: expected at least one sentence")
     if batch_size < 1:
         raise ValueError(f"batch_size={batch_size}: expected an integer >= 1")
+    for i, s in enumerate(sentences):
+        if len(s.tags) != len(s.words):
+            raise ValueError(
+                f"sentence {i}: {len(s.words)} words but {len(s.tags)} tags; "
+                "expected one tag per word"
+            )
     was_training = encoder.training
     encoder.eval()  # no dropout: the same input gives the same vectors
     xs, ys = [], []
@@ -70,21 +79,25 @@ def token_features(
     try:
         for start in range(0, len(sentences), batch_size):
             chunk = sentences[start : start + batch_size]
-            enc = tokenize_and_align(
-                [s.words for s in chunk], [s.tags for s in chunk], tokenizer, label2id
-            )
+            enc = tokenize_and_align([s.words for s in chunk], None, tokenizer)
             batch = tokenizer.pad(
                 {"input_ids": enc["input_ids"], "attention_mask": enc["attention_mask"]},
                 return_tensors="pt",
             )
-            labels = torch.full(batch["input_ids"].shape, IGNORE, dtype=torch.long)
-            for row, lab in enumerate(enc["labels"]):
-                labels[row, : len(lab)] = torch.tensor(lab)
             with torch.no_grad():
                 hidden = encoder(**batch.to(device)).last_hidden_state.cpu()
-            keep = labels != IGNORE
-            xs.append(hidden[keep])
-            ys.append(labels[keep])
+            width = hidden.shape[1]
+            windows: dict[int, list] = {}  # sentence -> (word_ids, (row, column) per token)
+            for row, (s, wids) in enumerate(zip(enc["sample"], enc["word_ids"], strict=True)):
+                shift = width - len(wids) if tokenizer.padding_side == "left" else 0
+                cells = [(row, shift + pos) for pos in range(len(wids))]
+                windows.setdefault(s, []).append((wids, cells))
+            for s, sentence in enumerate(chunk):
+                if not sentence.words:  # no word, no row
+                    continue
+                rows, columns = zip(*word_level(windows[s], len(sentence.words)), strict=True)
+                xs.append(hidden[list(rows), list(columns)])
+                ys.append(torch.tensor([label2id[t] for t in sentence.tags], dtype=torch.long))
     finally:
         encoder.train(was_training)
     return torch.cat(xs), torch.cat(ys)

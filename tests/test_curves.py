@@ -98,6 +98,50 @@ def test_token_features_one_vector_per_word(tok, gmb_maps):
         token_features(enc, tok, [], label2id)
 
 
+def test_token_features_reads_left_padded_batches_and_long_sentences_once(tok, gmb_maps):
+    """Left padding (some tokenizers pad on the left) reads each word's own token, and a sentence
+    past the model's 512 tokens yields one vector per word, not one per window (the old code
+    misread left-padded rows and counted overlap words twice)."""
+    import copy
+
+    from helpers.alignment import n_tokens
+    from helpers.models import load_encoder
+
+    label2id, _ = gmb_maps
+    enc = load_encoder()
+    sents = [
+        Sentence(["Ahmadinejad", "visited", "Mogadishu", "."], ["B-per", "O", "B-geo", "O"]),
+        Sentence(["Hi"], ["O"]),
+    ]
+    right, y_right = token_features(enc, tok, sents, label2id, batch_size=2)
+    left_tok = copy.deepcopy(tok)
+    left_tok.padding_side = "left"
+    left, y_left = token_features(enc, left_tok, sents, label2id, batch_size=2)
+    assert torch.equal(y_left, y_right)
+    assert torch.allclose(left[:4], right[:4], atol=1e-4)  # the longest row has no padding
+    batch = left_tok([s.words for s in sents], is_split_into_words=True, padding=True,
+                     return_tensors="pt")  # fmt: skip
+    assert batch["input_ids"][1, 0] == tok.pad_token_id  # "Hi" is padded on the left
+    with torch.no_grad():
+        hidden = enc.eval()(**batch).last_hidden_state
+    assert torch.allclose(left[4], hidden[1, -2], atol=1e-4)  # "Hi" sits just before [SEP]
+
+    long = Sentence(["Mogadishu", "visited"] * 150, ["B-geo", "O"] * 150)
+    assert n_tokens(long.words, tok) > 512  # two windows with an overlap
+    x, y = token_features(enc, tok, [long, sents[1]], label2id)
+    assert x.shape == (len(long.words) + 1, enc.config.hidden_size)
+    assert y.tolist() == [label2id[t] for t in long.tags + sents[1].tags]
+
+
+def test_token_features_refuses_tags_that_do_not_match_the_words(tok, gmb_maps):
+    from helpers.models import load_encoder
+
+    label2id, _ = gmb_maps
+    bad = Sentence(["Hi", "there"], ["O"])
+    with pytest.raises(ValueError, match="^sentence 1: 2 words but 1 tags"):
+        token_features(load_encoder(), tok, [Sentence(["Hi"], ["O"]), bad], label2id)
+
+
 def test_fit_head_regularisers_take_effect():
     xtr, ytr = _blobs(60, 0)
     _, plain = fit_head(xtr, ytr, xtr, ytr, 3, epochs=20, lr=0.05, seed=1)
