@@ -13,6 +13,7 @@ Shown in notebooks 04, 05 and 08, which load these files.
 from __future__ import annotations
 
 import json
+import math
 import os
 import shlex
 import shutil
@@ -101,8 +102,23 @@ def check_results_path(out: str | Path) -> Path:
     return path
 
 
+def non_finite(value: Any, where: str = "") -> list[tuple[str, float]]:
+    """``(path, value)`` of every NaN or infinite float in ``value`` (dicts, lists, tuples),
+    paths written as ``runs[0].perplexity``."""
+    if isinstance(value, float):
+        return [] if math.isfinite(value) else [(where or "the value", value)]
+    if isinstance(value, dict):
+        items = ((f"{where}.{k}" if where else str(k), v) for k, v in value.items())
+    elif isinstance(value, (list, tuple)):
+        items = ((f"{where}[{i}]", v) for i, v in enumerate(value))
+    else:
+        return []
+    return [found for path, v in items for found in non_finite(v, path)]
+
+
 def write_results(out: str | Path, report: dict[str, Any]) -> Path:
     """Write ``report`` as strict JSON (relative paths: to the repo root); return the path.
+    A NaN or infinite number is refused before anything is written, naming where it sits.
 
     The file is written next to its place and moved there when complete: an interrupted write
     (a full disk, Ctrl-C) leaves the earlier results as they were, never half a file."""
@@ -110,6 +126,14 @@ def write_results(out: str | Path, report: dict[str, Any]) -> Path:
         if key not in report:
             raise ValueError(f"a results file needs {key!r} (see helpers.results.provenance)")
     path = results_path(out).resolve()  # a symlinked results file: its target is rewritten
+    bad = non_finite(report)
+    if bad:
+        shown = ", ".join(f"{where} = {value}" for where, value in bad[:5])
+        raise ValueError(
+            f"{path}: not written: strict JSON has no NaN or infinity, and the results hold "
+            f"{len(bad)} ({shown}); a NaN loss usually means training diverged (try a smaller "
+            "learning rate)"
+        )
     path.parent.mkdir(parents=True, exist_ok=True)
     text = json.dumps(report, indent=1, allow_nan=False) + "\n"
     fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)

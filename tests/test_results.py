@@ -62,6 +62,20 @@ def test_write_results_needs_the_provenance(tmp_path):
     assert json.loads(path.read_text())["config"] == asdict(TrainConfig())
 
 
+def test_a_nan_is_refused_by_where_it_sits_and_nothing_is_written(tmp_path):
+    """The old error was json's bare "Out of range float values are not JSON compliant"."""
+    report = {
+        **provenance("python -m helpers.x", TrainConfig()),
+        "runs": [{"seed": 0, "perplexity": 3.5}, {"seed": 1, "perplexity": float("nan")}],
+        "best": {"loss": float("inf")},
+    }
+    path = tmp_path / "r.json"
+    with pytest.raises(ValueError, match=r"r\.json: not written: .* 2 \(runs\[1\]\.perplexity "
+                       r"= nan, best\.loss = inf\)"):  # fmt: skip
+        write_results(path, report)
+    assert not path.exists() and list(tmp_path.iterdir()) == []
+
+
 def test_an_interrupted_write_leaves_the_earlier_results_whole(tmp_path, monkeypatch):
     """write_text used to truncate the file in place: a write stopped halfway (full disk,
     Ctrl-C) left half a JSON file where the earlier results had been."""
