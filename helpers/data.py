@@ -150,6 +150,14 @@ def check_sentence(
     for i, w in enumerate(words):
         if not w:
             raise CorpusError(source, line, f"word {i + 1} is empty (two spaces in a row?)")
+        breaks = sorted({repr(c) for c in w if c in "\t\n\r"})
+        if breaks:  # a cell edited in a spreadsheet (Alt+Enter), a tab pasted in: two words?
+            raise CorpusError(
+                source,
+                line,
+                f"word {i + 1} ({w!r}) holds {' and '.join(breaks)}: expected words separated "
+                "by single spaces, with no tab or line break inside a word",
+            )
     for i, t in enumerate(tags):
         if not is_bio_tag(t):
             raise CorpusError(
@@ -272,16 +280,27 @@ def _csv_field_limit() -> Iterator[None]:
 
 
 def _csv_rows(text: str, source: str) -> Iterator[tuple[int, list[str]]]:
-    """``(line, fields)`` per CSV row, read at once; a CSV syntax error names its line."""
+    """``(line, fields)`` per CSV row, read at once; ``line`` is where the row starts (a quoted
+    cell may span lines). A CSV syntax error names its line."""
     reader = csv.reader(io.StringIO(text, newline=""))
-    rows = []
+    rows, end = [], 0
     with _csv_field_limit():
         try:
-            for row in reader:
-                rows.append((reader.line_num, row))
+            for row in reader:  # a blank line is a row of its own ([]), so rows tile the lines
+                rows.append((end + 1, row))
+                end = reader.line_num
         except csv.Error as e:
             raise CorpusError(source, reader.line_num, f"CSV error ({e})") from None
     return iter(rows)
+
+
+def _csv_header(rows: Iterator[tuple[int, list[str]]], source: str) -> tuple[int, list[str]]:
+    """The first row with a non-blank cell, and its line: blank lines before a header are
+    skipped, as :func:`detect_format` skips them."""
+    found = next(((line, row) for line, row in rows if any(c.strip() for c in row)), None)
+    if found is None:
+        raise CorpusError(source, 1, "every row is blank: expected a header and sentences")
+    return found
 
 
 # ---------------------------------------------------------------- readers
@@ -289,14 +308,14 @@ def _csv_rows(text: str, source: str) -> Iterator[tuple[int, list[str]]]:
 
 def _read_source_csv(text: str, source: str) -> list[Sentence]:
     rows = _csv_rows(text, source)
-    _, header = next(rows)
+    at, header = _csv_header(rows, source)
     cols = {name.strip(): i for i, name in enumerate(header)}
     if "Sentence" not in cols or "Tag" not in cols:
-        raise CorpusError(source, 1, f"header {header}: expected columns 'Sentence' and 'Tag'")
+        raise CorpusError(source, at, f"header {header}: expected columns 'Sentence' and 'Tag'")
     names = [h.strip() for h in header if h.strip()]  # a spreadsheet's empty trailing columns
     twice = sorted({n for n in names if names.count(n) > 1})
     if twice:  # the dict above would keep the last of two same-named columns
-        raise CorpusError(source, 1, f"header {header} names {twice} twice: expected each once")
+        raise CorpusError(source, at, f"header {header} names {twice} twice: expected each once")
     si, ti, di = cols["Sentence"], cols["Tag"], cols.get("Document")
     out = []
     for line, row in rows:
@@ -326,9 +345,10 @@ def _read_source_csv(text: str, source: str) -> list[Sentence]:
 
 def _read_gmb_long(text: str, source: str) -> list[Sentence]:
     rows = _csv_rows(text, source)
-    header = [h.strip() for h in next(rows)[1]]
+    at, first = _csv_header(rows, source)
+    header = [h.strip() for h in first]
     if header[:1] != ["Sentence #"] or "Word" not in header or "Tag" not in header:
-        raise CorpusError(source, 1, f"header {header}: expected 'Sentence #,Word,POS,Tag'")
+        raise CorpusError(source, at, f"header {header}: expected 'Sentence #,Word,POS,Tag'")
     wi, ti = header.index("Word"), header.index("Tag")
     out: list[Sentence] = []
     words: list[str] = []

@@ -536,6 +536,48 @@ BAD = [
         3,
         ["empty Document", "expected a document id (or no Document column)"],
     ),
+    # a quoted cell may span lines (a spreadsheet's Alt+Enter): a word must not hold the break,
+    # and an error names the row's first line (they used to name its last)
+    (
+        "source-line-break-in-word",
+        "a.csv",
+        "Sentence,Tag\n\"Hello big\nworld\",\"['O', 'O']\"\n",
+        {},
+        2,
+        ["word 2 ('big\\nworld') holds '\\n'", "no tab or line break inside a word"],
+    ),
+    (
+        "source-tab-in-word",
+        "a.csv",
+        "Sentence,Tag\nOk .,\"['O', 'O']\"\n\"New\tYork\",\"['B-geo']\"\n",
+        {},
+        3,
+        ["word 1 ('New\\tYork') holds '\\t'", "no tab or line break inside a word"],
+    ),
+    (
+        "source-multi-line-row-named-by-its-first-line",
+        "a.csv",
+        "Sentence,Tag\n\"Ok\n\",\"['O', 'O']\"\n",
+        {},
+        2,
+        ["1 words but 2 tags", "expected one tag per word"],
+    ),
+    (
+        "gmb-line-break-in-word",
+        "a.csv",
+        'Sentence #,Word,POS,Tag\nSentence: 1,Ok,NN,O\n,"New\r\nYork",NNP,B-geo\n',
+        {},
+        2,
+        ["word 2 ('New\\r\\nYork') holds '\\n' and '\\r'", "no tab or line break"],
+    ),
+    (
+        "source-header-after-blank-lines-named-by-its-line",
+        "a.csv",
+        "\n \nSentence,Tag,Tag\nOk .,\"['O', 'O']\",\"['O', 'O']\"\n",
+        {},
+        3,
+        ["names ['Tag'] twice", "expected each once"],
+    ),
     (
         "conll-one-column",
         "a.txt",
@@ -607,6 +649,16 @@ ODD = [
         f"Sentence,Tag\nRain in {LONG_WORD} .,\"['O', 'O', 'B-geo', 'O']\"\n",
         {},
         "source_csv",
+        "utf-8",
+    ),
+    # blank lines before the header: format detection skips them, and so do the readers
+    ("blank-lines-before-a-source-header", "\n\n" + RAIN, {}, "source_csv", "utf-8"),
+    (
+        "blank-lines-before-a-gmb-header",
+        "\r\n  \r\nSentence #,Word,POS,Tag\r\nSentence: 1,Rain,NN,O\r\n,in,IN,O\r\n"
+        ",Oslo,NNP,B-geo\r\n,.,.,O\r\n",
+        {},
+        "gmb_long",
         "utf-8",
     ),
     (
