@@ -661,6 +661,11 @@ def read_texts(path: str) -> list[str]:
             f"{name}, line {line}: not valid UTF-8 ({e.reason}: byte 0x{raw[at]:02x} at byte "
             f"offset {at}); expected a UTF-8 text file"
         ) from None
+    if "\r" in text and "\n" not in text:  # as helpers.data.read_text refuses it in corpora
+        raise UsageError(
+            f"{name}, line 1: lines end in a bare carriage return (old Mac style): expected \\n "
+            "or \\r\\n line ends"
+        )
     lines = split_lines(text)
     for i, line in enumerate(lines, 1):
         if not line.strip():

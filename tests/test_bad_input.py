@@ -412,6 +412,16 @@ def test_bom_in_input_is_dropped(tmp_path):
     assert ner.read_texts(str(f)) == ["Ghana votes .", "Kenya too ."]
 
 
+def test_input_with_bare_carriage_returns_is_refused_not_read_as_one_text(tmp_path):
+    """An old-Mac file used to come back as one text holding both lines, tagged as one."""
+    f = tmp_path / "mac.txt"
+    f.write_bytes(b"Ghana votes .\rKenya too .\r")
+    with pytest.raises(ner.UsageError, match=r"mac\.txt, line 1: lines end in a bare carriage"):
+        ner.read_texts(str(f))
+    f.write_bytes(b"Ghana votes .\r\nKenya too .\r\n")  # Windows line ends are fine
+    assert ner.read_texts(str(f)) == ["Ghana votes .", "Kenya too ."]
+
+
 def test_relative_data_path_resolves_as_helpers_data_does(
     capsys, tmp_path, monkeypatch, no_training
 ):
