@@ -34,11 +34,14 @@ Located = Sequence[tuple[str, Any]]
 
 
 def spans(tags: Sequence[str]) -> list[tuple[str, int, int]]:
-    """Entities as ``(type, start, end)``, ``end`` exclusive; a stray ``I-x`` opens a span."""
+    """Entities as ``(type, start, end)``, ``end`` exclusive; a stray ``I-x`` opens a span.
+
+    The reading of :func:`helpers.labels.entity_spans` (tests/test_corpus_check.py compares
+    them), written again here because this module imports no other helpers module."""
     out: list[tuple[str, int, int]] = []
     start, kind = 0, None
     for i, t in enumerate([*tags, "O"]):
-        if t == "O" or t.startswith("B-") or (kind is not None and t[2:] != kind):
+        if t == "O" or t.startswith("B-") or t[2:] != kind:
             if kind is not None:
                 out.append((kind, start, i))
             start, kind = i, (t[2:] if t != "O" else None)

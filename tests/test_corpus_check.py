@@ -400,3 +400,17 @@ def test_check_options_out_of_range_are_usage_errors(capsys, option, expected):
     with pytest.raises(SystemExit) as e:
         data.main(["check", "data", *option])
     assert e.value.code == 2 and expected in capsys.readouterr().err
+
+
+def test_spans_read_tags_as_labels_entity_spans_does():
+    """A stray I-x at a sentence's start or after O opens a span (it used to be dropped, so a
+    partly IOB1 file's entities were missing from the figures)."""
+    import itertools
+
+    from helpers.labels import entity_spans
+
+    assert cc.spans(["O", "I-geo", "I-geo", "O"]) == [("geo", 1, 3)]
+    tags = ["O", "B-a", "I-a", "B-b", "I-b"]
+    for n in range(1, 5):
+        for seq in itertools.product(tags, repeat=n):
+            assert cc.spans(seq) == entity_spans(seq), seq
