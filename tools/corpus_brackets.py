@@ -25,11 +25,14 @@ import ast
 import csv
 import re
 import sys
+import unicodedata
 from collections import defaultdict
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repo root, for helpers
 from helpers import corpus_check  # noqa: E402  (one definition of the figures)
+from helpers.data import split_lines  # noqa: E402  (lines end at \n or \r\n only)
+from helpers.paths import DATA_DIR  # noqa: E402
 
 TYPES = ("art", "eve", "geo", "gpe", "nat", "org", "per", "tim")
 GROUPS = ("pol", "biz", "sci", "spo", "sec", "env")
@@ -81,12 +84,41 @@ def parse_line(text: str, where: str) -> tuple[list[str], list[str]]:
     return words, tags
 
 
+def read_text(path: Path) -> str:
+    """The file's text: UTF-8, a byte-order mark dropped (Windows editors add one); a file that
+    cannot be read or decoded is a :class:`BracketError` naming the file (and line)."""
+    try:
+        raw = path.read_bytes()
+    except OSError as e:
+        raise BracketError(f"{path}: cannot read ({e.strerror or e})") from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = raw[: e.start].count(b"\n") + 1
+        raise BracketError(
+            f"{path}:{line}: byte 0x{raw[e.start]:02x} is not UTF-8: expected a UTF-8 text file"
+        ) from None
+
+
+def odd_space(line: str, where: str) -> None:
+    """Refuse a space other than a plain space or a tab (a no-break space pasted from the web,
+    U+2028): the CSV would keep it inside a word, where it looks like a space but is not one."""
+    for col, c in enumerate(line, start=1):
+        if c.isspace() and c not in " \t":
+            name = unicodedata.name(c, "a control character")
+            raise BracketError(
+                f"{where}: column {col} holds U+{ord(c):04X} ({name}): expected plain spaces "
+                "between words"
+            )
+
+
 def read_file(path: Path) -> list[Doc]:
     docs: list[Doc] = []
     current: Doc | None = None
-    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        line = raw.strip()
+    for number, raw in enumerate(split_lines(read_text(path)), start=1):
         where = f"{path}:{number}"
+        odd_space(raw, where)
+        line = raw.strip(" \t")
         if not line:
             current = None
             continue
@@ -208,7 +240,7 @@ def main(argv: list[str]) -> int:
             out = Path(argv[1])
             out.mkdir(parents=True, exist_ok=True)
             for split in ("train", "test"):
-                docs = read_csv(Path("data") / f"news_ner_{split}.csv")
+                docs = read_csv(DATA_DIR / f"news_ner_{split}.csv")
                 for group in GROUPS:
                     mine = [d for d in docs if d[0].startswith(group + "-")]
                     write_brackets(out / f"{group}_{split}.txt", mine)
@@ -230,6 +262,13 @@ def main(argv: list[str]) -> int:
             return 0
         out = Path(argv[1])
         splits = read_all([Path(p) for p in argv[2:]])
+        for split, docs in splits.items():  # an empty split would wipe that CSV file
+            if not docs:
+                raise BracketError(
+                    f"no {split} documents among the files: build writes news_ner_train.csv and "
+                    f"news_ner_test.csv, so it needs *_train.txt and *_test.txt files"
+                )
+        out.mkdir(parents=True, exist_ok=True)
         for split, docs in splits.items():
             write_csv(out / f"news_ner_{split}.csv", interleave(docs))
         return 0
