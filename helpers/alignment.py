@@ -122,6 +122,17 @@ def align_casing(word_ids: Sequence[int | None], casings: Sequence[int]) -> list
     return [CASING_PAD if wid is None else int(casings[wid]) for wid in word_ids]
 
 
+def refuse_flat(name: str, sentences: Sequence[Any]) -> None:
+    """Raise ``TypeError`` when a sentence of ``sentences`` is a string: a flat list of words or
+    tags (one sentence not wrapped in a list) would be read as sentences of single letters."""
+    flat = next((i for i, s in enumerate(sentences) if isinstance(s, str)), None)
+    if flat is not None:
+        raise TypeError(
+            f"{name}: sentence {flat} is the string {sentences[flat]!r}; expected a list per "
+            f"sentence (one sentence: pass [{name}])"
+        )
+
+
 def tokenize_and_align(
     words: Sequence[Sequence[str]],
     tags: Sequence[Sequence[str]] | None,
@@ -149,6 +160,8 @@ def tokenize_and_align(
     """
     if tokenless not in ("raise", "keep"):
         raise ValueError(f"tokenless={tokenless!r}: expected 'raise' or 'keep'")
+    refuse_flat("words", words)
+    refuse_flat("tags", tags or ())
     max_length = max_length or min(tokenizer.model_max_length, 512)
     if stride >= max_length - 2:
         raise ValueError(f"stride={stride}: must be smaller than max_length-2={max_length - 2}")

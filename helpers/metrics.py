@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from helpers.alignment import IGNORE
+from helpers.alignment import IGNORE, refuse_flat
 from helpers.labels import entity_spans
 
 # ``evaluate.load(SEQEVAL_METRIC)`` works offline: the source's ``evaluate.load("seqeval")``.
@@ -32,12 +32,16 @@ def ner_metrics(
     from seqeval.metrics import accuracy_score, classification_report
     from seqeval.scheme import IOB2
 
+    refuse_flat("y_true", y_true)  # list("B-PER") would score its letters as tags
+    refuse_flat("y_pred", y_pred)
     y_true, y_pred = [list(s) for s in y_true], [list(s) for s in y_pred]
     if len(y_true) != len(y_pred):
         raise ValueError(f"{len(y_true)} gold sentences but {len(y_pred)} predicted")
     for i, (t, p) in enumerate(zip(y_true, y_pred, strict=False)):
         if len(t) != len(p):
             raise ValueError(f"sentence {i}: {len(t)} gold tags but {len(p)} predicted")
+    if not any(y_true):  # seqeval's accuracy would divide by zero
+        raise ValueError(f"nothing to score: {len(y_true)} sentences and no tag in any of them")
     kw = {"mode": "strict", "scheme": IOB2} if strict else {}
     report = classification_report(y_true, y_pred, output_dict=True, zero_division=0, **kw)
     micro = report.pop("micro avg")
@@ -84,6 +88,8 @@ def entity_errors(
     come in the order of their gold span's position, then their predicted span's, so the list is
     the same in every process. Taught in notebooks/04_ner.ipynb.
     """
+    if len(gold) != len(pred):  # a shorter prediction would read as the model's mistakes
+        raise ValueError(f"{len(gold)} gold tags but {len(pred)} predicted: expected one per word")
     g, p = set(entity_spans(gold)), set(entity_spans(pred))
     out = []
 

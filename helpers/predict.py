@@ -3,9 +3,12 @@
 Words are the tokenizer's own: its normaliser runs, then its pre-tokenization (whitespace and
 punctuation splits), and each word keeps its character offsets in the raw text. These are the
 words that transformers' token-classification pipeline reads, so ``aggregation_strategy="first"``
-there and :func:`predict` here find the same entities, with two exceptions: an accent typed as a
-combining character stays in the entity here, and a text longer than the model limit is cut into
-overlapping windows here, where the pipeline truncates it. Texts are batched by length. Where the
+there and :func:`predict` here find the same entities, with three exceptions: an accent typed as
+a combining character stays in its word here (the pipeline may cut or merge entities around it);
+a special token written out in the text (``[MASK]``, ``[UNK]``) is read here as the characters
+``[``, ``MASK``, ``]``, where the pipeline's tokenizer reads it as that token; and a text longer
+than the model limit is cut into overlapping windows here, where the pipeline truncates it.
+Texts are batched by length. Where the
 hardware has bf16 natively the model runs in bf16 (see ``python -m helpers.bench ner`` for
 what it buys), and every window with a near tie between two labels is rerun in fp32, so the labels
 are those of fp32; in bf16 the linear layers' weights are cast and packed for oneDNN once per

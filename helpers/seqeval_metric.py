@@ -33,13 +33,29 @@ class CourseSeqeval(evaluate.Metric):
             ),
         )
 
-    def _compute(self, predictions, references, mode=None, scheme=None, zero_division=0):
+    def _compute(
+        self,
+        predictions,
+        references,
+        suffix=False,
+        scheme=None,
+        mode=None,
+        sample_weight=None,
+        zero_division=0,
+    ):
+        """The hub metric's arguments, passed to seqeval's ``classification_report``."""
         from seqeval import scheme as schemes
         from seqeval.metrics import accuracy_score, classification_report
 
         kw = {"mode": mode, "scheme": getattr(schemes, scheme) if scheme else None}
         report = classification_report(
-            references, predictions, output_dict=True, zero_division=zero_division, **kw
+            references,
+            predictions,
+            suffix=suffix,
+            output_dict=True,
+            sample_weight=sample_weight,
+            zero_division=zero_division,
+            **kw,
         )
         micro = report.pop("micro avg")
         report.pop("macro avg", None)

@@ -85,6 +85,16 @@ def test_align_labels_bad_strategy():
         align_labels(HAND_WIDS, HAND_LABELS, "last")
 
 
+def test_a_sentence_given_as_a_string_is_refused(tok, gmb_maps):
+    """A string used to be read as a sentence of one-letter words (one tag per character)."""
+    label2id, _ = gmb_maps
+    expected = r"words: sentence 0 is the string 'John'; expected a list per sentence \(one"
+    with pytest.raises(TypeError, match=expected):
+        tokenize_and_align(["John", "lives"], None, tok)
+    with pytest.raises(TypeError, match="tags: sentence 0 is the string 'B-per'"):
+        tokenize_and_align([["John"]], ["B-per"], tok, label2id)
+
+
 def test_tokenize_and_align_first_exact(tok, gmb_maps):
     label2id, _ = gmb_maps
     enc = tokenize_and_align([WORDS], [TAGS], tok, label2id, strategy="first")

@@ -48,6 +48,24 @@ def test_length_mismatch_is_an_error():
         ner_metrics([["O"]], [["O"], ["O"]])
 
 
+def test_flat_tag_lists_and_nothing_to_score_are_errors():
+    """A flat list used to be scored letter by letter (f1 0.0, a type '_'); all-empty sentences
+    stopped in seqeval with a ZeroDivisionError."""
+    expected = "y_true: sentence 0 is the string 'B-per'; expected a list per sentence"
+    with pytest.raises(TypeError, match=expected):
+        ner_metrics(["B-per", "O"], ["B-geo", "O"])
+    with pytest.raises(TypeError, match="y_pred: sentence 1 is the string 'O'"):
+        ner_metrics([["B-per"], ["O"]], [["B-per"], "O"])
+    with pytest.raises(ValueError, match="nothing to score: 2 sentences and no tag"):
+        ner_metrics([[], []], [[], []])
+
+
+def test_entity_errors_refuses_tag_lists_of_different_lengths():
+    """A shorter prediction used to come back as a 'wrong boundary' of the model."""
+    with pytest.raises(ValueError, match="3 gold tags but 1 predicted"):
+        entity_errors(["B-per", "I-per", "O"], ["B-per"])
+
+
 def test_tags_from_logits_skips_ignored_positions():
     id2label = {0: "O", 1: "B-per", 2: "I-per"}
     logits = np.zeros((1, 4, 3))
@@ -123,3 +141,24 @@ def test_evaluate_load_of_the_local_seqeval_equals_ner_metrics():
         assert theirs[t]["f1"] == pytest.approx(r["f1"], abs=1e-12)
         assert theirs[t]["number"] == r["support"]
     assert 0 < ours["f1"] < 1  # neither trivial case
+
+
+def test_the_local_seqeval_takes_the_hub_metrics_arguments():
+    """suffix and sample_weight, as the hub's seqeval takes them (they were a TypeError)."""
+    import evaluate
+
+    from helpers.metrics import SEQEVAL_METRIC
+
+    metric = evaluate.load(SEQEVAL_METRIC)
+    gold, pred = [["per-B", "per-I", "O"], ["geo-B", "O"]], [["per-B", "per-I", "O"], ["O", "O"]]
+    out = metric.compute(predictions=pred, references=gold, suffix=True)
+    assert (out["per"]["f1"], out["geo"]["number"], out["overall_f1"]) == (
+        1.0,
+        1,
+        pytest.approx(2 / 3),
+    )
+    weighted = metric.compute(predictions=pred, references=gold, suffix=True, sample_weight=[3, 1])
+    rep = classification_report(
+        gold, pred, suffix=True, sample_weight=[3, 1], output_dict=True, zero_division=0
+    )
+    assert weighted["overall_recall"] == pytest.approx(rep["micro avg"]["recall"])  # passed on
