@@ -105,6 +105,14 @@ def test_check_05_token_vs_word_unanswered_unrun_and_bad_runs(tmp_path):
     other = _run(tmp_path / "other", False, 300.0, epochs=3)
     with pytest.raises(ExerciseError, match="also differ in epochs"):
         ch05.check_token_vs_word("lower", whole, other)
+    import json
+
+    _run(tmp_path / "older", False, 300.0)  # one run has a parameter the other lacks
+    report = json.loads((tmp_path / "older" / "metrics.json").read_text())
+    report["parameters"]["new_setting"] = 1
+    (tmp_path / "older" / "metrics.json").write_text(json.dumps(report))
+    with pytest.raises(ExerciseError, match="also differ in new_setting"):  # was a KeyError
+        ch05.check_token_vs_word("lower", whole, str(tmp_path / "older"))
     swapped = _run(tmp_path / "swapped", True, 300.0)
     with pytest.raises(ExerciseError, match="a token run"):
         ch05.check_token_vs_word("lower", whole, swapped)

@@ -57,6 +57,9 @@ def test_rounds_right_and_none():
         (([0, 30, 42, 42], 58), "labelled sentences only"),
         (([50, 150, 150, 150], 58), "not the whole pool"),
         (([50, 80, 92, 93], 58), "round 3 adds nothing"),
+        # each round's new sentences instead of the set it trains on (it used to be told
+        # "round 3 adds nothing")
+        (([50, 30, 12, 0], 58), "30, 12 are the sentences rounds 1 and 2 add; each round"),
         (([50, 80, 92, 92], 88), "leaves the pool for good"),
         (([50, 80, 92, 92], 42), "subtract what every round took"),
         (([50, 80, 92], 58), "four ints"),
@@ -119,7 +122,9 @@ def test_low_threshold_with_no_precision_to_read():
     [
         ({"kept": 120}, "kept=120 is not what this run measured"),
         ({"precision": 0.70}, "precision=0.7 is not"),
-        ({"f1_change": 0.03}, "f1_change=0.03 is not"),
+        ({"f1_change": 0.03}, "f1_change=0.03: you subtracted the other way round"),
+        ({"f1_change": 0.05}, "f1_change=0.05 is not"),
+        ({"precision": 61}, "precision=61: looks like a percentage"),
         ({"why": "it got worse"}, "15 words"),
         ({"kept": "70"}, "must be a number"),
     ],
@@ -128,3 +133,17 @@ def test_low_threshold_wrong(change, match):
     ans = {"threshold": 0.2, "kept": 70, "precision": 0.61, "f1_change": -0.03, "why": WHY}
     with pytest.raises(ExerciseError, match=match):
         ch08.check_low_threshold({**ans, **change}, _run())
+
+
+def test_low_threshold_names_the_slips_of_a_run_with_two_rounds():
+    """Both rounds' sentences added up, or round 1's F1 change: they used to get only "look
+    again"."""
+    r2 = Round(2, 10, 10, 130, True, {"f1": 0.52}, 3.0, new_quality={"precision": 0.5})
+    run = _run()
+    run.rounds.append(r2)
+    ans = {"threshold": 0.2, "kept": 70, "precision": 0.61, "f1_change": 0.02, "why": WHY}
+    assert ch08.check_low_threshold(ans, run).startswith("Right")
+    with pytest.raises(ExerciseError, match="kept=80: that is every round's new sentences"):
+        ch08.check_low_threshold({**ans, "kept": 80}, run)
+    with pytest.raises(ExerciseError, match="f1_change=-0.03: that is round 1's change"):
+        ch08.check_low_threshold({**ans, "f1_change": -0.03}, run)

@@ -35,6 +35,9 @@ Pair = namedtuple("Pair", "segment positions")
         ([np.int64(1), {np.int64(2)}], [1, {2}]),
         (Pair(np.int64(1), 512.0), (1, 512)),  # a namedtuple: a plain tuple
         (frozenset({np.int64(3)}), {3}),
+        (range(5, 9), [5, 6, 7, 8]),  # consecutive positions
+        (0.57 * 200, 114),  # 113.99999999999999: a count worked out in floats
+        (np.float64(1e6) * 0.1 * 10, 1_000_000),
     ],
 )
 def test_plain_makes_numbers_plain(value, expected):
@@ -159,3 +162,13 @@ def test_masks_are_counted_with_the_runs_tokenizer():
     with pytest.raises(ExerciseError):
         ch01.check_masks((100, 55), _CasedTokenizer())
     assert ch01.check_masks((100, 55)).startswith("Right: 10 tokens")
+
+
+def test_range_and_set_answers_and_a_float_count_are_right():
+    """Equivalent forms that used to be refused as the wrong type."""
+    from tests.test_exercises import EX02_SPANS
+
+    assert ch05.check_whole_word(range(5, 9)).startswith("Right")
+    assert ch02.check_spans(set(EX02_SPANS)).startswith("Right: 4 entities")
+    assert ch06.check_min_correct(0.57 * 200, 200).startswith("Right")
+    assert plain(0.5) == 0.5 and plain(113.9) == 113.9  # only a float a rounding away from whole

@@ -135,7 +135,8 @@ def check_token_vs_word(
             f"{whole_dir} must be a whole-word run and {token_dir} a token run "
             "(see whole_word_mask in their metrics.json)"
         )
-    other = sorted(k for k in params["token"] if params["token"][k] != params["whole-word"][k])
+    names = params["token"].keys() | params["whole-word"].keys()  # runs of two course versions
+    other = sorted(k for k in names if params["token"].get(k) != params["whole-word"].get(k))
     if other:
         raise ExerciseError(
             f"the two runs also differ in {', '.join(other)}: change only whole_word_mask"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 from helpers.exercises.common import ExerciseError, need_why, not_answered, open_answer, plain
 
@@ -121,7 +122,13 @@ def check_rounds(answer: object) -> str:
                 "only the sentences that pass the threshold join the training set, not the "
                 "whole pool"
             )
-        if sizes[3] != sizes[2]:
+        if sizes == [n_lab, *new[1:]]:
+            raise ExerciseError(
+                f"{', '.join(map(str, new[1:3]))} are the sentences rounds 1 and 2 add; each "
+                f"round trains on the {n_lab} labelled sentences plus every sentence "
+                "pseudo-labelled so far"
+            )
+        if sizes[:3] == want[:3] and sizes[3] != sizes[2]:
             raise ExerciseError("round 3 adds nothing: no sentence passed, so the set is unchanged")
         raise ExerciseError(f"{sizes}: add each round's new sentences to the previous round's set")
     if left != pool - sum(new):
@@ -134,6 +141,22 @@ def check_rounds(answer: object) -> str:
         f"Right: {want}, and {left} pool sentences were never confident enough; a selected "
         "sentence leaves the pool and keeps the tags it got in the round it joined."
     )
+
+
+def _low_threshold_slip(name: str, got: float, run: Any, tol: float) -> str | None:
+    """What a wrong reading of :func:`check_low_threshold` most likely mixed up, if known."""
+    rounds = run.rounds  # run: a helpers.pseudo_label.PseudoRun
+    f1 = [r.test["f1"] for r in rounds]
+    all_new = sum(r.n_new for r in rounds[1:])
+    if name == "kept" and len(rounds) > 2 and got == all_new:
+        return "that is every round's new sentences together; kept is round 1's only"
+    if name == "precision" and 1 < got <= 100:
+        return "looks like a percentage: give a fraction between 0 and 1"
+    if name == "f1_change" and abs(got + (f1[-1] - f1[0])) <= tol:
+        return "you subtracted the other way round: the last round's test F1 minus round 0's"
+    if name == "f1_change" and len(f1) > 2 and abs(got - (f1[1] - f1[0])) <= tol:
+        return "that is round 1's change; f1_change is the last round's test F1 minus round 0's"
+    return None
 
 
 def check_low_threshold(answer: object, run: object, default_threshold: float = 0.5) -> str:
@@ -181,7 +204,12 @@ def check_low_threshold(answer: object, run: object, default_threshold: float = 
                 )
             continue
         if not abs(got - want) <= tol:
-            raise ExerciseError(f"{name}={got!r} is not what this run measured: look again")
+            slip = _low_threshold_slip(name, got, run, tol)
+            raise ExerciseError(
+                f"{name}={got!r}: {slip}"
+                if slip
+                else f"{name}={got!r} is not what this run measured: look again"
+            )
     need_why(
         answer,
         15,

@@ -3,6 +3,7 @@ form of an open exercise's answer (a dict of figures plus a written ``why``)."""
 
 from __future__ import annotations
 
+import math
 import numbers
 from typing import Any
 
@@ -14,12 +15,15 @@ class ExerciseError(AssertionError):
 def plain(answer: object) -> object:
     """``answer`` with its numbers made plain, so a right answer in another form is accepted.
 
-    A numpy scalar or 0-d tensor becomes an ``int`` or ``float``, a whole float (``57.0``) an
-    ``int``, a 1-d array or tensor a list; lists, tuples, sets and dict values are converted
-    inside. Booleans and anything else come back as they are, for the checker to refuse by name.
+    A numpy scalar or 0-d tensor becomes an ``int`` or ``float``, a whole float (``57.0``, or
+    ``113.99999999999999`` from float arithmetic) an ``int``, a 1-d array, tensor or ``range`` a
+    list; lists, tuples, sets and dict values are converted inside. Booleans and anything else
+    come back as they are, for the checker to refuse by name.
     """
     if isinstance(answer, bool | str | None):
         return answer
+    if isinstance(answer, range):  # range(5, 9): the positions 5, 6, 7, 8
+        return list(answer)
     if isinstance(answer, dict):
         return {k: plain(v) for k, v in answer.items()}
     if isinstance(answer, list | tuple | set | frozenset):
@@ -36,7 +40,11 @@ def plain(answer: object) -> object:
         return int(answer)
     if isinstance(answer, numbers.Real):
         value = float(answer)
-        return int(value) if value.is_integer() else value
+        whole = round(value) if math.isfinite(value) else None
+        # 0.57 * 200 is 113.99999999999999: a count worked out in floats is that count
+        if whole is not None and abs(value - whole) <= 1e-9 * max(1.0, abs(value)):
+            return int(whole)
+        return value
     return answer
 
 
