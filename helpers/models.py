@@ -388,6 +388,11 @@ def pick_precision(requested: str = "auto", device: str | None = None) -> str:
         forced = os.environ.get(PRECISION_ENV, "").strip().lower()
         if forced and forced not in PRECISIONS:
             raise ValueError(f"{PRECISION_ENV}={forced!r}: expected one of {PRECISIONS}")
+        if forced == "fp16" and not on_cuda:  # the message names what set it, not precision
+            raise ValueError(
+                f"{PRECISION_ENV}=fp16 needs a CUDA device; unset it, or set it to bf16 or fp32 "
+                "on a CPU"
+            )
         requested = forced or "auto"
     if requested == "fp16" and not on_cuda:
         raise ValueError("precision='fp16' needs a CUDA device; on CPU use 'bf16' or 'fp32'")

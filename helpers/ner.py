@@ -43,6 +43,7 @@ from helpers.predict import predict
 from helpers.train import (
     KEEP,
     SCHEDULERS,
+    STRIDE,
     TrainConfig,
     TrainingDiverged,
     check_keep,
@@ -139,8 +140,16 @@ TRAIN_OPTIONS: dict[str, tuple[Any, str]] = {
     ),
     "weight_decay": (_number, "AdamW weight decay (matrices only)"),
     "warmup": (_number, "fraction of the optimizer steps that ramp the learning rate up"),
-    "scheduler": (str, "learning-rate schedule after warm-up: " + ", ".join(SCHEDULERS)),
-    "freeze_embeddings": (bool, "keep the pre-trained embeddings fixed"),
+    "scheduler": (
+        str,
+        "learning-rate schedule after warm-up: "
+        + ", ".join(SCHEDULERS)
+        + " (or constant, with --warmup 0)",
+    ),
+    "freeze_embeddings": (
+        bool,
+        "keep the pre-trained embeddings fixed (with --freeze-layers > 0 they always are)",
+    ),
     "freeze_layers": (_non_negative_int, "also freeze the lowest N encoder layers"),
     "cache_frozen": (bool, "compute the frozen embeddings/layers once per sentence and reuse"),
     "dropout": (_or_none(_number), "dropout of the encoder ('none': the checkpoint's own)"),
@@ -152,7 +161,11 @@ TRAIN_OPTIONS: dict[str, tuple[Any, str]] = {
     "keep": (str, f"weights kept at the end: {' or '.join(KEEP)} (best needs validation)"),
     "save_checkpoints": (bool, "save a checkpoint every epoch (needed for --resume)"),
     "resume": (bool, "continue from the last checkpoint in --output-dir, if there is one"),
-    "max_length": (_or_none(_positive_int), "cut sentences to N subwords ('none': no cut)"),
+    "max_length": (
+        _or_none(_positive_int),
+        f"tokens per window: a longer sentence is read in overlapping windows sharing {STRIDE} "
+        "tokens, no label lost ('none': the model's limit, at most 512)",
+    ),
     "casing": (
         str,
         "learned casing feature: each word's casing (lower, Capitalised, ALL CAPS, other) as a "
@@ -321,6 +334,8 @@ def _user_message(err: Exception) -> str:
 
     def option(m: re.Match) -> str:
         name, value = m.group(1), m.group(2)
+        if TRAIN_OPTIONS.get(name, (None,))[0] is bool and value in ("True", "False"):
+            return _option(name if value == "True" else f"no_{name}")  # --no-freeze-embeddings
         if value.startswith(("'", '"')) and name != "scheduler":
             value = value[1:-1]
         return f"{_option(name)} {none_word(name) if value == 'None' else value}"
@@ -535,7 +550,9 @@ def train_command(args: argparse.Namespace) -> int:
         callbacks.append(_stop_after(args.stop_after_epoch))
     try:
         result = train_ner(splits.train, splits.validation, labels, config, callbacks=callbacks)
-    except TrainingDiverged as e:
+    # also what train_ner checks that the checks above cannot: a model whose layers it cannot
+    # find to freeze (ALBERT, GPT-2), weights that are not safetensors
+    except (TrainingDiverged, ModelLoadError, ValueError) as e:
         raise UsageError(_user_message(e)) from None
     epochs_run = result.history[-1]["epoch"] if result.history else 0
     speed = f"{result.samples_per_second:.1f} samples/s, {result.device}, {result.precision}"

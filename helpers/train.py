@@ -129,6 +129,9 @@ class TrainConfig:
             (number(self.warmup) and 0 <= self.warmup < 1, "warmup", "a fraction in [0, 1)"),
             (is_int(self.freeze_layers) and self.freeze_layers >= 0, "freeze_layers",
              "an integer >= 0"),
+            (self.freeze_embeddings is not False or not self.freeze_layers, "freeze_embeddings",
+             "True when freeze_layers > 0: the embeddings under a frozen layer get no gradient, so "
+             "they are frozen with it (freeze_layers=0 trains them)"),
             (
                 self.dropout is None or (number(self.dropout) and 0 <= self.dropout < 1),
                 "dropout",
@@ -712,7 +715,6 @@ def train_ner(
         Trainer,
         set_seed,
     )
-    from transformers.trainer_utils import get_last_checkpoint
 
     from helpers.casing import CasingCollator
 
@@ -759,10 +761,11 @@ def train_ner(
     )
     if not verbose:
         trainer.remove_callback(PrinterCallback)  # the history table replaces the raw log
-    last = get_last_checkpoint(args.output_dir) if Path(args.output_dir).is_dir() else None
+    last = interrupted_checkpoint(Path(args.output_dir))  # never a finished run's
     resume = bool(cfg.resume and last)
     if cfg.resume and not resume:
-        print(f"resume: no checkpoint in {args.output_dir}; starting from scratch")
+        what = "a finished run" if finished_run(Path(args.output_dir)) else "no checkpoint"
+        print(f"resume: {args.output_dir} holds {what}, nothing to resume; starting from scratch")
     frozen_bottom = cfg.freeze_embeddings or cfg.freeze_layers > 0
     cache = FrozenCache(model, cfg.freeze_layers) if cfg.cache_frozen and frozen_bottom else None
     t0 = time.perf_counter()

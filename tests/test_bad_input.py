@@ -269,6 +269,41 @@ def test_schedules_that_need_other_settings_or_skip_warm_up_are_refused(schedule
     TrainConfig(scheduler="constant", warmup=0.0).validate()  # no warm-up to skip
 
 
+def test_training_embeddings_under_a_frozen_layer_is_refused_not_ignored(capsys):
+    """freeze_embeddings=False with freeze_layers=1 (the default) used to train with the
+    embeddings frozen anyway, and metrics.json said they were not."""
+    from helpers.train import TrainConfig
+
+    with pytest.raises(ValueError, match="^freeze_embeddings=False: expected True when"):
+        TrainConfig(freeze_embeddings=False).validate()
+    TrainConfig(freeze_embeddings=False, freeze_layers=0).validate()
+    code, out, err = run(capsys, "train", "--no-freeze-embeddings")
+    assert (code, out) == (2, "")
+    assert "--no-freeze-embeddings: expected True when --freeze-layers > 0" in err, err
+
+
+@pytest.mark.slow  # builds a model and reads the corpus, then stops before training
+def test_a_model_whose_layers_cannot_be_frozen_is_a_usage_error(capsys, tmp_path, tok):
+    """An ALBERT passes the checks before training, then train_ner cannot find the layers to
+    freeze: the command used to end in a traceback (exit 1) naming the Python parameters."""
+    from transformers import AlbertConfig, AlbertModel
+
+    config = AlbertConfig(
+        embedding_size=16, hidden_size=32, num_hidden_layers=1, num_attention_heads=2,
+        intermediate_size=64,
+    )  # fmt: skip
+    AlbertModel(config).save_pretrained(tmp_path / "albert")
+    tok.save_pretrained(tmp_path / "albert")
+    code, out, err = run(
+        capsys, "train", "--model", str(tmp_path / "albert"), "--epochs", "1", "--n-sentences",
+        "20", "--output-dir", str(tmp_path / "run"), "--no-progress",
+    )  # fmt: skip
+    assert code == 2, err
+    assert "cannot find its embeddings and encoder layers" in err
+    assert "use --no-freeze-embeddings, --freeze-layers 0 with this model" in err
+    assert not (tmp_path / "run" / "metrics.json").exists()
+
+
 def test_check_resume_refuses_only_a_new_checkpointing_run_among_an_interrupted_ones(tmp_path):
     """A finished run's folder keeps its checkpoints (--save-checkpoints) next to metrics.json;
     notebook 04's second run and an --overwrite run there must not be refused, nor a run that

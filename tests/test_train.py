@@ -212,6 +212,25 @@ def test_resume_after_interruption(full_run, tiny_model_dir, tiny_data, tmp_path
 
 
 @pytest.mark.slow
+def test_resume_never_continues_a_finished_runs_checkpoint(
+    tiny_model_dir, tiny_data, tmp_path, capsys
+):
+    """A finished run keeps its checkpoints beside metrics.json; resume=True in its folder used
+    to "continue" from its last one, train nothing, and hand back the old weights as a new run."""
+    train, ev, labels = tiny_data
+    kw = {**FAST, "epochs": 1, "model_name": tiny_model_dir, "output_dir": str(tmp_path)}
+    first = train_ner(train[:8], ev[:4], labels, save_checkpoints=True, **kw)
+    assert [p.name for p in tmp_path.glob("checkpoint-*")] == ["checkpoint-2"]
+    (tmp_path / "metrics.json").write_text("{}")  # what save_run writes last: a finished run
+    again = train_ner(train[:8], ev[:4], labels, resume=True, **kw)
+    assert not again.resumed and [h["epoch"] for h in again.history] == [1]
+    assert again.history[0]["loss"] == pytest.approx(first.history[0]["loss"], rel=1e-4)
+    assert (
+        "holds a finished run, nothing to resume; starting from scratch" in capsys.readouterr().out
+    )
+
+
+@pytest.mark.slow
 def test_bf16_runs_on_cpu(tiny_model_dir, tiny_data, tmp_path):
     """The path `precision="auto"` takes on CPUs with AMX: bf16 autocast inside the Trainer."""
     import math
