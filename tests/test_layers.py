@@ -23,20 +23,25 @@ def _module_files() -> dict[str, list[Path]]:
     return out
 
 
-def helpers_targets(node: ast.AST) -> set[str]:
-    """The top-level helpers modules one import statement names (empty for other imports)."""
-    if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-        parts = node.module.split(".")
-        if parts[0] == "helpers":
+def helpers_targets(node: ast.AST, package: tuple[str, ...] = ("helpers",)) -> set[str]:
+    """The top-level helpers modules one import statement names (empty for other imports);
+    ``package`` is the dotted package of the file, for relative imports (``from .train ...``)."""
+    if isinstance(node, ast.ImportFrom):
+        base = package[: len(package) - node.level + 1] if node.level else ()
+        parts = [*base, *(node.module.split(".") if node.module else [])]
+        if parts[:1] == ["helpers"]:
             return {parts[1]} if len(parts) > 1 else {a.name for a in node.names}
     elif isinstance(node, ast.Import):
         return {a.name.split(".")[1] for a in node.names if a.name.startswith("helpers.")}
     return set()
 
 
-def helpers_imports(path: Path) -> set[str]:
+def helpers_imports(path: Path, package: tuple[str, ...] | None = None) -> set[str]:
     """The top-level helpers modules ``path`` imports, at any depth of the file."""
-    return set().union(*map(helpers_targets, ast.walk(ast.parse(path.read_text()))))
+    if package is None:
+        package = path.relative_to(HELPERS.parent).parent.parts
+    nodes = ast.walk(ast.parse(path.read_text()))
+    return set().union(*(helpers_targets(n, package) for n in nodes))
 
 
 def test_every_module_has_a_layer():
@@ -57,7 +62,12 @@ def test_imports_go_down_the_layers(module):
 def test_the_checker_sees_an_upward_import(tmp_path):
     bad = tmp_path / "x.py"
     bad.write_text("def f():\n    from helpers.train import train_ner\n")
-    assert helpers_imports(bad) == {"train"}
+    assert helpers_imports(bad, ("helpers",)) == {"train"}
+    # relative imports name the same modules (they used to be missed)
+    bad.write_text("from .train import train_ner\nfrom . import data\n")
+    assert helpers_imports(bad, ("helpers",)) == {"train", "data"}
+    bad.write_text("from ..train import train_ner\nfrom .common import plain\n")
+    assert helpers_imports(bad, ("helpers", "exercises")) == {"train", "exercises"}
 
 
 # Libraries that take seconds to import: a helpers module that loads one when imported is heavy.

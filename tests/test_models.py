@@ -420,7 +420,8 @@ def test_packed_linears_leave_what_they_cannot_pack(tiny_classifier, monkeypatch
     head.forward = own = lambda x: x
     with torch.no_grad(), models.packed_linears(model) as n:
         assert head.forward is own
-    assert vars(head)["forward"] is own and n in (0, len(linear_layers(model)) - 1)
+    packs = models.can_pack_bf16("cpu")  # every other layer packed where oneDNN can
+    assert vars(head)["forward"] is own and n == (len(linear_layers(model)) - 1 if packs else 0)
     del head.forward
     # weights stored in bf16 run as they are; without oneDNN bf16 support nothing is packed
     with torch.no_grad(), models.packed_linears(model.to(torch.bfloat16)) as n:

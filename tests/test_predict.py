@@ -236,8 +236,10 @@ def test_bf16_casts_each_weight_once_per_call_not_per_batch(tied_model, tok, wei
     weight = tied_model.bert.encoder.layer[0].intermediate.dense.weight  # 1536 x 384: no activation
     assert weight.requires_grad  # autocast keeps its bf16 copies of trainable weights only
 
-    def run():
-        _predict_words(tied_model, tok, sents, 1, None, 32, "bf16", recheck_margin=0.0)
+    def run():  # without packing: packed_linears casts each weight once by itself
+        _predict_words(
+            tied_model, tok, sents, 1, None, 32, "bf16", recheck_margin=0.0, pack_weights=False
+        )
 
     assert len(sents) >= 3  # batches of one sentence: three model calls or more
     assert weight_casts(run, weight) == 1
@@ -283,24 +285,39 @@ def test_bf16_gives_fp32_tags_and_close_scores(full_run):
     assert [p for s in every for p in s] == pytest.approx([p for s in ref_sc for p in s], abs=1e-5)
 
 
-def test_packed_weights_give_the_same_tags(tiny_model_dir, tiny_data, tok, packed_counts):
-    """bf16 with the linear layers packed once per call (the default) against plain autocast:
-    every linear layer packed where oneDNN can, the same tags, the same windows rerun, scores
-    within bf16's step."""
+@pytest.mark.slow  # uses the tiny model trained by the full_run fixture
+def test_packed_weights_give_the_same_tags(full_run, tiny_data, packed_counts):
+    """bf16 with the linear layers packed once per call (the default) and plain autocast, both
+    without fp32 reruns, on a trained model: every linear layer packed where oneDNN can, each
+    path's scores within bf16's stated tolerance of fp32's, and fp32's tag for every word it is
+    sure of. (On the untrained head this test used before, every window was a near tie that
+    both paths reran in fp32, so it compared fp32 with fp32.)"""
     from helpers import models
-    from helpers.models import load_token_classifier
 
-    model = load_token_classifier(tiny_model_dir, tiny_data[2])
+    model, tok = full_run.model, full_run.tokenizer
     sents = [s.split() for s in TEXTS if s] + [s.words for s in tiny_data[1]]
-    plain = _predict_words(model, tok, sents, 8, None, 32, "bf16", pack_weights=False)
+    ref = _predict_words(model, tok, sents, 8, None, 32, "fp32")
+    kw = {"recheck_margin": 0.0}
+    plain = _predict_words(model, tok, sents, 8, None, 32, "bf16", pack_weights=False, **kw)
     assert packed_counts == []  # plain autocast packs nothing
-    packed = _predict_words(model, tok, sents, 8, None, 32, "bf16")
+    packed = _predict_words(model, tok, sents, 8, None, 32, "bf16", **kw)
     # every linear layer packed where oneDNN can (else the two runs would be the same run)
     linears = len(linear_layers(model))
     assert sum(packed_counts) == (linears if models.can_pack_bf16("cpu") else 0)
-    assert packed[0] == plain[0] and packed[3] == plain[3]
-    flat = [p for s in packed[1] for p in s]
-    assert flat == pytest.approx([p for s in plain[1] for p in s], abs=0.02)
+    assert plain[3] == packed[3] == []  # nothing rerun in fp32: bf16 itself is compared
+    fp32 = [p for s in ref[1] for p in s]
+    for run in (plain, packed):
+        diffs = [abs(a - b) for a, b in zip((p for s in run[1] for p in s), fp32, strict=True)]
+        assert max(diffs) < 0.05  # the stated tolerance of low-precision scores
+        assert max(diffs) > 1e-6  # bf16 did run: its scores are not fp32's
+    sure = [
+        (w, a, b)
+        for want, got_a, got_b, scores in zip(ref[0], plain[0], packed[0], ref[1], strict=True)
+        for w, a, b, p in zip(want, got_a, got_b, scores, strict=True)
+        if p > 0.7  # fp32's winner leads by more than 0.4: no bf16 step flips it
+    ]
+    assert len(sure) > len(fp32) / 2  # the comparison covers most words
+    assert all(w == a == b for w, a, b in sure)
 
 
 @pytest.mark.slow  # uses the tiny model trained by the full_run fixture
