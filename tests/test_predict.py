@@ -72,6 +72,40 @@ def test_same_entities_as_pipeline_first(full_run, precision, score_tolerance):
     assert any(p.entities for p in ours)
 
 
+@pytest.mark.slow  # trains the tiny model once more, without the casing feature
+def test_same_entities_as_the_librarys_own_pipeline_without_casing(
+    tiny_model_dir, tiny_data, tmp_path
+):
+    """full_run's model has the casing feature (casing "auto" on an uncased BERT), so the test
+    above goes through the course's pipeline class; a model without it (a cased model, or
+    casing "off") must match transformers' own pipeline, unmodified."""
+    from helpers.models import uses_casing
+    from helpers.train import train_ner
+    from tests.conftest import KW
+
+    train, ev, labels = tiny_data
+    run = train_ner(
+        train, ev, labels, **{**KW, "save_checkpoints": False, "casing": "off"},
+        model_name=tiny_model_dir, output_dir=str(tmp_path),
+    )  # fmt: skip
+    model, tok = run.model, run.tokenizer
+    assert not uses_casing(model)
+    ours = predict(TEXTS, model, tok, batch_size=3, precision="fp32")
+    pipe = pipeline(
+        "token-classification", model=model, tokenizer=tok, aggregation_strategy="first",
+        device=-1,
+    )  # fmt: skip
+    for text, p in zip(TEXTS, ours, strict=True):
+        theirs = pipe(text) if text else []
+        assert [(e.type, e.start, e.end) for e in p.entities] == [
+            (e["entity_group"], e["start"], e["end"]) for e in theirs
+        ]
+        assert [e.score for e in p.entities] == pytest.approx(
+            [e["score"] for e in theirs], abs=1e-4
+        )
+    assert any(p.entities for p in ours)
+
+
 @pytest.mark.slow  # uses the tiny model trained by the full_run fixture
 def test_batching_does_not_change_results(full_run):
     sents = [s.split() for s in TEXTS if s]
