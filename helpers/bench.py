@@ -170,17 +170,20 @@ def inference_gflop(model: Any, tokens: int) -> float:
 
 
 def matmul_peak(dtype: str, size: int = 2048, seconds: float = 2.0) -> float:
-    """GFLOP/s of a ``size`` x ``size`` matrix product in ``dtype`` on the CPU (best of a loop)."""
+    """GFLOP/s of a ``size`` x ``size`` matrix product in ``dtype`` on the CPU: the best of the
+    calls timed over ``seconds`` after a warm-up, and of 3 calls at least (an emulated bf16
+    product can take longer than ``seconds``: its peak used to come out as 0)."""
     import torch
 
     dt = {"fp32": torch.float32, "bf16": torch.bfloat16}[dtype]
     a, b = torch.randn(size, size, dtype=dt), torch.randn(size, size, dtype=dt)
-    best, t_end = float("inf"), time.perf_counter() + seconds
-    torch.matmul(a, b)  # warm-up
-    while time.perf_counter() < t_end:
+    torch.matmul(a, b)  # warm-up, before the clock starts
+    best, calls, t_end = float("inf"), 0, time.perf_counter() + seconds
+    while calls < 3 or time.perf_counter() < t_end:  # at least 3 timed calls, however slow
         t0 = time.perf_counter()
         torch.matmul(a, b)
         best = min(best, time.perf_counter() - t0)
+        calls += 1
     return 2 * size**3 / best / 1e9
 
 
@@ -200,7 +203,8 @@ def run_recipe(
     cfg = TrainConfig(epochs=epochs, seed=seed, output_dir=out, **overrides)
     # The source scored (and checkpointed) every epoch; every recipe (naive, uncached, project)
     # keeps the final epoch, so the held-out part is scored once at the end and chooses nothing.
-    res = train_ner(train, held_out if recipe == "naive" else None, labels, cfg)
+    between = _between_epochs()
+    res = train_ner(train, held_out if recipe == "naive" else None, labels, cfg, [between])
     m, _ = evaluate_ner(res.model, res.tokenizer, held_out)
     if recipe == "project":
         res.model.save_pretrained(Path(out) / "model")
@@ -211,6 +215,10 @@ def run_recipe(
         "recipe": recipe,
         "samples_per_s": len(train) * epochs / res.train_seconds,
         "wall_s": res.train_seconds,
+        # the naive recipe's per-epoch evaluation and checkpoint (the source's run did both),
+        # timed apart: what its training steps alone would give
+        "between_epochs_s": between.seconds,
+        "steps_samples_per_s": len(train) * epochs / (res.train_seconds - between.seconds),
         "gflop_per_s": gflop / res.train_seconds,
         "f1": m["f1"],
         "peak_mb": _peak_rss_mb(),
@@ -218,6 +226,32 @@ def run_recipe(
         "frozen_layers": cfg.freeze_layers,
         "cached": cached,
     }
+
+
+def _between_epochs() -> Any:
+    """A ``TrainerCallback`` whose ``seconds`` add up what the Trainer does between an epoch's
+    last step and the next epoch (or the end): evaluation, ``compute_metrics``, checkpoints."""
+    from transformers import TrainerCallback
+
+    class BetweenEpochs(TrainerCallback):
+        def __init__(self) -> None:
+            self.seconds, self.since = 0.0, None
+
+        def on_epoch_end(self, *a: Any, **k: Any) -> None:
+            self.since = time.perf_counter()
+
+        def _stop(self) -> None:
+            if self.since is not None:
+                self.seconds += time.perf_counter() - self.since
+                self.since = None
+
+        def on_epoch_begin(self, *a: Any, **k: Any) -> None:
+            self._stop()
+
+        def on_train_end(self, *a: Any, **k: Any) -> None:
+            self._stop()
+
+    return BetweenEpochs()
 
 
 def interleaved(fns: dict[str, Callable[[], Any]], rounds: int) -> tuple[dict, dict]:
@@ -264,8 +298,8 @@ def run_inference(model_dir: str, test: str | None = None, rounds: int = 3) -> d
 
     ``predict`` runs at its default precision (bf16 where native, fp32 otherwise; the env var
     ``COURSE_PRECISION`` forces it), the pipeline in fp32 as transformers does by default. Both
-    run once per round, interleaved (:func:`interleaved`); the speeds are each one's best round,
-    and ``round_ratios`` the speed-up within each round.
+    run once untimed, then once per round, interleaved (:func:`interleaved`); the speeds are
+    each one's best round, and ``round_ratios`` the speed-up within each round (the headline).
     """
     import torch
     from transformers import AutoModelForTokenClassification, AutoTokenizer, pipeline
@@ -297,6 +331,8 @@ def run_inference(model_dir: str, test: str | None = None, rounds: int = 3) -> d
     packs = packs_bf16(pick_precision("auto", "cpu"), "cpu")
     if packs:
         runs["unpacked"] = lambda: predict(texts, model, tok, batch_size=64, pack_weights=False)
+    for run in runs.values():  # first calls (lazy imports, allocations) are not timed
+        run()
     seconds, out = interleaved(runs, rounds)
     t_pipe, t_ours = min(seconds["pipeline"]), min(seconds["predict"])
     # each run's seconds over predict's, round by round: predict's speed-up over that run
@@ -364,9 +400,9 @@ def bench_ner(
 
     need_int("rounds", rounds, low=1)
     with tempfile.TemporaryDirectory() as tmp:
-        rows, per_round = [], []
+        rows, per_round, steps_per_round = [], [], []
         for i in range(rounds):
-            speeds = {}
+            speeds, steps = {}, {}
             for recipe in rotated(tuple(RECIPES), i):
                 out = str(Path(tmp) / f"{recipe}-{i}")
                 run_args = [str(n_sentences), str(epochs), str(seed), out]
@@ -374,7 +410,9 @@ def bench_ner(
                 row = {**_in_process(f"recipe {recipe}", args), "round": i + 1}
                 rows.append(row)
                 speeds[recipe] = row["samples_per_s"]
+                steps[recipe] = row["steps_samples_per_s"]
             per_round.append(speeds)
+            steps_per_round.append(steps)
         inf = run_inference(str(Path(tmp) / "project-0" / "model"), test, max(rounds, 3))
         peaks = {p: matmul_peak(p) for p in ("fp32", "bf16")}
     where = (
@@ -429,13 +467,20 @@ def bench_ner(
         f"uncached {spread(over_naive['uncached'])}; caching alone: {spread(caching)} "
         f"(F1 {first['project']['f1'] - first['uncached']['f1']:+.3f})"
     )
+    naive = [r for r in rows if r["recipe"] == "naive"]
     print(
-        f"inference on {inf['texts']} texts ({inf['tokens']} tokens), best of "
-        f"{inf['rounds']} interleaved rounds: pipeline "
+        "naive's seconds include its evaluation and checkpoint after every epoch, as the "
+        f"source's run had them: {sum(r['between_epochs_s'] for r in naive):.1f} s of "
+        f"{sum(r['wall_s'] for r in naive):.1f} s; over naive's training steps alone, project "
+        f"{spread(round_ratios(steps_per_round, 'naive')['project'])}"
+    )
+    print(
+        f"inference on {inf['texts']} texts ({inf['tokens']} tokens), {inf['rounds']} "
+        f"interleaved rounds after one untimed call of each: helpers.predict over the pipeline "
+        f"{spread(inf['round_ratios'])}; best rounds: pipeline "
         f"{inf['pipeline_tokens_per_s']:.0f} tokens/s, helpers.predict "
         f"{inf['predict_tokens_per_s']:.0f} tokens/s "
-        f"({inf['predict_tokens_per_s'] / inf['pipeline_tokens_per_s']:.2f}x; per round "
-        f"{min(inf['round_ratios']):.2f}-{max(inf['round_ratios']):.2f}x; {inf['precision']}, "
+        f"({inf['predict_tokens_per_s'] / inf['pipeline_tokens_per_s']:.2f}x; {inf['precision']}, "
         f"{inf['rerun_fp32_windows']} windows rerun in fp32 for near ties); "
         f"identical entities: {inf['identical_entities']} ({inf['entities']} entities, "
         f"{inf['differing_texts']} texts differ)"
@@ -1247,6 +1292,17 @@ def check_options(args: argparse.Namespace) -> None:
     if bad_seeds:
         flag = "--seeds" if hasattr(args, "seeds") else "--seed"
         raise ValueError(f"{flag} {bad_seeds[0]}: expected {SEED_EXPECTED}")
+    twice = sorted({s for s in getattr(args, "seeds", []) if args.seeds.count(s) > 1})
+    if twice:  # a repeated seed repeats a paired run and understates the standard errors
+        raise ValueError(f"--seeds {' '.join(map(str, args.seeds))}: {twice[0]} twice; expected "
+                         "each seed once")  # fmt: skip
+    dropout = getattr(args, "dropout", None)
+    if dropout is not None and not (math.isfinite(dropout) and 0 <= dropout < 1):
+        raise ValueError(f"--dropout {dropout}: expected a fraction in [0, 1)")
+    if args.what == "profile" and args.epochs < 2:
+        raise ValueError(
+            f"--epochs {args.epochs}: the profile needs at least 2 (it skips the first)"
+        )
     if getattr(args, "out", None) is not None:
         check_results_path(args.out)  # not only after the runs, when writing
     for flag in ("gmb", "conll"):  # bench data's files: read them before any timing
@@ -1280,6 +1336,13 @@ def check_options(args: argparse.Namespace) -> None:
             if "leaves an empty" not in str(e):
                 raise  # a bad --test file names itself
             raise ValueError(f"--n-sentences {n}: too few to split 80/20 ({e})") from None
+        if args.what == "profile":  # steps of the later epochs to profile, after 2 of warm-up
+            per_epoch = math.ceil(len(train) / TrainConfig().batch_size)
+            if per_epoch * (args.epochs - 1) - 2 < 1:
+                raise ValueError(
+                    f"--n-sentences {n} --epochs {args.epochs}: {per_epoch} steps per epoch leave "
+                    "no step to profile after the first epoch and 2 of warm-up; expected more"
+                )
         if data or getattr(args, "test", None):  # a user's file: every word must give a token
             tokenizer = load_tokenizer(TrainConfig().model_name)
             for sentences in (train, held_out):

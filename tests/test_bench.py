@@ -242,6 +242,29 @@ def test_step_times_are_the_gaps_between_step_ends_after_the_skipped_steps():
     assert _step_seconds(ends, 2) == [1.5, 0.25]
 
 
+def test_matmul_peak_times_at_least_three_calls_after_its_warm_up():
+    """A product slower than the time allowed (bf16 under AVX2 emulation) used to leave no call
+    timed, and the peak came out as 0 GFLOP/s."""
+    from helpers.bench import matmul_peak
+
+    assert matmul_peak("fp32", size=64, seconds=0.0) > 0
+
+
+def test_between_epochs_adds_up_what_the_trainer_does_after_each_epoch(monkeypatch):
+    """The naive recipe's per-epoch evaluation and checkpoint, timed apart from its steps."""
+    import helpers.bench as bench
+
+    clock = iter([10.0, 12.5, 20.0, 21.0])
+    monkeypatch.setattr(bench.time, "perf_counter", lambda: next(clock))
+    cb = bench._between_epochs()
+    cb.on_epoch_begin()  # nothing to stop before the first epoch ends
+    cb.on_epoch_end()  # 10.0
+    cb.on_epoch_begin()  # 12.5: 2.5 s of evaluation and checkpoint
+    cb.on_epoch_end()  # 20.0
+    cb.on_train_end()  # 21.0: 1 s more
+    assert cb.seconds == 3.5
+
+
 def test_profile_needs_a_second_epoch_to_profile():
     from helpers.bench import bench_profile
 
@@ -317,6 +340,12 @@ def test_speed_ups_are_taken_within_each_round_and_summarised_by_their_median():
             r"word 2 ('\u200b') gives no token",
         ),  # a worker used to hit it after training
         (["levers", "--out", "tests/fixtures/conll_space.txt/x.json"], "is a file, so the folder"),
+        # these used to fail inside the profile, or to run a study with a seed's runs twice
+        (["profile", "--epochs", "1"], "--epochs 1: the profile needs at least 2"),
+        (["profile", "--dropout", "1.5"], "--dropout 1.5: expected a fraction in [0, 1)"),
+        (["profile", "--dropout", "nan"], "--dropout nan: expected a fraction in [0, 1)"),
+        (["profile", "--n-sentences", "10", "--epochs", "2"], "leave no step to profile"),
+        (["casing", "--seeds", "42", "43", "42"], "--seeds 42 43 42: 42 twice; expected each"),
     ],
 )
 def test_bad_options_stop_before_any_run_with_a_usage_error(argv, expected, capsys):
