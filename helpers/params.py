@@ -94,6 +94,8 @@ def need_int(name: str, value: Any, low: int | None = None, high: int | None = N
         expected = f"an integer <= {high}"
     else:
         expected = "an integer"
+    if is_integral(value) and not is_int(value):  # np.int64(3): JSON and configs need an int
+        expected += f" (a Python int: pass int({name}))"
     if not is_int(value) or (low is not None and value < low):
         refuse(name, value, expected)
     if high is not None and value > high:
@@ -128,6 +130,8 @@ def need_number(
         if high is not None
         else f"a number {'>' if low_open else '>='} {low}"
     )
+    if isinstance(value, numbers.Real) and not isinstance(value, (bool, int, float)):
+        expected += f" (a Python number: pass float({name}))"  # np.float32(0.1), a tensor's
     if not is_finite_number(value):
         refuse(name, value, expected)  # NaN and ±inf pass no bound check: refused here
     if value < low or (low_open and value == low):

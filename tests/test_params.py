@@ -359,3 +359,18 @@ def test_notebook01_names_an_attention_layer_the_model_lacks(layer):
             "01_concepts.ipynb", "output_attentions=True).attentions[attention_layer]",
             cfg=SimpleNamespace(num_hidden_layers=6), attention_layer=layer,
         )  # fmt: skip
+
+
+def test_a_numpy_number_is_refused_with_the_conversion_to_make():
+    """np.int64(3) read "expected an integer" (it is one); a numpy number would reach JSON files
+    and configs, which need Python's, so the message says what to pass."""
+    import numpy as np
+
+    from helpers.params import need_int, need_number
+
+    with pytest.raises(ValueError, match=r"^seed=np.int64\(3\): expected .* \(a Python int: pass"):
+        need_int("seed", np.int64(3), low=0)
+    with pytest.raises(ValueError, match=r"\(a Python number: pass float\(lr\)\)$"):
+        need_number("lr", np.float32(0.1), 0.0)
+    with pytest.raises(ValueError, match=r"^seed=3.0: expected an integer >= 0$"):
+        need_int("seed", 3.0, low=0)  # no hint where int() is not the point
