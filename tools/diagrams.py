@@ -293,11 +293,12 @@ def draw_bert(out_dir: Path | None = None) -> Path:
         label(hy + 0.55, "MLM head")
         arrows(hy + hh, 9.12)
 
-        # logits and the prediction at [MASK]
+        # logits, and what the loss compares them with at [MASK] (the hidden word)
         row(9.12, 0.5, ["30,522\nlogits"] * len(tokens), "head", fs=8.5)
         label(9.37, "logits over the\n30,522-word vocabulary,\nper position", fs=10)
         _arrow(ax, (cx[mask], 9.62), (cx[mask], 9.98))
-        _box(ax, cx[mask] - 1.05, 9.98, 2.1, 0.52, "[MASK] → 'very'", "hot", fs=12, weight="bold")
+        target = "target at [MASK]: 'very'"
+        _box(ax, cx[mask] - 1.4, 9.98, 2.8, 0.52, target, "hot", fs=12, weight="bold")
         _text(
             ax,
             0.25,
