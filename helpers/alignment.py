@@ -12,6 +12,9 @@ from typing import Any
 
 IGNORE = -100  # the label PyTorch's cross-entropy skips: special tokens, unlabelled subwords
 STRATEGIES = ("first", "all")
+# Windows of a sentence longer than max_length share this many tokens (training, scoring and
+# predict read the same windows; helpers.train.MIN_MAX_LENGTH leaves room for them).
+STRIDE = 32
 # A word's casing, the capital letters an uncased tokenizer throws away (ids are the positions):
 # "lower" (every letter lower-case: "percent", "e-mail"), "capitalised" (the first letter upper,
 # the rest not all upper: "Paris", "McDonald", "A"), "all_caps" (2+ letters, all upper: "NATO",
@@ -140,7 +143,7 @@ def tokenize_and_align(
     label2id: dict[str, int] | None = None,
     strategy: str = "first",
     max_length: int | None = None,
-    stride: int = 32,
+    stride: int = STRIDE,
     origins: Sequence[str] | None = None,
     tokenless: str = "raise",
     casing: bool = False,

@@ -86,6 +86,7 @@ from helpers.paths import CORPUS_TEST, CORPUS_TRAIN, output_path, resolve, shown
 from helpers.results import check_results_path, command_line, provenance, write_results
 from helpers.train import (
     MIN_MAX_LENGTH,
+    SPLIT_DEFAULTS,
     TrainConfig,
     evaluate_ner,
     logged_losses,
@@ -650,7 +651,7 @@ def adapt(
     train = encode(tok, train_words, cfg.max_length)
     heldout = fixed_batches(
         encode(tok, heldout_words, cfg.max_length), tok, cfg.whole_word_mask,
-        cfg.mlm_probability, cfg.seed, 32,
+        cfg.mlm_probability, cfg.seed,
     )  # fmt: skip
     collator = make_collator(tok, cfg.whole_word_mask, cfg.mlm_probability, cfg.seed)
     random_head, warm = None, None
@@ -740,7 +741,7 @@ def ner_f1(model_name: str, seed: int, output_dir: str) -> dict[str, Any]:
     split has gets no class (its entities count as missed), so the test split chooses nothing."""
 
     # notebook 04's defaults: the first 300 train sentences, no validation, the final epoch
-    splits = experiment_splits(None, 300, 0.2, 0.0, seed)
+    splits = experiment_splits(None, **SPLIT_DEFAULTS, seed=seed)
     labels = build_label_list(s.tags for s in [*splits.train, *splits.validation])
     cfg = TrainConfig(model_name=model_name, seed=seed, output_dir=output_dir)
     res = train_ner(splits.train, splits.validation, labels, cfg)

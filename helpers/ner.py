@@ -24,7 +24,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from helpers.alignment import tokenless_words
+from helpers.alignment import STRATEGIES, STRIDE, tokenless_words
 from helpers.data import CorpusError, experiment_splits, split_lines
 from helpers.labels import build_label_list, is_bio_tag
 from helpers.models import (
@@ -43,7 +43,7 @@ from helpers.predict import predict
 from helpers.train import (
     KEEP,
     SCHEDULERS,
-    STRIDE,
+    SPLIT_DEFAULTS,
     TrainConfig,
     TrainingDiverged,
     check_keep,
@@ -56,10 +56,6 @@ from helpers.train import (
     save_run,
     train_ner,
 )
-
-# The split of notebook 04 and of ``train``: the first 300 sentences of the training file (the
-# source's number), 20% held out for test when a file has no test file, no validation.
-SPLIT_DEFAULTS: dict[str, Any] = {"n_sentences": 300, "test_size": 0.2, "validation_size": 0.0}
 
 
 class UsageError(Exception):
@@ -176,7 +172,7 @@ TRAIN_OPTIONS: dict[str, tuple[Any, str]] = {
 }
 CHOICES = {
     "precision": PRECISIONS,
-    "strategy": ("first", "all"),
+    "strategy": STRATEGIES,
     "keep": KEEP,
     "casing": CASING_SETTINGS,
 }

@@ -19,7 +19,14 @@ from typing import Any
 
 from helpers import models
 from helpers.data import Sentence
-from helpers.models import _load, autocast, default_device, own_forward, pick_precision
+from helpers.models import (
+    DEFAULT_MODEL,
+    _load,
+    autocast,
+    default_device,
+    own_forward,
+    pick_precision,
+)
 from helpers.params import (
     is_integral,
     need_bool,
@@ -38,6 +45,7 @@ IS_NEXT, NOT_NEXT = 0, 1
 LABEL_NAMES = {IS_NEXT: "IsNext", NOT_NEXT: "NotNext"}
 NEGATIVES = ("other_doc", "same_doc")
 HEAD_PREFIX = "cls.seq_relationship."
+PAIR_MAX_LENGTH = 128  # tokens of [CLS] A [SEP] B [SEP]: training and scoring cut pairs alike
 
 
 def check_nsp_params(values: Mapping[str, Any]) -> None:
@@ -181,7 +189,7 @@ def require_bert(name: str) -> None:
 
 
 def load_nsp_model(
-    name: str = "minilm", seed: int = 0, **kwargs: Any
+    name: str = DEFAULT_MODEL, seed: int = 0, **kwargs: Any
 ) -> tuple[Any, list[str], bool]:
     """``BertForNextSentencePrediction`` from ``name``: ``(model, missing_keys, head_trained)``.
 
@@ -205,7 +213,7 @@ def head_trained(missing_keys: Sequence[str]) -> bool:
     return not any(k.startswith(HEAD_PREFIX) for k in missing_keys)
 
 
-def encode_pairs(tokenizer: Any, pairs: Sequence[Pair], max_length: int = 128) -> Any:
+def encode_pairs(tokenizer: Any, pairs: Sequence[Pair], max_length: int = PAIR_MAX_LENGTH) -> Any:
     """``[CLS] A [SEP] B [SEP]`` encodings with ``token_type_ids`` (0 for A, 1 for B), padded."""
     _check_pair_length(max_length)
     return tokenizer(
@@ -218,7 +226,9 @@ def encode_pairs(tokenizer: Any, pairs: Sequence[Pair], max_length: int = 128) -
     )
 
 
-def pair_features(tokenizer: Any, pairs: Sequence[Pair], max_length: int = 128) -> list[dict]:
+def pair_features(
+    tokenizer: Any, pairs: Sequence[Pair], max_length: int = PAIR_MAX_LENGTH
+) -> list[dict]:
     """One unpadded ``[CLS] A [SEP] B [SEP]`` feature per pair, with its ``labels`` (0 = IsNext).
 
     What the ``Trainer`` reads; ``DataCollatorWithPadding`` pads each batch. A pair longer than

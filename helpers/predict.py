@@ -25,7 +25,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from helpers.alignment import CASING_PAD, tokenize_and_align, word_level
+from helpers.alignment import CASING_PAD, STRIDE, tokenize_and_align, word_level
 from helpers.labels import entity_spans
 from helpers.models import (
     PRECISIONS,
@@ -238,7 +238,7 @@ def low_precision_moves(
     precision: str = "bf16",
     batch_size: int = 32,
     max_length: int | None = None,
-    stride: int = 32,
+    stride: int = STRIDE,
 ) -> dict[str, float | int]:
     """How far ``precision`` moves label probabilities from fp32's (what RECHECK_MARGIN rests on).
 
@@ -357,7 +357,7 @@ def predict_word_tags(
     sentences: Sequence[Sequence[str]],
     batch_size: int = 32,
     max_length: int | None = None,
-    stride: int = 32,
+    stride: int = STRIDE,
     precision: str = "auto",
     recheck_margin: float = RECHECK_MARGIN,
     pack_weights: bool = True,
@@ -389,7 +389,7 @@ def predict(
     tokenizer: Any,
     batch_size: int = 32,
     max_length: int | None = None,
-    stride: int = 32,
+    stride: int = STRIDE,
     precision: str = "auto",
     recheck_margin: float = RECHECK_MARGIN,
     pack_weights: bool = True,

@@ -24,7 +24,13 @@ from typing import Any
 
 from helpers.data import Sentence, load_embedded
 from helpers.labels import GMB_TYPES, entity_spans, labels_for_types, repair_bio
-from helpers.models import ModelLoadError, cpu_kind, default_device, pick_precision
+from helpers.models import (
+    DEFAULT_MODEL,
+    ModelLoadError,
+    cpu_kind,
+    default_device,
+    pick_precision,
+)
 from helpers.params import (
     is_int,
     need_choice,
@@ -474,7 +480,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--epochs", type=int, default=6)
     ap.add_argument("--precision", default="auto")
-    ap.add_argument("--model", default="minilm", help="model name or directory")
+    ap.add_argument("--model", default=DEFAULT_MODEL, help="model name or directory")
     ap.add_argument("--out", default="notebooks/results/pseudo_labelling.json")
     a = ap.parse_args(argv)
     checks = [

@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from helpers.alignment import check_scorable, features_dataset
+from helpers.alignment import STRATEGIES, STRIDE, check_scorable, features_dataset
 from helpers.data import Sentence, to_dataset_dict
 from helpers.labels import label_maps
 from helpers.metrics import ner_metrics
@@ -53,9 +53,16 @@ from helpers.paths import current_umask, output_path, shown
 from helpers.predict import predict_word_tags
 
 KEEP = ("final", "best")
-# Windows of a long sentence share this many tokens (helpers.alignment's default), so a
-# --max-length must leave room for them and [CLS]/[SEP].
-STRIDE = 32
+# The split of notebook 04, of ``python -m helpers.ner train`` and of chapter 05's downstream
+# study: the first 300 sentences of the training file (the source's number), 20% held out for
+# test when a file has no test file, no validation.
+SPLIT_DEFAULTS: dict[str, Any] = {"n_sentences": 300, "test_size": 0.2, "validation_size": 0.0}
+# The optimizer settings every training path shares (TrainConfig, adamw, objective_arguments,
+# train_objective): chapters 04-08 train with the same ones unless they say otherwise.
+WEIGHT_DECAY = 0.01
+WARMUP = 0.1  # fraction of all optimizer steps spent warming the learning rate up
+# Windows of a long sentence share STRIDE tokens (helpers.alignment), so a --max-length must leave
+# room for them and [CLS]/[SEP].
 MIN_MAX_LENGTH = STRIDE + 3
 # transformers' learning-rate schedules that need only the warm-up and step counts, so they honour
 # ``warmup``; the others need settings the course does not pass (cosine_with_min_lr: a floor,
@@ -86,8 +93,8 @@ class TrainConfig:
     learning_rate: float = 3e-4  # tuned on validation splits of the embedded corpus
     head_learning_rate: float | None = 3e-3  # the new, randomly initialised head; None: same
     batch_size: int = 8
-    weight_decay: float = 0.01
-    warmup: float = 0.1  # fraction of all optimizer steps spent warming the learning rate up
+    weight_decay: float = WEIGHT_DECAY
+    warmup: float = WARMUP  # fraction of all optimizer steps spent warming the learning rate up
     scheduler: str = "linear"
     freeze_embeddings: bool = True  # the source's option: embeddings stay as pre-trained
     freeze_layers: int = 1  # also freeze the lowest N encoder layers (no backward through them)
@@ -140,7 +147,7 @@ class TrainConfig:
             *[(is_bool(getattr(self, name)), name, BOOL_EXPECTED) for name in (
                 "freeze_embeddings", "cache_frozen", "group_by_length", "save_checkpoints",
                 "resume")],
-            (self.strategy in ("first", "all"), "strategy", "'first' or 'all'"),
+            (self.strategy in STRATEGIES, "strategy", " or ".join(map(repr, STRATEGIES))),
             (self.keep in KEEP, "keep", "'final' or 'best'"),
             (self.casing in CASING_SETTINGS, "casing", " or ".join(map(repr, CASING_SETTINGS))),
             (
@@ -974,7 +981,7 @@ def parameter_groups(
 def adamw(
     model: Any,
     learning_rate: float,
-    weight_decay: float = 0.01,
+    weight_decay: float = WEIGHT_DECAY,
     head: Any = None,
     head_learning_rate: float | None = None,
     precision: str = "auto",
@@ -1001,8 +1008,8 @@ def objective_arguments(
     epochs: int,
     batch_size: int,
     learning_rate: float,
-    weight_decay: float = 0.01,
-    warmup: float = 0.1,
+    weight_decay: float = WEIGHT_DECAY,
+    warmup: float = WARMUP,
     precision: str = "fp32",
     seed: int = 42,
     logging_steps: int = 1,
@@ -1064,8 +1071,8 @@ def train_objective(
     epochs: int,
     batch_size: int,
     learning_rate: float,
-    weight_decay: float = 0.01,
-    warmup: float = 0.1,
+    weight_decay: float = WEIGHT_DECAY,
+    warmup: float = WARMUP,
     head: Any = None,
     head_learning_rate: float | None = None,
     freeze_encoder: bool = False,

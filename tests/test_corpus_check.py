@@ -414,3 +414,11 @@ def test_spans_read_tags_as_labels_entity_spans_does():
     for n in range(1, 5):
         for seq in itertools.product(tags, repeat=n):
             assert cc.spans(seq) == entity_spans(seq), seq
+
+
+def test_the_checks_entity_types_are_the_labels_gmb_types():
+    """corpus_check imports no helpers module, so it writes the 8 types again; they must stay
+    the labels' (a type added to one would be skipped by the other's figures and floors)."""
+    from helpers.labels import GMB_TYPES
+
+    assert cc.TYPES == GMB_TYPES

@@ -143,3 +143,40 @@ def test_a_file_written_before_a_field_existed_ran_with_its_listed_value(monkeyp
     assert stale_fields(record) == ["casing: ran with 'off', the default is now 'auto'"]
     record["config_overrides"].append("casing")  # a study that sets it itself is not stale
     assert stale_fields(record) == []
+
+
+def test_each_study_writes_by_default_the_file_its_notebook_shows():
+    """A study's --out default and the file its notebook reads were two literals: renaming one
+    would leave the notebook showing the old committed file while the command wrote a new one."""
+    import re
+
+    from helpers.paths import NOTEBOOKS_DIR, REPO_ROOT
+
+    def written(module: str) -> set[str]:
+        text = (REPO_ROOT / "helpers" / f"{module}.py").read_text()
+        return set(re.findall(r'"--out", default="notebooks/results/([\w.]+)"', text))
+
+    def read(notebook: str) -> set[str]:
+        cells = json.loads((NOTEBOOKS_DIR / notebook).read_text())["cells"]
+        code = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
+        found = re.findall(r'NOTEBOOKS_DIR / "results" / "([\w.]+)"', code)
+        return set(found + re.findall(r'"notebooks/results/([\w.]+)"  #', code))
+
+    studies = ("ablation", "recipe", "frozen", "casing", "levers")
+    assert written("bench") == {f"ner_{s}.json" for s in studies}
+    # the levers study is quoted in 04's prose and the README, not loaded by a cell
+    assert read("04_ner.ipynb") == written("bench") - {"ner_levers.json"}
+    assert written("mlm") == read("05_mlm.ipynb") == {"mlm_downstream.json"}
+    assert written("pseudo_label") == read("08_pseudo_labelling.ipynb") == {"pseudo_labelling.json"}
+
+
+def test_the_committed_casing_study_decided_what_casing_auto_does():
+    """casing="auto" places the feature at AUTO_PLACEMENT "following" the casing study; a rerun
+    of the study that decided otherwise would leave notebook 04 printing one decision while
+    training did the other."""
+    from helpers.casing import AUTO_PLACEMENT
+    from helpers.paths import NOTEBOOKS_DIR
+
+    study = json.loads((NOTEBOOKS_DIR / "results" / "ner_casing.json").read_text())
+    assert TrainConfig().casing == "auto"
+    assert study["decision"] == AUTO_PLACEMENT

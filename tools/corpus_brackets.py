@@ -34,7 +34,7 @@ from helpers import corpus_check  # noqa: E402  (one definition of the figures)
 from helpers.data import split_lines  # noqa: E402  (lines end at \n or \r\n only)
 from helpers.paths import DATA_DIR  # noqa: E402
 
-TYPES = ("art", "eve", "geo", "gpe", "nat", "org", "per", "tim")
+TYPES = corpus_check.TYPES  # the 8 GMB types
 GROUPS = ("pol", "biz", "sci", "spo", "sec", "env")
 DOC_ID = re.compile(r"^(pol|biz|sci|spo|sec|env)-\d{2,3}$")
 
