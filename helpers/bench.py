@@ -650,6 +650,13 @@ def bench_margin(n_sentences: int, epochs: int, seed: int) -> None:
     )
 
 
+def profile_steps(n_train: int, epochs: int, active: int = 20) -> tuple[int, int]:
+    """``(steps per epoch, steps profiled)`` of :func:`bench_profile` for ``n_train`` sentences:
+    at most ``active`` steps of the epochs after the first, after 2 of warm-up (< 1: none)."""
+    per_epoch = math.ceil(n_train / TrainConfig().batch_size)
+    return per_epoch, min(active, per_epoch * (epochs - 1) - 2)
+
+
 def bench_profile(
     n_sentences: int, epochs: int, seed: int, active: int = 20, dropout: float | None = None
 ) -> None:
@@ -666,8 +673,7 @@ def bench_profile(
     train, held_out, labels = _protocol_split(n_sentences, seed)
     texts = [" ".join(s.words) for s in load_embedded("test")]
     cfg = TrainConfig(epochs=epochs, seed=seed, dropout=dropout)
-    per_epoch = math.ceil(len(train) / cfg.batch_size)
-    active = min(active, per_epoch * (epochs - 1) - 2)
+    per_epoch, active = profile_steps(len(train), epochs, active)
     with tempfile.TemporaryDirectory() as tmp:
         clock = step_clock()
         plain = train_ner(train, None, labels, cfg, [clock], output_dir=f"{tmp}/a")
@@ -1337,8 +1343,8 @@ def check_options(args: argparse.Namespace) -> None:
                 raise  # a bad --test file names itself
             raise ValueError(f"--n-sentences {n}: too few to split 80/20 ({e})") from None
         if args.what == "profile":  # steps of the later epochs to profile, after 2 of warm-up
-            per_epoch = math.ceil(len(train) / TrainConfig().batch_size)
-            if per_epoch * (args.epochs - 1) - 2 < 1:
+            per_epoch, active = profile_steps(len(train), args.epochs)
+            if active < 1:
                 raise ValueError(
                     f"--n-sentences {n} --epochs {args.epochs}: {per_epoch} steps per epoch leave "
                     "no step to profile after the first epoch and 2 of warm-up; expected more"

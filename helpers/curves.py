@@ -16,6 +16,7 @@ from typing import Any
 from helpers.alignment import tokenize_and_align, word_level
 from helpers.data import Sentence
 from helpers.params import (
+    COUNT_EXPECTED,
     SEED_EXPECTED,
     is_count_or_none,
     is_finite_number,
@@ -196,7 +197,7 @@ def fit_head(
         (is_int(hidden) and hidden >= 0, "hidden", "an integer >= 0"),
         (is_int(num_labels) and num_labels > 1, "num_labels", "an integer > 1"),
         (is_seed(seed), "seed", SEED_EXPECTED),
-        (is_count_or_none(threads), "threads", "None or an integer > 0"),
+        (is_count_or_none(threads), "threads", COUNT_EXPECTED),
     ]
     raise_first_failure(values, checks)
     if len(x_train) != len(y_train) or len(x_val) != len(y_val):

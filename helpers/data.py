@@ -168,6 +168,15 @@ def check_sentence(
 # ---------------------------------------------------------------- decoding
 
 
+BARE_CR = "lines end in a bare carriage return (old Mac style): expected \\n or \\r\\n line ends"
+
+
+def bare_carriage_returns(text: str) -> bool:
+    """``text`` ends its lines in ``\\r`` alone (old Mac style), which :func:`split_lines` would
+    read as one line: refused by the corpus reader and by ``predict --input`` (:data:`BARE_CR`)."""
+    return "\r" in text and "\n" not in text
+
+
 def split_lines(text: str) -> list[str]:
     """Lines of ``text`` split on ``\n`` and ``\r\n`` only (``str.splitlines`` also splits on
     form feeds, U+2028 and the like, which would cut one line in two); a final line break ends
@@ -247,12 +256,8 @@ def read_text(path: Path, encoding: str = "auto") -> tuple[str, str]:
     text = text.removeprefix("\ufeff")
     if not text.strip():
         raise CorpusError(str(path), 1, "empty file: expected a header or sentences")
-    if "\r" in text and "\n" not in text:
-        raise CorpusError(
-            str(path),
-            1,
-            "lines end in a bare carriage return (old Mac style): expected \\n or \\r\\n line ends",
-        )
+    if bare_carriage_returns(text):
+        raise CorpusError(str(path), 1, BARE_CR)
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
         hint = ""

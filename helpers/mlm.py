@@ -72,6 +72,7 @@ from helpers.models import (
 )
 from helpers.params import (
     BOOL_EXPECTED,
+    COUNT_EXPECTED,
     SEED_EXPECTED,
     is_bool,
     is_count_or_none,
@@ -137,7 +138,7 @@ class AdaptConfig:
             (is_int(self.max_length) and MIN_MAX_LENGTH <= self.max_length <= 512, "max_length",
              f"an integer from {MIN_MAX_LENGTH} to 512 (TrainConfig's range; a longer sentence "
              "becomes consecutive windows)"),
-            (is_count_or_none(self.n_sentences), "n_sentences", "None or an integer > 0"),
+            (is_count_or_none(self.n_sentences), "n_sentences", COUNT_EXPECTED),
             (self.precision in PRECISIONS, "precision", "auto|bf16|fp16|fp32"),
             (is_seed(self.seed), "seed", SEED_EXPECTED),
             (self.data_path is None or (isinstance(self.data_path, (str, os.PathLike))
@@ -167,7 +168,7 @@ def adaptation_text(
     """
 
     if not is_count_or_none(n_sentences):
-        refuse("n_sentences", n_sentences, "None or an integer > 0")  # AdaptConfig's rule
+        refuse("n_sentences", n_sentences, COUNT_EXPECTED)  # AdaptConfig's rule
     path = resolve(data_path) if data_path is not None else CORPUS_TRAIN
     if path.resolve() == CORPUS_TEST.resolve():
         raise ValueError(

@@ -25,7 +25,13 @@ from pathlib import Path
 from typing import Any
 
 from helpers.alignment import STRATEGIES, STRIDE, tokenless_words
-from helpers.data import CorpusError, experiment_splits, split_lines
+from helpers.data import (
+    BARE_CR,
+    CorpusError,
+    bare_carriage_returns,
+    experiment_splits,
+    split_lines,
+)
 from helpers.labels import build_label_list, is_bio_tag
 from helpers.models import (
     CASING_SETTINGS,
@@ -46,6 +52,7 @@ from helpers.train import (
     SPLIT_DEFAULTS,
     TrainConfig,
     TrainingDiverged,
+    UnsupportedModel,
     check_keep,
     check_model_fits,
     check_output_dir,
@@ -548,7 +555,7 @@ def train_command(args: argparse.Namespace) -> int:
         result = train_ner(splits.train, splits.validation, labels, config, callbacks=callbacks)
     # also what train_ner checks that the checks above cannot: a model whose layers it cannot
     # find to freeze (ALBERT, GPT-2), weights that are not safetensors
-    except (TrainingDiverged, ModelLoadError, ValueError) as e:
+    except (TrainingDiverged, ModelLoadError, UnsupportedModel) as e:
         raise UsageError(_user_message(e)) from None
     epochs_run = result.history[-1]["epoch"] if result.history else 0
     speed = f"{result.samples_per_second:.1f} samples/s, {result.device}, {result.precision}"
@@ -674,11 +681,8 @@ def read_texts(path: str) -> list[str]:
             f"{name}, line {line}: not valid UTF-8 ({e.reason}: byte 0x{raw[at]:02x} at byte "
             f"offset {at}); expected a UTF-8 text file"
         ) from None
-    if "\r" in text and "\n" not in text:  # as helpers.data.read_text refuses it in corpora
-        raise UsageError(
-            f"{name}, line 1: lines end in a bare carriage return (old Mac style): expected \\n "
-            "or \\r\\n line ends"
-        )
+    if bare_carriage_returns(text):  # as corpus files are refused
+        raise UsageError(f"{name}, line 1: {BARE_CR}")
     lines = split_lines(text)
     for i, line in enumerate(lines, 1):
         if not line.strip():

@@ -45,9 +45,12 @@ def is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
+COUNT_EXPECTED = "None or an integer > 0"
+
+
 def is_count_or_none(value: Any) -> bool:
     """``value`` is None (all, or the default) or a plain int > 0: a count parameter's rule,
-    refused as "None or an integer > 0"."""
+    refused as :data:`COUNT_EXPECTED`."""
     return value is None or (is_int(value) and value > 0)
 
 

@@ -234,6 +234,11 @@ def evaluate_ner(
     return ner_metrics([s.tags for s in sentences], pred), pred
 
 
+class UnsupportedModel(ValueError):
+    """A model whose embeddings and encoder layers the course cannot find (to freeze, cache or
+    count them): an ALBERT, a GPT-2. A usage error of the command line, not a bug."""
+
+
 def encoder_layers(model: Any) -> Any:
     """The list of encoder layers of a BERT-style model (BERT, RoBERTa, ELECTRA, MiniLM:
     ``encoder.layer``; DistilBERT: ``transformer.layer``)."""
@@ -242,7 +247,7 @@ def encoder_layers(model: Any) -> Any:
         layers = getattr(getattr(base, path, None), "layer", None)
         if layers is not None and hasattr(base, "embeddings"):
             return layers
-    raise ValueError(
+    raise UnsupportedModel(
         f"{type(model).__name__}: cannot find its embeddings and encoder layers "
         "(expected base_model.embeddings and base_model.encoder.layer or .transformer.layer); "
         "use freeze_embeddings=False, freeze_layers=0 with this model"
