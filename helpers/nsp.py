@@ -291,9 +291,8 @@ def train_nsp(
     """
     from transformers import DataCollatorWithPadding
 
-    for name, v in (("epochs", epochs), ("batch_size", batch_size)):
-        if not isinstance(v, int) or v < 1:
-            raise ValueError(f"{name}={v!r}: expected a positive integer")
+    need_int("epochs", epochs, 1)  # True is not an integer
+    need_int("batch_size", batch_size, 1)
     if not pairs:
         raise ValueError("no training pairs")
     if not isinstance(pairs[0], Pair):
@@ -335,6 +334,8 @@ def predict_nsp(
 
     if not pairs:
         raise ValueError("pairs is empty: expected at least one pair to score")
+    need_int("batch_size", batch_size, 1)  # -1 used to score nothing and return all IsNext
+    need_bool("pack_weights", pack_weights)
     device = next(model.parameters()).device
     chosen = pick_precision(precision, device.type)
     model.eval()

@@ -47,6 +47,7 @@ from helpers.params import (
     is_finite_number,
     is_int,
     is_seed,
+    need_int,
     raise_first_failure,
 )
 from helpers.paths import current_umask, output_path, shown
@@ -405,6 +406,8 @@ def freeze(model: Any, embeddings: bool, layers: int = 0) -> int:
     """
     base = model.base_model
     blocks = encoder_layers(model)
+    # -1 used to freeze all but the top layer (a Python slice), True one layer
+    need_int("freeze_layers", layers, 0)
     if layers > len(blocks):
         raise ValueError(f"freeze_layers={layers}: the model has only {len(blocks)} layers")
     frozen = [*(base.embeddings.parameters() if embeddings or layers else [])]

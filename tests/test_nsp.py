@@ -296,6 +296,41 @@ def test_bf16_casts_each_weight_once_not_per_batch(nsp_dirs, tok, train_sents, w
     assert weight_casts(run, weight) == 1
 
 
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        # -1 used to score nothing and return every pair as IsNext with P(IsNext) 0.0
+        ({"batch_size": -1}, "batch_size=-1: expected an integer >= 1"),
+        ({"batch_size": 0}, "batch_size=0: expected an integer >= 1"),  # was range()'s message
+        ({"pack_weights": "no"}, "pack_weights='no': expected True or False"),
+    ],
+)
+def test_scoring_refuses_a_bad_batch_size_by_name(nsp_dirs, tok, train_sents, kwargs, message):
+    model, _, _ = load_nsp_model(nsp_dirs[0])
+    with pytest.raises(ValueError) as err:
+        predict_nsp(model, tok, make_pairs(train_sents[:8], seed=0), **kwargs)
+    assert str(err.value).startswith(message)
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        # -1 used to freeze all but the top layer (a Python slice), True one layer
+        ({"freeze_layers": -1}, "freeze_layers=-1: expected an integer >= 0"),
+        ({"freeze_layers": True}, "freeze_layers=True: expected an integer >= 0"),
+        ({"epochs": True}, "epochs=True: expected an integer >= 1"),  # ran one epoch
+        ({"batch_size": 0}, "batch_size=0: expected an integer >= 1"),
+    ],
+)
+def test_training_refuses_bad_counts_by_name(nsp_dirs, tok, train_sents, kwargs, message):
+    model, _, _ = load_nsp_model(nsp_dirs[0])
+    before = [p.requires_grad for p in model.parameters()]
+    with pytest.raises(ValueError) as err:
+        train_nsp(model, tok, make_pairs(train_sents[:8], seed=0), precision="fp32", **kwargs)
+    assert str(err.value).startswith(message)
+    assert [p.requires_grad for p in model.parameters()] == before  # nothing frozen
+
+
 def test_training_moves_only_unfrozen_weights_and_is_seeded(nsp_dirs, tok, train_sents):
     import torch
 
