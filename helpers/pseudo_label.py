@@ -16,12 +16,14 @@ the experiment over several seeds and writes a results file.
 from __future__ import annotations
 
 import math
+import numbers
 import random
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from helpers.alignment import tokenless_words
 from helpers.data import Sentence, load_embedded
 from helpers.labels import GMB_TYPES, entity_spans, labels_for_types, repair_bio
 from helpers.models import (
@@ -29,6 +31,7 @@ from helpers.models import (
     ModelLoadError,
     cpu_kind,
     default_device,
+    load_tokenizer,
     pick_precision,
 )
 from helpers.params import (
@@ -37,6 +40,7 @@ from helpers.params import (
     need_defined,
     need_int,
     need_number,
+    need_seed,
     need_text,
     refuse_list,
 )
@@ -96,6 +100,7 @@ def split_labelled(
         raise ValueError(
             f"n_unlabelled={n_unlabelled!r}: expected None or an integer in 1..{rest_max}"
         )
+    need_seed("seed", seed)  # None drew a different split on every call
     order = list(range(len(sentences)))
     random.Random(seed).shuffle(order)
     pool_idx = order[n_labelled:]
@@ -131,7 +136,13 @@ def select(
     ``rule="min"``: every word's confidence must reach the threshold; ``"mean"``: their average.
     Taught in notebooks/08_pseudo_labelling.ipynb.
     """
-    if not 0.0 <= threshold <= 1.0:
+    # any real number (np.float32 too); True is not a probability, NaN is in no interval, and
+    # "0.5" is refused by name instead of failing in the comparison
+    if (
+        isinstance(threshold, bool)
+        or not isinstance(threshold, numbers.Real)
+        or not 0 <= threshold <= 1
+    ):
         raise ValueError(f"threshold={threshold!r}: expected a probability in [0, 1]")
     return [i for i, c in enumerate(confidences) if sentence_confidence(c, rule) >= threshold]
 
@@ -158,6 +169,18 @@ def _words_only(pool: Sequence[Any]) -> list[list[str]]:
     return [list(s) for s in pool]
 
 
+def _check_tokens(words: list[list[str]], tokenizer: Any) -> None:
+    """Refuse, naming it, a pool word that gives no token: the model would give it a guessed
+    tag at confidence 0, which the mean rule or a threshold of 0 could select, and training on
+    that pseudo label would then fail."""
+    for i, missing in tokenless_words(words, tokenizer):
+        raise ValueError(
+            f"pool[{i}]: word {missing[0] + 1} ({words[i][missing[0]]!r}) gives no token: the "
+            "model cannot tag it; remove such words (zero-width spaces, soft hyphens, lone "
+            "control characters) from the pool"
+        )
+
+
 @dataclass
 class PseudoLabels:
     """The model's tags and word confidences for a pool, and which sentences passed."""
@@ -181,6 +204,7 @@ def pseudo_label(
     Taught in notebooks/08_pseudo_labelling.ipynb.
     """
     words = _words_only(pool)
+    _check_tokens(words, tokenizer)
     # fp32: a confidence threshold selects sentences, and bf16 moves confidences by a few 0.01
     tags, conf = predict_word_tags(model, tokenizer, words, precision="fp32")
     tags = [repair_bio(t) for t in tags]
@@ -360,12 +384,12 @@ def run(
     notebooks/08_pseudo_labelling.ipynb.
     """
     words = _words_only(pool)
-    if not isinstance(rounds, int) or rounds < 0:
-        raise ValueError(f"rounds={rounds!r}: expected an integer >= 0")
+    need_int("rounds", rounds, 0)  # True used to run one round
     if pool_gold is not None and [len(g) for g in pool_gold] != [len(w) for w in words]:
         raise ValueError("pool_gold must have one tag per word of each pool sentence")
     select([], threshold, rule)  # validates threshold and rule before any training
     sentence_confidence([1.0], rule)
+    _check_tokens(words, start[1] if start else load_tokenizer(config.model_name))
     labelled = list(labelled)
     if start is None:
         res = train_ner(labelled, None, labels, config)
@@ -490,6 +514,9 @@ def main(argv: list[str] | None = None) -> int:
         (0 <= a.threshold <= 1, "--threshold", a.threshold, "a number in [0, 1]"),
         (a.low_threshold == -1 or 0 <= a.low_threshold <= 1, "--low-threshold", a.low_threshold,
          "a number in [0, 1], or -1 to skip"),
+        # the same threshold twice: one results key, so notebook 08 counted each seed twice
+        (a.low_threshold != a.threshold, "--low-threshold", a.low_threshold,
+         f"a threshold other than --threshold {a.threshold}, or -1 to skip"),
         (a.rounds >= 1, "--rounds", a.rounds, "an integer >= 1"),
         (a.epochs >= 1, "--epochs", a.epochs, "an integer >= 1"),
     ]  # fmt: skip

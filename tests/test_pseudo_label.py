@@ -56,6 +56,20 @@ def test_threshold_outside_0_1_names_the_parameter(threshold):
         select(CONF, threshold)
 
 
+@pytest.mark.parametrize("threshold", [True, "0.5", float("nan")])
+def test_a_threshold_that_is_not_a_number_is_refused_by_name(threshold):
+    """True used to select as 1.0 and "0.5" stopped with a bare TypeError from the comparison."""
+    with pytest.raises(ValueError, match=r"^threshold=.*: expected a probability in \[0, 1\]"):
+        select(CONF, threshold)
+
+
+def test_a_numpy_threshold_selects_as_the_same_float():
+    import numpy as np
+
+    assert select(CONF, np.float32(0.5)) == select(CONF, 0.5) == [0, 1, 2, 3]
+    assert select(CONF, np.float64(0.9)) == select(CONF, 0.9) == [0, 3]
+
+
 def test_bad_rule_and_empty_sentence_are_refused():
     with pytest.raises(ValueError, match="^rule="):
         select(CONF, 0.5, "max")
@@ -97,6 +111,14 @@ def test_split_labelled_bad_sizes_name_the_parameter(kw, name):
         split_labelled(sents, **args)
 
 
+@pytest.mark.parametrize("seed", [None, -1, 1.5, True])
+def test_split_labelled_refuses_a_seed_that_is_not_one(seed):
+    """None used to draw a different split on every call."""
+    sents = load_embedded("train").sentences[:20]
+    with pytest.raises(ValueError, match=r"^seed=.*: expected an integer from 0 to 2\*\*32-1"):
+        split_labelled(sents, 5, 10, seed=seed)
+
+
 def test_hide_labels_returns_words_only():
     s = [Sentence(["Paris", "is", "big"], ["B-geo", "O", "O"])]
     assert hide_labels(s) == [["Paris", "is", "big"]]
@@ -110,6 +132,18 @@ def test_pseudo_label_refuses_anything_that_carries_tags(tiny_model_dir, tok):
     for pool in ([labelled], [(["Paris"], ["B-geo"])], ["Paris is big"]):
         with pytest.raises(TypeError, match="words only"):
             pseudo_label(model, tok, pool, 0.5)
+
+
+@pytest.mark.parametrize("threshold, rule", [(0.0, "min"), (0.5, "mean")])
+def test_pseudo_label_refuses_a_pool_word_without_a_token(tiny_model_dir, tok, threshold, rule):
+    """Such a word got a guessed tag at confidence 0, which a threshold of 0 or the mean rule
+    could select; training on it then failed, naming a training sentence, after round 0."""
+    from helpers.models import load_token_classifier
+
+    model = load_token_classifier(tiny_model_dir, ["O", "B-geo", "I-geo"])
+    pool = [["Rain", "in", "Oslo"], ["in", "\u00ad", "Rome"]]
+    with pytest.raises(ValueError, match=r"^pool\[1\]: word 2 \('\\xad'\) gives no token"):
+        pseudo_label(model, tok, pool, threshold, rule)
 
 
 @pytest.mark.slow
@@ -263,8 +297,12 @@ def test_run_checks_its_parameters_before_training(tiny_data):
         run(labelled, words, labelled, labels, cfg, threshold=1.5)
     with pytest.raises(ValueError, match="^rounds="):
         run(labelled, words, labelled, labels, cfg, rounds=-1)
+    with pytest.raises(ValueError, match="^rounds=True: expected an integer >= 0"):
+        run(labelled, words, labelled, labels, cfg, rounds=True)  # ran as one round
     with pytest.raises(TypeError, match="words only"):
         run(labelled, labelled, labelled, labels, cfg)
+    with pytest.raises(ValueError, match=r"^pool\[0\]: word 1 \('\\u200b'\) gives no token"):
+        run(labelled, [["\u200b", "Rome"]], labelled, labels, cfg)  # before round 0 trains
 
 
 @pytest.mark.slow
@@ -316,6 +354,8 @@ def test_command_writes_the_results_file(tiny_model_dir, tmp_path, monkeypatch):
         (["--threshold", "2"], "--threshold 2.0: expected a number in [0, 1]"),
         (["--low-threshold", "-0.5"], "--low-threshold -0.5: expected a number in [0, 1], or -1"),
         (["--rounds", "0"], "--rounds 0: expected an integer >= 1"),
+        # one results key for both: notebook 08 counted each seed twice
+        (["--low-threshold", "0.5"], "--low-threshold 0.5: expected a threshold other than"),
         (["--precision", "int8"], "precision='int8': expected one of"),
         (["--n-labelled", "5000"], "--n-labelled 5000: expected an integer in 1..3021"),
         (["--n-unlabelled", "5000"], "--n-unlabelled 5000: expected 0 (the rest) or an integer"),
