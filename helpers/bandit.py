@@ -8,12 +8,14 @@ estimate). There is a single state, so an action changes only the agent's estima
 what makes it the smallest RL problem. The set-up is the 10-armed testbed of Sutton & Barto,
 *Reinforcement Learning: An Introduction* (2nd ed., 2018), section 2.3.
 
-Everything draws from one seeded ``numpy.random.Generator``, so a seed gives the same numbers on
-every machine. Taught in notebooks/01_concepts.ipynb.
+Everything draws from two ``numpy.random.Generator``s seeded from ``seed`` (one for the
+problems, one for the agents' coin flips and the reward noise), so a seed gives the same numbers
+on every machine. Taught in notebooks/01_concepts.ipynb.
 """
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,7 +24,8 @@ from helpers.params import need_int, need_seed
 
 
 def _check(epsilon: float, n_steps: int, n_arms: int, n_runs: int) -> None:
-    if isinstance(epsilon, bool) or not isinstance(epsilon, (int, float)) or not 0 <= epsilon <= 1:
+    # any real number (np.float32(0.1) too); True is not a probability, NaN is in no interval
+    if isinstance(epsilon, bool) or not isinstance(epsilon, numbers.Real) or not 0 <= epsilon <= 1:
         raise ValueError(f"epsilon={epsilon!r}: expected a probability in [0, 1]")
     for name, value, low in (("n_steps", n_steps, 1), ("n_arms", n_arms, 2), ("n_runs", n_runs, 1)):
         need_int(name, value, low)

@@ -202,6 +202,15 @@ def fit_head(
     raise_first_failure(values, checks)
     if len(x_train) != len(y_train) or len(x_val) != len(y_val):
         raise ValueError("features and labels differ in length: expected one label per vector")
+    for name, x, y in (("x_train", x_train, y_train), ("x_val", x_val, y_val)):
+        if not len(x):  # an empty validation split made every validation loss NaN
+            raise ValueError(f"{name} is empty: expected at least one feature vector")
+        outside = y[(y < 0) | (y >= num_labels)]
+        if len(outside):
+            raise ValueError(
+                f"y_{name[2:]} holds label id {int(outside[0])}: expected ids from 0 to "
+                f"num_labels - 1 = {num_labels - 1}"
+            )
 
     previous_threads = torch.get_num_threads()
     if threads is not None:

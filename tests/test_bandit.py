@@ -91,6 +91,15 @@ def test_bad_arguments_are_named(kwargs, message):
     assert message in str(err.value)
 
 
+def test_a_numpy_epsilon_is_a_probability():
+    """np.float32(0.1) used to be refused as "expected a probability in [0, 1]"."""
+    assert run_bandit(np.float32(0.1), n_steps=5, n_runs=2).epsilon == np.float32(0.1)
+    assert run_bandit(np.float64(0.0), n_steps=5, n_runs=2).epsilon == 0.0
+    for bad in (True, "0.1", float("nan")):
+        with pytest.raises(ValueError, match=r"^epsilon=.*: expected a probability in \[0, 1\]"):
+            run_bandit(bad, n_steps=5, n_runs=2)
+
+
 def test_choose_rejects_a_flat_estimate_vector():
     with pytest.raises(ValueError, match=r"expected \(n_agents, n_arms >= 2\)"):
         choose(np.zeros(5), 0.1, np.random.default_rng(0))

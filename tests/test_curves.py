@@ -72,6 +72,28 @@ def test_fit_head_rejects_bad_parameters(kwargs, message):
         fit_head(xtr, ytr, xtr, ytr, **args)
 
 
+@pytest.mark.parametrize(
+    "split, labels, message",
+    [
+        # an empty validation split used to give a NaN validation loss every epoch, no error
+        ("val", None, "^x_val is empty: expected at least one feature vector"),
+        ("train", None, "^x_train is empty"),  # used to name batch_size, not a parameter here
+        (
+            "train",
+            [0, 1, 3],
+            "^y_train holds label id 3: expected ids from 0 to num_labels - 1 = 2",
+        ),
+        ("val", [0, -1, 2], "^y_val holds label id -1"),
+    ],
+)
+def test_fit_head_refuses_empty_splits_and_unknown_label_ids(split, labels, message):
+    xtr, ytr = _blobs(10, 0)
+    x, y = (xtr[:0], ytr[:0]) if labels is None else (xtr[:3], torch.tensor(labels))
+    train, val = ((x, y), (xtr, ytr)) if split == "train" else ((xtr, ytr), (x, y))
+    with pytest.raises(ValueError, match=message):
+        fit_head(*train, *val, num_labels=3, epochs=2)
+
+
 def test_fit_head_rejects_mismatched_lengths():
     xtr, ytr = _blobs(10, 0)
     with pytest.raises(ValueError, match="one label per vector"):
