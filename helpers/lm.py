@@ -47,6 +47,12 @@ def check_clm_params(values: Mapping[str, Any]) -> None:
         need_int("n_sentences", p["n_sentences"], 2)
     need_int("epochs", p["epochs"], 1)
     need_int("batch_size", p["batch_size"], 2)
+    if p["n_sentences"] is not None and p["n_sentences"] < 2 * p["batch_size"]:
+        # the first batch is shown and an exercise reads the second: an IndexError otherwise
+        refuse(
+            "n_sentences", p["n_sentences"],
+            f"None or an integer >= 2 * batch_size = {2 * p['batch_size']} (two batches)",
+        )  # fmt: skip
     need_number("learning_rate", p["learning_rate"], 0, low_open=True)
     need_int("layers", p["layers"], 1)
     need_int("heads", p["heads"], 1)

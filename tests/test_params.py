@@ -137,6 +137,8 @@ def test_alignment_accepts_explicit_indices():
         (check_nsp_params, NSP, "train_hard", "False", "True or False"),
         (check_nsp_params, NSP, "min_lower_bound", 1.0, "a number in [0, 1)"),
         (check_clm_params, CLM, "n_sentences", 1, "an integer >= 2"),
+        # 03 shows the first batch and an exercise reads the second: IndexError after training
+        (check_clm_params, CLM, "n_sentences", 63, "None or an integer >= 2 * batch_size = 64"),
         (check_clm_params, CLM, "batch_size", 1, "an integer >= 2"),
         (check_clm_params, CLM, "learning_rate", 0.0, "a number > 0"),
         (check_clm_params, CLM, "layers", 0, "an integer >= 1"),
