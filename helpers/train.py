@@ -799,19 +799,28 @@ def token_classifier(cfg: TrainConfig, labels: list[str], tokenizer: Any) -> Any
     output. A model saved with casing keeps its trained table where it was trained (``"auto"``),
     and a setting that would move it is refused. ``cfg.dropout``, if set, goes into the model's
     configuration under its family's names (:func:`dropout_settings`)."""
-    from helpers.casing import casing_token_classifier, resolve_casing
+    from helpers.casing import casing_token_classifier
 
     config = load_config(cfg.model_name)
     kwargs = dropout_settings(config, cfg.dropout, cfg.model_name)
-    if getattr(config, "casing_placement", None):  # saved with a trained casing table
-        placement = _keep_saved_casing(cfg, config)
-    else:
-        placement = resolve_casing(cfg.casing, tokenizer, config.model_type)
+    placement = casing_placement(cfg, config, tokenizer)
     if placement:
         return casing_token_classifier(
             cfg.model_name, labels, placement, cfg.freeze_layers, **kwargs
         )
     return load_token_classifier(cfg.model_name, labels, **kwargs)
+
+
+def casing_placement(cfg: TrainConfig, config: Any, tokenizer: Any) -> str | None:
+    """Where a run adds the casing feature (``None``: nowhere) to the model whose configuration
+    is ``config``: a model saved with casing keeps its trained table where it was trained
+    (:func:`_keep_saved_casing`), any other follows ``cfg.casing``
+    (:func:`helpers.casing.resolve_casing`). Taught in notebooks/04_ner.ipynb."""
+    from helpers.casing import resolve_casing
+
+    if getattr(config, "casing_placement", None):  # saved with a trained casing table
+        return _keep_saved_casing(cfg, config)
+    return resolve_casing(cfg.casing, tokenizer, config.model_type)
 
 
 def _keep_saved_casing(cfg: TrainConfig, config: Any) -> str:

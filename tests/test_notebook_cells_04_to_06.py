@@ -190,3 +190,28 @@ def test_notebook06_pair_cell_equals_make_pairs_on_small_documents(negatives):
         for both in (False, True):
             mine = cell["pairs_from_documents"](sents, negatives, seed, both)
             assert mine == nsp.make_pairs(sents, negatives, seed, both), (seed, both)
+
+
+@pytest.mark.slow
+def test_notebook04_model_cells_continue_from_a_saved_casing_run(tmp_path, tiny_model_dir, tok):
+    """A saved casing run as ``model_name`` (what check_model_fits and train_ner accept): its
+    configuration already holds casing_placement and casing_layer, so cells 10 and 15 stopped
+    with ``TypeError: got multiple values for keyword argument 'casing_placement'``."""
+    from helpers.casing import casing_token_classifier
+    from helpers.labels import GMB_TYPES, labels_for_types
+    from tests.notebook_cells import parameter_defaults
+
+    labels = labels_for_types(GMB_TYPES)
+    saved = tmp_path / "saved"
+    casing_token_classifier(tiny_model_dir, labels, "after_frozen", 1).save_pretrained(saved)
+    tok.save_pretrained(saved)
+    given = {**parameter_defaults("04_ner.ipynb"), "model_name": str(saved), "labels": labels}
+    cell = notebook_namespace(
+        "04_ner.ipynb", "IProgress not found", "import contextlib", "def casing_of(",
+        "class BertWithCasing(", "model_config = AutoConfig.from_pretrained", **given,
+    )  # fmt: skip
+    assert cell["placement"] == "after_frozen" and type(cell["model"]).__name__ == (
+        "BertWithCasingForTokenClassification"
+    )
+    assert cell["model"].config.casing_layer == 1
+    assert not cell["loading"]["missing_keys"]  # the saved table and head are loaded, not new
