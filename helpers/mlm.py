@@ -80,6 +80,10 @@ from helpers.params import (
     is_int,
     is_seed,
     need_available,
+    need_bool,
+    need_int,
+    need_number,
+    need_seed,
     raise_first_failure,
     refuse,
 )
@@ -169,6 +173,7 @@ def adaptation_text(
 
     if not is_count_or_none(n_sentences):
         refuse("n_sentences", n_sentences, COUNT_EXPECTED)  # AdaptConfig's rule
+    need_seed("seed", seed)  # random.Random took -1 as 1 and True as 1
     path = resolve(data_path) if data_path is not None else CORPUS_TRAIN
     if path.resolve() == CORPUS_TEST.resolve():
         raise ValueError(
@@ -194,7 +199,8 @@ def adaptation_text(
 
 
 def encode(tokenizer: Any, sentences: Sequence[Sequence[str]], max_length: int) -> list[dict]:
-    """Pre-split sentences → features with ``input_ids`` and ``word_ids`` (-1 off words).
+    """Pre-split sentences → features with ``input_ids`` and ``word_ids`` (-1 off words, and on
+    special tokens inside words: ``[UNK]``, which token masking never picks either).
 
     Uses :func:`helpers.alignment.tokenize_and_align`: a sentence longer than ``max_length``
     tokens becomes consecutive windows instead of being cut, and a word that yields no token is
@@ -202,12 +208,17 @@ def encode(tokenizer: Any, sentences: Sequence[Sequence[str]], max_length: int) 
     every word is tagged with context): each token is masked, learned and scored in one window
     only, so a long sentence does not count its shared tokens twice.
     """
+    # 0 used to mean the model's limit; True, 2 or -5 were refused naming stride
+    need_int("max_length", max_length, 3, min(tokenizer.model_max_length, 512))
     enc = tokenize_and_align(sentences, None, tokenizer, max_length=max_length, stride=0)
+    special = set(tokenizer.all_special_ids)  # [UNK] belongs to a word but is never a target
     return [
         {
             "input_ids": ids,
             "attention_mask": [1] * len(ids),
-            "word_ids": [-1 if w is None else w for w in wids],
+            "word_ids": [
+                -1 if w is None or i in special else w for i, w in zip(ids, wids, strict=True)
+            ],
         }
         for ids, wids in zip(enc["input_ids"], enc["word_ids"], strict=True)
     ]
@@ -303,6 +314,10 @@ def make_collator(
     tokenizer: Any, whole_words: bool = True, mlm_probability: float = 0.15, seed: int | None = None
 ) -> WordMaskCollator:
     """A :class:`WordMaskCollator` with the 80/10/10 split (the library's defaults)."""
+    need_bool("whole_words", whole_words)  # "false" used to run whole-word masking
+    need_number("mlm_probability", mlm_probability, 0, 1, low_open=True, high_open=False)
+    if seed is not None:
+        need_seed("seed", seed)
     return WordMaskCollator(
         tokenizer=tokenizer, mlm_probability=mlm_probability, seed=seed, whole_words=whole_words
     )
@@ -322,6 +337,8 @@ def fixed_batches(
     from a CPU ``torch.Generator``), so perplexity before and after adaptation is measured on
     exactly the same hidden tokens.
     """
+    need_seed("seed", seed)  # None drew other masks on every call
+    need_int("batch_size", batch_size, 1)  # -1 gave no batch at all
     collator = make_collator(tokenizer, whole_words, mlm_probability, seed)
     return [
         collator([dict(f) for f in features[i : i + batch_size]])
@@ -515,10 +532,13 @@ def fill_mask(
     """
     import torch
 
-    if not 0 <= index < len(words):
-        raise ValueError(f"index={index}: the sentence has {len(words)} words")
+    if not is_int(index) or not 0 <= index < len(words):  # True was word 1, 1.5 gave []
+        raise ValueError(f"index={index!r}: expected a word index from 0 to {len(words) - 1}")
+    need_int("k", k, 1)
     enc = tokenizer(list(words), is_split_into_words=True, return_tensors="pt")
     where = [i for i, w in enumerate(enc.word_ids()) if w == index]
+    if not where:
+        raise ValueError(f"words[{index}] ({words[index]!r}) gives no token: nothing to hide")
     enc["input_ids"][0, where] = tokenizer.mask_token_id
     device = next(model.parameters()).device
     was_training = model.training

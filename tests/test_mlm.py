@@ -97,6 +97,43 @@ def test_special_and_padding_tokens_are_never_masked(tok, corpus_features):
         assert seen_pad  # the batches did contain padding
 
 
+def test_unk_is_never_a_target(tok):
+    """[UNK] (emoji here) belongs to a word but is a special token: whole-word masking used to
+    pick it (and masking_counts then counted more picked tokens than maskable ones), while token
+    masking, the library's, never does."""
+    words = [["Hello", "\U0001f642", "world", "\U0001f600", "again", "\U0001f389"]] * 50
+    feats = mlm.encode(tok, words, 64)
+    unk = [i for i, t in enumerate(feats[0]["input_ids"]) if t == tok.unk_token_id]
+    assert len(unk) == 3 and all(feats[0]["word_ids"][i] == -1 for i in unk)
+    for whole_words in (True, False):
+        batches = mlm.fixed_batches(feats, tok, whole_words, 0.5, seed=1)
+        assert not any((b["labels"] == tok.unk_token_id).any() for b in batches)
+        counts = mlm.masking_counts(batches, tok)
+        assert 0 < counts["picked"] <= counts["tokens"] == 50 * 3  # hello world again
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda t, f: mlm.make_collator(t, "false"), "whole_words='false': expected True or False"),
+        (lambda t, f: mlm.make_collator(t, True, True), "mlm_probability=True: expected a number"),
+        (lambda t, f: mlm.make_collator(t, True, 0.0), "mlm_probability=0.0: expected a number"),
+        (lambda t, f: mlm.make_collator(t, seed=-1), "seed=-1: expected an integer from 0"),
+        (lambda t, f: mlm.fixed_batches(f, t, seed=None), "seed=None: expected an integer from 0"),
+        (lambda t, f: mlm.fixed_batches(f, t, batch_size=-1), "batch_size=-1: expected an integer"),
+        (lambda t, f: mlm.encode(t, [["a"]], 0), "max_length=0: expected an integer from 3 to 512"),
+        (lambda t, f: mlm.encode(t, [["a"]], True), "max_length=True: expected an integer from 3"),
+        (lambda t, f: mlm.adaptation_text(seed=-1), "seed=-1: expected an integer from 0"),
+    ],
+)
+def test_masking_parameters_are_refused_by_name(tok, corpus_features, call, message):
+    """seed=None drew other masks on every call, batch_size=-1 gave no batch, "false" ran
+    whole-word masking, max_length=0 meant 512, and adaptation_text took seed -1 as 1."""
+    with pytest.raises(ValueError) as err:
+        call(tok, corpus_features[:10])
+    assert str(err.value).startswith(message)
+
+
 def test_fixed_masks_are_identical_across_calls_and_change_with_the_seed(tok, corpus_features):
     feats = corpus_features[:100]
     for whole_words in (True, False):
@@ -377,6 +414,15 @@ def test_fill_mask_hides_every_subword_of_the_word(tok, tiny_dirs):
         assert len(row) == 3 and probs == sorted(probs, reverse=True) and sum(probs) <= 1
     with pytest.raises(ValueError, match="index=5"):
         mlm.fill_mask(model, tok, words, 5)
+    # True was word 1 and 1.5 gave an empty list; a word without a token gave [] too
+    with pytest.raises(ValueError, match="^index=True: expected a word index from 0 to 4"):
+        mlm.fill_mask(model, tok, words, True)
+    with pytest.raises(ValueError, match="^index=1.5"):
+        mlm.fill_mask(model, tok, words, 1.5)
+    with pytest.raises(ValueError, match="^k=0: expected an integer >= 1"):
+        mlm.fill_mask(model, tok, words, 0, k=0)
+    with pytest.raises(ValueError, match=r"^words\[1\] \('\\u200b'\) gives no token"):
+        mlm.fill_mask(model, tok, ["in", "\u200b", "Tehran"], 1)
 
 
 def test_picked_only_gives_the_library_loss_and_gradients(tok, tiny_dirs):
