@@ -48,6 +48,7 @@ from helpers.models import (
     load_token_classifier,
     uses_casing,
 )
+from helpers.params import need_int
 
 # TrainConfig.casing (helpers.models.CASING_SETTINGS): "off", "auto" (AUTO_PLACEMENT for a
 # tokenizer that lower-cases, off for a cased one: it sees capital letters already), or a
@@ -85,10 +86,8 @@ class BertWithCasingForTokenClassification(BertForTokenClassification):
             raise ValueError(
                 f"casing_placement={config.casing_placement!r}: expected one of {CASING_PLACEMENTS}"
             )
-        if not 0 <= config.casing_layer <= config.num_hidden_layers:
-            raise ValueError(
-                f"casing_layer={config.casing_layer}: expected 0 to {config.num_hidden_layers}"
-            )
+        # True or np.int64(1) used to pass, and np.int64 then failed to save (config.json empty)
+        need_int("casing_layer", config.casing_layer, 0, config.num_hidden_layers)
         self.casing_embeddings = nn.Embedding(
             config.casing_vocab, config.hidden_size, padding_idx=CASING_PAD
         )

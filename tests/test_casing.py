@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 from transformers import (
@@ -219,6 +221,10 @@ def test_casing_ids_are_required(two_layer_dir, tok, gmb_labels):
         casing_token_classifier(two_layer_dir, gmb_labels, "input")
     with pytest.raises(ValueError, match="casing_layer"):
         casing_token_classifier(two_layer_dir, gmb_labels, "after_frozen", 3)
+    # True used to pass as 1, and np.int64(1) failed only when saving (config.json left empty)
+    for layer in (True, np.int64(1), -1):
+        with pytest.raises(ValueError, match="^" + re.escape(f"casing_layer={layer!r}: expected")):
+            casing_token_classifier(two_layer_dir, gmb_labels, "after_frozen", layer)
 
 
 def test_after_frozen_works_with_the_frozen_cache(two_layer_dir, tok, gmb_labels):
