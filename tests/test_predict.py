@@ -227,6 +227,54 @@ def test_bad_settings_are_refused_by_name(tok, kwargs, name):
         predict("Officials met in Geneva .", None, tok, **kwargs)
 
 
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        # these used to pass (True as 1 or 1.0: every window rerun; max_length 0 as the
+        # model's limit) or fail elsewhere: "4" in a comparison, stride -1 in the tokenizer,
+        # max_length 1000 inside the model, max_length 10 naming stride
+        ({"batch_size": True}, "batch_size=True: expected an integer >= 1"),
+        ({"batch_size": "4"}, "batch_size='4': expected an integer >= 1"),
+        ({"recheck_margin": True}, "recheck_margin=True: expected a probability in [0, 1]"),
+        ({"stride": -1}, "stride=-1: expected an integer >= 0"),
+        ({"stride": True}, "stride=True: expected an integer >= 0"),
+        ({"max_length": 0}, "max_length=0: expected an integer from 35 to 512"),
+        ({"max_length": 1000}, "max_length=1000: expected an integer from 35 to 512"),
+        ({"max_length": 10}, "max_length=10: expected an integer from 35 to 512"),
+        ({"max_length": 6, "stride": 4}, "max_length=6: expected an integer from 7 to 512"),
+    ],
+)
+def test_bad_window_and_batch_settings_are_refused_by_name(tiny_model_dir, tok, kwargs, message):
+    from helpers.models import load_token_classifier
+
+    model = load_token_classifier(tiny_model_dir, ["O", "B-geo", "I-geo"])
+    with pytest.raises(ValueError) as err:
+        predict("Officials met in Geneva .", model, tok, **kwargs)
+    assert str(err.value).startswith(message)
+
+
+def test_a_model_whose_labels_are_not_ner_tags_is_refused(tiny_model_dir, tok):
+    """Labels such as PER/LOC (or LABEL_0) open no entity: predict used to return none, while
+    the pipeline reads a bare X as I-X."""
+    from helpers.models import load_token_classifier
+
+    model = load_token_classifier(tiny_model_dir, ["O", "PER", "LOC"])
+    with pytest.raises(ValueError, match=r"^the model's labels \['O', 'PER', 'LOC'\] are not"):
+        predict("Officials met in Geneva .", model, tok)
+
+
+def test_a_path_object_is_a_local_model_path(tiny_model_dir):
+    """from_pretrained takes a pathlib.Path; it used to be refused as not a hub id or path."""
+    from pathlib import Path
+
+    from helpers.models import load_token_classifier, resolve_model
+
+    assert resolve_model(Path(tiny_model_dir)) == tiny_model_dir
+    assert load_tokenizer(Path(tiny_model_dir)).vocab_size == 30522
+    model = load_token_classifier(Path(tiny_model_dir), ["O", "B-geo", "I-geo"])
+    assert model.config.num_hidden_layers == 1
+
+
 @pytest.fixture(scope="module")
 def tied_model(tiny_model_dir, tiny_data):
     """The tiny model with a head whose labels 0 and 1 are the two best everywhere and nearly tied.
@@ -367,7 +415,21 @@ def test_low_precision_moves_count_the_labels_bf16_changes(full_run, tiny_data):
     m = low_precision_moves(model, tok, words, precision="bf16")
     assert 0.0 < m["first_piece"] <= m["any_token"]  # bf16 rounds: some probability moves
     assert m["flip_gap"] <= m["gap"] <= 2 * m["first_piece"] + 1e-6
+    assert m["flip_gap_low"] <= m["gap"] + 1e-6
     fp32, _ = predict_word_tags(model, tok, words, precision="fp32")
     bf16, _ = predict_word_tags(model, tok, words, precision="bf16", recheck_margin=0.0)
     pairs = zip(sum(fp32, []), sum(bf16, []), strict=True)  # word by word
     assert m["flips"] == sum(a != b for a, b in pairs)
+
+
+def test_low_precision_moves_measure_the_gap_predict_reruns_by(tied_model, tok):
+    """predict reruns a window from the gaps bf16 gives, so the bf16 gap of the words bf16
+    flips decides whether fp32's labels are kept (the verdict of bench margin used to read the
+    fp32 gap): on the tied head bf16 rounds the two labels to one value (gap 0), fp32 does not."""
+    sents = [s.split() for s in TEXTS if s]
+    m = low_precision_moves(tied_model, tok, sents, precision="bf16")
+    assert m["flips"] > 0 and m["flip_gap_low"] < m["flip_gap"]
+    fp32, _ = predict_word_tags(tied_model, tok, sents, precision="fp32")
+    margin = m["flip_gap_low"] + 1e-6  # just above it: every flipped word's window is rerun
+    kept, _ = predict_word_tags(tied_model, tok, sents, precision="bf16", recheck_margin=margin)
+    assert kept == fp32
