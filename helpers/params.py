@@ -37,7 +37,20 @@ def raise_first_failure(values: Mapping[str, Any], checks: Sequence[tuple[bool, 
     configs of helpers.train, helpers.mlm and helpers.curves."""
     for ok, name, expected in checks:
         if not ok:
-            refuse(name, values[name], expected)
+            value = values[name]
+            refuse(name, value, expected + python_number_hint(name, value, "integer" in expected))
+
+
+def python_number_hint(name: str, value: Any, integer: bool) -> str:
+    """For a numpy (or tensor) number: what to pass instead, e.g. `` (a Python int: pass
+    int(epochs))``; JSON files and configs need Python's numbers. ``""`` for anything else."""
+    if isinstance(value, (bool, int, float)) or not isinstance(value, numbers.Real):
+        return ""
+    return (
+        f" (a Python int: pass int({name}))"
+        if integer
+        else f" (a Python number: pass float({name}))"
+    )
 
 
 def is_int(value: Any) -> bool:
@@ -97,8 +110,7 @@ def need_int(name: str, value: Any, low: int | None = None, high: int | None = N
         expected = f"an integer <= {high}"
     else:
         expected = "an integer"
-    if is_integral(value) and not is_int(value):  # np.int64(3): JSON and configs need an int
-        expected += f" (a Python int: pass int({name}))"
+    expected += python_number_hint(name, value, integer=True)  # np.int64(3)
     if not is_int(value) or (low is not None and value < low):
         refuse(name, value, expected)
     if high is not None and value > high:
@@ -118,7 +130,7 @@ def is_seed(value: Any) -> bool:
 def need_seed(name: str, value: Any) -> int:
     """``value`` is a seed (:func:`is_seed`); returns it."""
     if not is_seed(value):
-        refuse(name, value, SEED_EXPECTED)
+        refuse(name, value, SEED_EXPECTED + python_number_hint(name, value, integer=True))
     return value
 
 
@@ -133,8 +145,7 @@ def need_number(
         if high is not None
         else f"a number {'>' if low_open else '>='} {low}"
     )
-    if isinstance(value, numbers.Real) and not isinstance(value, (bool, int, float)):
-        expected += f" (a Python number: pass float({name}))"  # np.float32(0.1), a tensor's
+    expected += python_number_hint(name, value, integer=False)  # np.float32(0.1), a tensor's
     if not is_finite_number(value):
         refuse(name, value, expected)  # NaN and ±inf pass no bound check: refused here
     if value < low or (low_open and value == low):

@@ -376,3 +376,19 @@ def test_a_numpy_number_is_refused_with_the_conversion_to_make():
         need_number("lr", np.float32(0.1), 0.0)
     with pytest.raises(ValueError, match=r"^seed=3.0: expected an integer >= 0$"):
         need_int("seed", 3.0, low=0)  # no hint where int() is not the point
+    from helpers.params import need_seed
+    from helpers.train import TrainConfig
+
+    # need_seed and the configs' own checks said "expected an integer" to np.int64 too
+    with pytest.raises(
+        ValueError, match=r"^seed=np.int64\(3\): .* \(a Python int: pass int\(seed\)\)$"
+    ):
+        need_seed("seed", np.int64(3))
+    with pytest.raises(
+        ValueError, match=r"^epochs=np.int64\(2\): .* \(a Python int: pass int\(epochs\)\)$"
+    ):
+        TrainConfig(epochs=np.int64(2)).validate()
+    with pytest.raises(
+        ValueError, match=r"^learning_rate=np.float32\(.*\(a Python number: pass float\("
+    ):
+        TrainConfig(learning_rate=np.float32(1e-3)).validate()
