@@ -38,6 +38,14 @@ def test_06_min_correct():
         ch06.check_min_correct(113, 200)
     with pytest.raises(ExerciseError, match="still contains 0.5"):
         ch06.check_min_correct(101, 200)
+    # 86/200 (0.363-0.499) and 0 lie wholly below 0.5: "still contains 0.5" was false there
+    for below in (86, 0):
+        with pytest.raises(
+            ExerciseError, match="wholly below 0.5, so such a model is reliably worse"
+        ):
+            ch06.check_min_correct(below, 200)
+    with pytest.raises(ExerciseError, match="still contains 0.5"):
+        ch06.check_min_correct(87, 200)  # 0.368-0.504
     with pytest.raises(ExerciseError, match="smaller count"):
         ch06.check_min_correct(130, 200)
     with pytest.raises(ExerciseError, match="between 0 and 200"):

@@ -17,6 +17,8 @@ from helpers.pseudo_label import PseudoRun, Round
 def test_selection_right():
     assert ch08.check_selection(([1, 2], [0, 1, 2, 4])).startswith("Right")
     assert ch08.check_selection(((2, 1), (4, 2, 1, 0))).startswith("Right")
+    # what a set comprehension gives: it used to be refused as "expected a pair of lists"
+    assert ch08.check_selection(({1, 2}, {0, 1, 2, 4})).startswith("Right")
 
 
 def test_selection_none_is_not_answered_yet():

@@ -65,6 +65,12 @@ def check_min_correct(answer: object, n: int = 200, confidence: float = 0.95) ->
             f"at {confidence:.0%} (interval {lo:.3f}-{hi:.3f}); a model just above half is not "
             "enough evidence."
         )
+    if answer < best and hi < 0.5:  # 86/200 (0.363-0.499), or 0 from "the first that excludes"
+        raise ExerciseError(
+            f"with {answer}/{n} right the interval is {lo:.3f}-{hi:.3f}: it lies wholly below "
+            "0.5, so such a model is reliably worse than a coin; the question asks for the first "
+            "count whose lower end is above 0.5"
+        )
     if answer < best:
         raise ExerciseError(
             f"with {answer}/{n} right the interval is {lo:.3f}-{hi:.3f}: it still contains 0.5, "

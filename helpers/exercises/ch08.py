@@ -33,7 +33,7 @@ def check_selection(answer: object) -> str:
     if (
         not isinstance(answer, (tuple, list))
         or len(answer) != 2
-        or not all(isinstance(a, (list, tuple)) for a in answer)
+        or not all(isinstance(a, (list, tuple, set)) for a in answer)  # a set comprehension too
     ):
         raise ExerciseError(f"expected a pair of lists (min rule, mean rule), got {answer!r}")
     if not all(isinstance(i, int) and not isinstance(i, bool) for a in answer for i in a):
