@@ -58,6 +58,7 @@ from helpers.train import (
     check_output_dir,
     check_resume,
     evaluate_ner,
+    folder_problem,
     is_main_process,
     run_folder,
     save_run,
@@ -343,7 +344,8 @@ def _user_message(err: Exception) -> str:
             value = value[1:-1]
         return f"{_option(name)} {none_word(name) if value == 'None' else value}"
 
-    text = re.sub(rf"\b({pattern})=('[^']*'|\"[^\"]*\"|[^\s:;,)]+)", option, text)
+    # not inside a path: a sweep's folder named seed=5 stays as it is
+    text = re.sub(rf"(?<![\w/.=-])({pattern})=('[^']*'|\"[^\"]*\"|[^\s:;,)]+)", option, text)
     # bare names only where they cannot be ordinary words (or parts of a path)
     bare = "|".join(n for n in names if "_" in n)
     text = re.sub(rf"(?<![\w/.-])({bare})(?![\w/.-])", lambda m: _option(m.group(1)), text)
@@ -499,6 +501,10 @@ def train_command(args: argparse.Namespace) -> int:
         tokenizer = load_tokenizer(config.model_name)  # an unknown or unreachable model stops here
         if is_main_process():
             check_output_dir(target)
+        if args.rank_report and folder_problem(Path(args.rank_report)):  # not after training
+            raise ValueError(
+                f"--rank-report {args.rank_report}: {folder_problem(Path(args.rank_report))}"
+            )
         splits = experiment_splits(
             args.data,
             args.n_sentences,

@@ -506,3 +506,24 @@ def test_the_no_training_guard_stops_a_good_run(no_training, files, tiny_model_d
              "--test", str(files / "test.csv"), "--n-sentences", "all", "--no-progress",
              "--output-dir", str(tmp_path / "run")]
         )  # fmt: skip
+
+
+def test_a_rank_report_that_is_a_file_stops_before_training(capsys, tmp_path, no_training):
+    """It used to fail with FileExistsError after training and saving had finished."""
+    taken = tmp_path / "afile"
+    taken.write_text("x")
+    code, _, err = run(
+        capsys, "train", "--output-dir", tmp_path / "o", "--rank-report", taken, *TINY[:2]
+    )  # fmt: skip
+    assert code == 2 and f"--rank-report {taken}: it is a file; expected a folder" in err, err
+
+
+def test_a_path_with_a_parameter_like_folder_is_quoted_as_it_is(capsys, tmp_path, no_training):
+    """A sweep's folder named seed=5 was rewritten as '--seed 5' inside the message's path."""
+    data = tmp_path / "sweep" / "seed=5" / "train.csv"
+    data.parent.mkdir(parents=True)
+    data.write_text(rows(20), encoding="utf-8")
+    code, _, err = run(
+        capsys, "train", "--data", data, "--n-sentences", "500", "--output-dir", tmp_path / "o"
+    )  # fmt: skip
+    assert code == 2 and f"--n-sentences 500: {data} has only" in err, err
