@@ -56,11 +56,14 @@ from helpers.train import (
     check_keep,
     check_model_fits,
     check_output_dir,
+    check_resumable,
     check_resume,
     evaluate_ner,
     folder_problem,
+    interrupted_checkpoint,
     is_main_process,
     run_folder,
+    run_settings,
     save_run,
     train_ner,
 )
@@ -520,6 +523,11 @@ def train_command(args: argparse.Namespace) -> int:
                 "(--n-sentences all uses every one)"
             )
         _check_words(splits, tokenizer, args)
+        if config.resume and interrupted_checkpoint(target):  # a changed option would be ignored
+            settings = run_settings(
+                config, pick_precision(config.precision), splits.train, splits.validation
+            )
+            check_resumable(target, settings)
     except (CorpusError, FileNotFoundError) as e:  # they name the file and line
         raise UsageError(str(e)) from None
     except (ValueError, OSError, ModelLoadError) as e:

@@ -79,6 +79,11 @@ DROPOUT_FIELDS = (
     ("dropout", "attention_dropout"),  # DistilBERT
 )
 METRICS = "metrics.json"
+# beside a run's checkpoints: the settings and data a --resume must continue with
+RUN_SETTINGS = "run_settings.json"
+# TrainConfig fields a resumed run may change: where it writes, and the frozen layer's cache
+# (the same numbers, sooner)
+RESUMABLE_CHANGES = ("output_dir", "resume", "save_checkpoints", "cache_frozen")
 
 
 class TrainingDiverged(RuntimeError):
@@ -334,6 +339,52 @@ def check_resume(output_dir: str | Path, resume: bool, saves_checkpoints: bool) 
             f"output_dir={shown(folder)} holds {Path(last).name} of an interrupted run: the "
             "resume setting (--resume) continues it; to start afresh, delete its checkpoint-* "
             "folders or choose another output_dir"
+        )
+
+
+def run_settings(
+    cfg: TrainConfig, precision: str, train: Sequence[Sentence], evaluation: Sequence[Sentence]
+) -> dict[str, Any]:
+    """What a resumed run must share with the run whose checkpoint it continues: every
+    :class:`TrainConfig` field but :data:`RESUMABLE_CHANGES`, ``precision`` as picked, and a
+    SHA-256 of the training and validation sentences (words and tags, in order)."""
+    import hashlib
+    import json
+
+    settings = {k: v for k, v in asdict(cfg).items() if k not in RESUMABLE_CHANGES}
+    settings["precision"] = precision
+    for name, sents in (("train", train), ("validation", evaluation)):
+        text = json.dumps([[list(s.words), list(s.tags)] for s in sents])
+        settings[f"{name}_sha256"] = hashlib.sha256(text.encode()).hexdigest()
+    return settings
+
+
+def check_resumable(folder: str | Path, settings: dict[str, Any]) -> None:
+    """Refuse to resume the checkpoint in ``folder`` with other ``settings`` (:func:`run_settings`)
+    than the run that wrote it: the optimizer, schedule and random state come from the
+    checkpoint, so a changed learning rate or data would be silently ignored while
+    ``metrics.json`` recorded it. A folder without :data:`RUN_SETTINGS` (a checkpoint of an
+    earlier version of the course) is not checked."""
+    import json
+
+    path = output_path(folder) / RUN_SETTINGS
+    if not path.is_file():
+        return
+    saved = json.loads(path.read_text())
+    changed = [k for k in settings if saved.get(k) != settings[k]]
+    if changed:
+        data = [k for k in changed if k.endswith("_sha256")]
+        was = ", ".join(f"{k}={saved.get(k)!r}" for k in changed if k not in data)
+        now = ", ".join(f"{k}={settings[k]!r}" for k in changed if k not in data)
+        what = "; ".join(
+            [*([f"it was trained with {was}, this run asks {now}"] if was else []),
+             *([f"the {' and '.join(k[:-7] for k in data)} sentences differ"] if data else [])]
+        )  # fmt: skip
+        raise ValueError(
+            f"output_dir={shown(path.parent)}: its checkpoint cannot be resumed with other "
+            f"settings ({what}); the resumed run takes its optimizer and schedule from the "
+            "checkpoint: resume with the same settings and data, or start afresh in another "
+            "output_dir"
         )
 
 
@@ -781,6 +832,14 @@ def train_ner(
     if cfg.resume and not resume:
         what = "a finished run" if finished_run(Path(args.output_dir)) else "no checkpoint"
         print(f"resume: {args.output_dir} holds {what}, nothing to resume; starting from scratch")
+    settings = run_settings(cfg, precision, train, evaluation)
+    if resume:
+        check_resumable(args.output_dir, settings)
+    elif (cfg.save_checkpoints or cfg.resume) and is_main_process():  # a resume must match it
+        import json
+
+        Path(args.output_dir).mkdir(parents=True, exist_ok=True)
+        (Path(args.output_dir) / RUN_SETTINGS).write_text(json.dumps(settings, indent=1) + "\n")
     frozen_bottom = cfg.freeze_embeddings or cfg.freeze_layers > 0
     cache = FrozenCache(model, cfg.freeze_layers) if cfg.cache_frozen and frozen_bottom else None
     t0 = time.perf_counter()

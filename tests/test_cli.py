@@ -259,6 +259,15 @@ def test_an_interrupted_run_resumes_to_the_same_metrics(
     assert "(--resume) continues it" in err and "Traceback" not in err
     assert [p.name for p in (tmp_path / "cut").glob("checkpoint-*")] == ["checkpoint-8"]
 
+    # the optimizer and schedule come from the checkpoint: a changed option used to be ignored
+    # while metrics.json recorded it, and other data trained on silently
+    code, _, err = run(capsys, *cut, "--resume", "--learning-rate", "0.5")
+    assert code == 2 and "cannot be resumed with other settings (it was trained with " in err
+    assert "--learning-rate 0.001, this run asks --learning-rate 0.5" in err, err
+    code, _, err = run(capsys, *cut, "--resume", "--n-sentences", "20")
+    assert code == 2 and "the train sentences differ" in err, err
+    assert not (tmp_path / "cut" / "metrics.json").exists()
+
     code, out, err = run(capsys, *cut, "--resume")
     assert code == 0, err
     assert "resumed from a checkpoint" in out

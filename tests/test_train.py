@@ -302,3 +302,26 @@ def test_evaluate_ner_refuses_a_gold_word_the_model_never_sees(tok):
     ]
     with pytest.raises(ValueError, match=r"sentence 2 \(file line 7, document 'd2'\): word 2 "):
         evaluate_ner(None, tok, sentences)  # refused before the model is called
+
+
+def test_a_checkpoint_resumes_only_with_the_settings_and_data_it_was_trained_with(tmp_path):
+    """The optimizer, schedule and random state come from the checkpoint: a changed learning
+    rate used to be ignored while metrics.json recorded it, and other data trained on silently."""
+    import json
+    from dataclasses import replace
+
+    from helpers.data import Sentence
+    from helpers.train import RUN_SETTINGS, check_resumable, run_settings
+
+    sents = [Sentence(["Rain", "in", "Oslo"], ["O", "O", "B-geo"]), Sentence(["Hi"], ["O"])]
+    cfg = TrainConfig(output_dir=str(tmp_path))
+    check_resumable(tmp_path, run_settings(cfg, "fp32", sents, []))  # no file: not checked
+    (tmp_path / RUN_SETTINGS).write_text(json.dumps(run_settings(cfg, "fp32", sents, [])))
+    same = replace(cfg, resume=True, cache_frozen=False, save_checkpoints=True)
+    check_resumable(tmp_path, run_settings(same, "fp32", sents, []))
+    with pytest.raises(ValueError, match=r"trained with learning_rate=0\.0003, this run asks "):
+        check_resumable(tmp_path, run_settings(replace(cfg, learning_rate=0.5), "fp32", sents, []))
+    with pytest.raises(ValueError, match=r"precision='fp32', this run asks precision='bf16'"):
+        check_resumable(tmp_path, run_settings(cfg, "bf16", sents, []))
+    with pytest.raises(ValueError, match=r"\(the train and validation sentences differ\)"):
+        check_resumable(tmp_path, run_settings(cfg, "fp32", sents[:1], sents[1:]))
