@@ -160,7 +160,11 @@ TRAIN_OPTIONS: dict[str, tuple[Any, str]] = {
     "freeze_layers": (_non_negative_int, "also freeze the lowest N encoder layers"),
     "cache_frozen": (bool, "compute the frozen embeddings/layers once per sentence and reuse"),
     "dropout": (_or_none(_number), "dropout of the encoder ('none': the checkpoint's own)"),
-    "precision": (str, f"one of {', '.join(PRECISIONS)}; auto honours $COURSE_PRECISION"),
+    "precision": (
+        str,
+        f"training: one of {', '.join(PRECISIONS)}; auto honours $COURSE_PRECISION (the test "
+        "split is scored as predict runs: auto, every near tie rerun in fp32, so fp32's labels)",
+    ),
     "seed": (_non_negative_int, "fixes the splits, the head's initialisation, the batch order"),
     "output_dir": (str, "where metrics.json, model/ and checkpoints go (relative: to the cwd)"),
     "strategy": (str, "label 'all' subwords of a word or only the 'first'"),
