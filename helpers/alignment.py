@@ -165,7 +165,18 @@ def tokenize_and_align(
         raise ValueError(f"tokenless={tokenless!r}: expected 'raise' or 'keep'")
     refuse_flat("words", words)
     refuse_flat("tags", tags or ())
-    max_length = max_length or min(tokenizer.model_max_length, 512)
+    if tags is not None:
+        _check_tags(words, tags, label2id, origins)
+
+    def whole(value: Any) -> bool:
+        return isinstance(value, int) and not isinstance(value, bool)
+
+    if not whole(stride) or stride < 0:  # -1 used to fail inside the tokenizer
+        raise ValueError(f"stride={stride!r}: expected an integer >= 0")
+    if max_length is None:
+        max_length = min(tokenizer.model_max_length, 512)
+    elif not whole(max_length) or max_length < 3:  # 0 used to mean the model's limit
+        raise ValueError(f"max_length={max_length!r}: expected None or an integer >= 3")
     if stride >= max_length - 2:
         raise ValueError(f"stride={stride}: must be smaller than max_length-2={max_length - 2}")
     enc = tokenizer(
@@ -215,6 +226,30 @@ def tokenize_and_align(
     return out
 
 
+def _check_tags(
+    words: Sequence[Sequence[str]],
+    tags: Sequence[Sequence[str]],
+    label2id: dict[str, int] | None,
+    origins: Sequence[str] | None,
+) -> None:
+    """One tag per word of every sentence, each a key of ``label2id`` (when given): a sentence
+    with an extra tag used to shift every later label by one, silently."""
+    if len(tags) != len(words):
+        raise ValueError(
+            f"tags holds {len(tags)} sentences and words {len(words)}: expected one tag list "
+            "per sentence"
+        )
+    for s, (ws, ts) in enumerate(zip(words, tags, strict=True)):
+        where = origins[s] if origins is not None else f"sentence {s}"
+        if len(ts) != len(ws):
+            raise ValueError(f"{where}: {len(ts)} tags for {len(ws)} words: expected one per word")
+        unknown = next((t for t in ts if label2id is not None and t not in label2id), None)
+        if unknown is not None:
+            raise ValueError(
+                f"{where}: tag {unknown!r} is not in label2id ({sorted(label2id)[:8]}...)"
+            )
+
+
 def word_level(
     windows: Sequence[tuple[Sequence[int | None], Sequence[Any]]],
     n_words: int,
@@ -236,6 +271,9 @@ def word_level(
                 if wid not in best or margin > best[wid][0]:
                     best[wid] = (margin, values[pos])
             prev = wid
+    beyond = sorted(w for w in best if not 0 <= w < n_words)
+    if beyond:  # they used to be dropped: n_words does not fit the windows
+        raise ValueError(f"word ids {beyond[:10]} are beyond n_words={n_words}")
     missing = [i for i in range(n_words) if i not in best]
     if missing and not allow_missing:
         raise ValueError(f"words {missing[:10]} have no token in any window")

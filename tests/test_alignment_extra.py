@@ -10,6 +10,8 @@ from helpers.alignment import (
     pieces_per_word,
     split_entity_words,
     tag_or_dash,
+    tokenize_and_align,
+    word_level,
 )
 
 
@@ -66,3 +68,42 @@ def test_window_margins_and_word_level_agree():
     for word in (2, 3):
         margins = window_margins(word, windows)
         assert margins[source[word]] == max(margins.values())
+
+
+@pytest.mark.parametrize(
+    "tags, origins, message",
+    [
+        # an extra tag used to be dropped and shift nothing here, but every later label of a
+        # longer sentence by one; too few tags and an unknown tag were bare IndexError/KeyError
+        ([["B-geo", "O", "O"]], None, r"^sentence 0: 3 tags for 2 words: expected one per word"),
+        ([["B-geo"]], ["line 7"], r"^line 7: 1 tags for 2 words"),
+        ([["B-org", "O"]], None, r"^sentence 0: tag 'B-org' is not in label2id"),
+        ([["B-geo", "O"], ["O"]], None, r"^tags holds 2 sentences and words 1: expected one"),
+    ],
+)
+def test_tags_that_do_not_fit_the_words_are_refused_by_sentence(tok, tags, origins, message):
+    label2id = {"O": 0, "B-geo": 1, "I-geo": 2}
+    with pytest.raises(ValueError, match=message):
+        tokenize_and_align([["Oslo", "rains"]], tags, tok, label2id, origins=origins)
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        # 0 used to mean the model's limit
+        ({"max_length": 0}, "max_length=0: expected None or an integer >= 3"),
+        ({"max_length": 2.5}, "max_length=2.5: expected None or an integer >= 3"),
+        ({"stride": -1}, "stride=-1: expected an integer >= 0"),  # failed in the tokenizer
+        ({"stride": True}, "stride=True: expected an integer >= 0"),
+    ],
+)
+def test_window_settings_are_refused_by_name(tok, kwargs, message):
+    with pytest.raises(ValueError) as err:
+        tokenize_and_align([["Oslo", "rains"]], None, tok, **kwargs)
+    assert str(err.value) == message
+
+
+def test_word_level_refuses_word_ids_beyond_n_words():
+    """Word 2 used to be dropped without a word when n_words said 2."""
+    with pytest.raises(ValueError, match=r"^word ids \[2\] are beyond n_words=2"):
+        word_level([([None, 0, 1, 2, None], list("abcde"))], 2)
