@@ -6,6 +6,7 @@ readers in :mod:`helpers.data` import them from here. Taught in notebooks/02_lab
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Iterable, Sequence
 
@@ -75,6 +76,10 @@ def build_label_list(tag_sequences: Iterable[Sequence[str]]) -> list[str]:
 
 def labels_for_types(types: Iterable[str]) -> list[str]:
     """The full BIO label list for entity types, e.g. the 17 GMB labels for ``GMB_TYPES``."""
+    given = types
+    types = [] if isinstance(types, str) else list(types)  # "geo" gave B-e, B-g, B-o, ...
+    if not types:
+        raise ValueError(f"types={given!r}: expected a non-empty list of entity types")
     return build_label_list([[f"{p}-{t}" for t in types for p in "BI"]])
 
 
@@ -94,8 +99,19 @@ def encode(tags: Sequence[str], label2id: dict[str, int]) -> list[int]:
 
 
 def decode(ids: Sequence[int], id2label: dict[int, str]) -> list[str]:
-    """Ids → tags."""
-    return [id2label[int(i)] for i in ids]
+    """Ids → tags; an id that is not a whole number or not in ``id2label`` (``-100``, the
+    ignored positions) names itself."""
+    out = []
+    for i in ids:
+        try:  # an int, a numpy integer or a 0-d integer tensor; 1.9 used to read as 1
+            key = None if isinstance(i, bool) else operator.index(i)
+        except TypeError:
+            key = None
+        if key not in id2label:
+            hint = " (-100 marks an ignored position: drop those first)" if key == -100 else ""
+            raise KeyError(f"id {i!r} is not in the label map {dict(id2label)}{hint}")
+        out.append(id2label[key])
+    return out
 
 
 def entity_spans(tags: Sequence[str]) -> list[tuple[str, int, int]]:

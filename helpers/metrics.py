@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from helpers.alignment import IGNORE, refuse_flat
-from helpers.labels import entity_spans
+from helpers.labels import entity_spans, is_bio_tag
 
 # ``evaluate.load(SEQEVAL_METRIC)`` works offline: the source's ``evaluate.load("seqeval")``.
 SEQEVAL_METRIC = str(Path(__file__).with_name("seqeval_metric.py"))
@@ -42,6 +42,14 @@ def ner_metrics(
             raise ValueError(f"sentence {i}: {len(t)} gold tags but {len(p)} predicted")
     if not any(y_true):  # seqeval's accuracy would divide by zero
         raise ValueError(f"nothing to score: {len(y_true)} sentences and no tag in any of them")
+    for name, seqs in (("y_true", y_true), ("y_pred", y_pred)):
+        # a bare "PER" was scored as a type "ER", "b-per" as "per"; an int failed in seqeval
+        bad = next(((i, t) for i, s in enumerate(seqs) for t in s if not is_bio_tag(t)), None)
+        if bad:
+            raise ValueError(
+                f"{name} sentence {bad[0]}: {bad[1]!r} is not an IOB2 tag ('O', 'B-<type>', "
+                "'I-<type>')"
+            )
     kw = {"mode": "strict", "scheme": IOB2} if strict else {}
     report = classification_report(y_true, y_pred, output_dict=True, zero_division=0, **kw)
     micro = report.pop("micro avg")
@@ -69,8 +77,14 @@ def tags_from_logits(
 ) -> tuple[list[list[str]], list[list[str]]]:
     """Token logits + aligned labels → (gold, predicted) tag sequences at labelled positions."""
     pred = np.asarray(logits).argmax(-1)
+    labels = np.asarray(labels)  # a list of lists too
+    if pred.shape != labels.shape:  # zip used to drop the rows one side lacked
+        raise ValueError(
+            f"logits give predictions of shape {pred.shape} but labels have {labels.shape}: "
+            "expected one label per token"
+        )
     gold_seqs, pred_seqs = [], []
-    for p_row, l_row in zip(pred, labels, strict=False):
+    for p_row, l_row in zip(pred, labels, strict=True):
         keep = l_row != IGNORE
         gold_seqs.append([id2label[int(i)] for i in l_row[keep]])
         pred_seqs.append([id2label[int(i)] for i in p_row[keep]])
@@ -126,6 +140,12 @@ def type_confusion(
     """
     from sklearn.metrics import confusion_matrix
 
+    refuse_flat("gold", gold)  # a flat list of tags was read letter by letter
+    refuse_flat("pred", pred)
+    if len(gold) != len(pred):
+        raise ValueError(f"{len(gold)} gold sentences but {len(pred)} predicted")
+    if not any(len(s) for s in gold):
+        raise ValueError("nothing to compare: no tag in any gold sentence")
     strip = lambda t: t[2:] if t != "O" else "O"  # noqa: E731
     g, p = [], []
     for gs, ps in zip(gold, pred, strict=True):

@@ -47,6 +47,9 @@ class CourseSeqeval(evaluate.Metric):
         from seqeval import scheme as schemes
         from seqeval.metrics import accuracy_score, classification_report
 
+        known = ["IOB1", "IOB2", "IOE1", "IOE2", "IOBES", "BILOU"]
+        if scheme is not None and scheme not in known:  # "iob2": an AttributeError of seqeval's
+            raise ValueError(f"Scheme should be one of {known}, got {scheme}")
         kw = {"mode": mode, "scheme": getattr(schemes, scheme) if scheme else None}
         report = classification_report(
             references,

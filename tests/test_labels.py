@@ -200,3 +200,18 @@ def test_labels_does_not_import_the_corpus_readers():
     code = "import sys, helpers.labels; print('helpers.data' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_labels_for_types_refuses_a_string_and_no_types():
+    """ "geo" used to give B-e, B-g, B-o (its letters); [] gave ['O'] alone."""
+    for bad in ("geo", []):
+        with pytest.raises(ValueError, match="expected a non-empty list of entity types"):
+            labels_for_types(bad)
+    assert labels_for_types(("geo",)) == ["O", "B-geo", "I-geo"]
+
+
+@pytest.mark.parametrize("bad, extra", [(1.9, ""), (True, ""), (5, ""), (-100, "ignored position")])
+def test_decode_refuses_an_id_it_cannot_read_by_name(bad, extra):
+    """1.9 used to read as 1 and True as 1; -100 and unknown ids were a bare KeyError."""
+    with pytest.raises(KeyError, match=rf"id {bad!r} is not in the label map .*{extra}"):
+        decode([0, bad], {0: "O", 1: "B-x"})

@@ -162,3 +162,52 @@ def test_the_local_seqeval_takes_the_hub_metrics_arguments():
         gold, pred, suffix=True, sample_weight=[3, 1], output_dict=True, zero_division=0
     )
     assert weighted["overall_recall"] == pytest.approx(rep["micro avg"]["recall"])  # passed on
+
+
+@pytest.mark.parametrize(
+    "bad, shown",
+    [
+        ([["PER", "PER", "O"]], "'PER'"),  # scored as a type "ER"
+        ([["b-per", "O", "O"]], "'b-per'"),  # scored as a type "per"
+        ([[1, 0, 0]], "1"),  # failed inside seqeval with an AttributeError
+    ],
+)
+def test_tags_that_are_not_iob2_are_refused_by_sentence(bad, shown):
+    gold = [["B-per", "I-per", "O"]]
+    with pytest.raises(ValueError, match=rf"^y_pred sentence 0: {shown} is not an IOB2 tag"):
+        ner_metrics(gold, bad)
+    with pytest.raises(ValueError, match=rf"^y_true sentence 0: {shown} is not an IOB2 tag"):
+        ner_metrics(bad, gold)
+
+
+def test_tags_from_logits_refuses_labels_of_another_shape():
+    """One row of logits against two rows of labels used to give one sentence, silently."""
+    logits = np.zeros((1, 3, 2))
+    with pytest.raises(ValueError, match=r"predictions of shape \(1, 3\) but labels have \(2, 3\)"):
+        tags_from_logits(logits, np.zeros((2, 3), dtype=int), {0: "O", 1: "B-x"})
+    # a list of lists is read as the array it is
+    gold, pred = tags_from_logits(logits, [[0, -100, 1]], {0: "O", 1: "B-x"})
+    assert gold == [["O", "B-x"]] and pred == [["O", "O"]]
+
+
+def test_type_confusion_refuses_flat_lists_and_nothing_to_compare():
+    """A flat list of tags was read letter by letter (names ['', 'O']); [] was sklearn's error."""
+    with pytest.raises(TypeError, match="^gold: sentence 0 is the string 'B-PER'"):
+        type_confusion(["B-PER", "O"], ["B-PER", "O"])
+    with pytest.raises(ValueError, match="^nothing to compare"):
+        type_confusion([], [])
+    with pytest.raises(ValueError, match="^2 gold sentences but 1 predicted"):
+        type_confusion([["O"], ["O"]], [["O"]])
+
+
+def test_the_local_seqeval_names_the_schemes_it_knows():
+    """scheme="iob2" was an AttributeError from seqeval; the hub metric raises this ValueError."""
+    import evaluate
+
+    from helpers.metrics import SEQEVAL_METRIC
+
+    metric = evaluate.load(SEQEVAL_METRIC)
+    with pytest.raises(ValueError, match=r"^Scheme should be one of \['IOB1', 'IOB2'.*got iob2"):
+        metric.compute(predictions=[["B-per"]], references=[["B-per"]], scheme="iob2")
+    out = metric.compute(predictions=[["B-per"]], references=[["B-per"]], scheme="IOB2")
+    assert out["overall_f1"] == 1.0
