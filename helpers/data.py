@@ -34,6 +34,7 @@ import codecs
 import csv
 import io
 import math
+import numbers
 import random
 import re
 import sys
@@ -354,6 +355,10 @@ def _read_gmb_long(text: str, source: str) -> list[Sentence]:
     header = [h.strip() for h in first]
     if header[:1] != ["Sentence #"] or "Word" not in header or "Tag" not in header:
         raise CorpusError(source, at, f"header {header}: expected 'Sentence #,Word,POS,Tag'")
+    names = [h for h in header if h]
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:  # index() would read the first of two same-named columns, silently
+        raise CorpusError(source, at, f"header {header} names {twice} twice: expected each once")
     wi, ti = header.index("Word"), header.index("Tag")
     out: list[Sentence] = []
     words: list[str] = []
@@ -622,6 +627,21 @@ def _fraction(value: object) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and 0 < value < 1
 
 
+def _python_hint(name: str, value: object, kind: str) -> str:
+    """``helpers.params.python_number_hint``'s words (data sits below params): a numpy number
+    (np.float32(0.2) is not 0.2) is refused with the conversion to make."""
+    if isinstance(value, (bool, int, float)) or not isinstance(value, numbers.Real):
+        return ""
+    return f" (a Python {kind}: pass {'int' if kind == 'int' else 'float'}({name}))"
+
+
+def _check_seed(seed: object) -> None:
+    """A seed as ``helpers.params.need_seed`` takes it (data sits below params): None used to
+    draw a different split on every call, True was 1, and 1.5 split documents."""
+    if not (isinstance(seed, int) and not isinstance(seed, bool) and 0 <= seed <= 2**32 - 1):
+        raise ValueError(f"seed={seed!r}: expected an integer from 0 to 2**32-1")
+
+
 def split_sentences(
     sentences: Sequence[Sentence], test_size: float = 0.2, seed: int = 42, name: str = "test_size"
 ) -> tuple[list[Sentence], list[Sentence]]:
@@ -632,7 +652,9 @@ def split_sentences(
     from sklearn.model_selection import train_test_split
 
     if not _fraction(test_size):
-        raise ValueError(f"{name}={test_size!r}: expected a fraction between 0 and 1")
+        hint = _python_hint(name, test_size, "number")
+        raise ValueError(f"{name}={test_size!r}: expected a fraction between 0 and 1{hint}")
+    _check_seed(seed)
     n = len(sentences)
     n_test, n_train = math.ceil(test_size * n), math.floor((1 - test_size) * n)  # as sklearn
     if n_test < 1 or n_train < 1:
@@ -654,7 +676,9 @@ def split_documents(
     At least one document goes to each side; fewer than two documents (a CoNLL file without
     ``-DOCSTART-`` lines is one document) cannot be split and raise, naming ``name``."""
     if not _fraction(test_size):
-        raise ValueError(f"{name}={test_size!r}: expected a fraction between 0 and 1")
+        hint = _python_hint(name, test_size, "number")
+        raise ValueError(f"{name}={test_size!r}: expected a fraction between 0 and 1{hint}")
+    _check_seed(seed)
     docs = list(dict.fromkeys(s.doc_id for s in sentences))
     if None in docs:
         raise ValueError("some sentences have no doc_id: use split_sentences")
@@ -724,8 +748,18 @@ def experiment_splits(
     (``test_size``, ``seed``). Then ``validation_size`` of the training side is held out (0: no
     validation). The test split never chooses anything. Taught in notebooks/04_ner.ipynb.
     """
-    if n_sentences is not None and (not isinstance(n_sentences, int) or n_sentences < 3):
-        raise ValueError(f"n_sentences={n_sentences!r}: expected None or an integer >= 3")
+    whole = isinstance(n_sentences, int) and not isinstance(n_sentences, bool)
+    if n_sentences is not None and (not whole or n_sentences < 3):
+        hint = _python_hint("n_sentences", n_sentences, "int")  # np.int64(100)
+        raise ValueError(f"n_sentences={n_sentences!r}: expected None or an integer >= 3{hint}")
+    # None or False used to mean no validation, silently; a seed is checked by the splits
+    if isinstance(validation_size, bool) or not (
+        validation_size == 0 or _fraction(validation_size)
+    ):
+        raise ValueError(
+            f"validation_size={validation_size!r}: expected 0 (none) or a fraction between 0 and 1"
+        )
+    _check_seed(seed)
     if data_path is None and test_path is not None:
         raise ValueError(f"test_path={str(test_path)!r} needs a data_path for the training side")
     if data_path is None:
@@ -829,6 +863,9 @@ def near_duplicate_documents(
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.metrics.pairwise import cosine_similarity
 
+    real = isinstance(threshold, numbers.Real) and not isinstance(threshold, bool)
+    if not real or not 0 <= threshold <= 1:  # NaN or 2 found no pair: the check switched off
+        raise ValueError(f"threshold={threshold!r}: expected a cosine similarity in [0, 1]")
     docs: dict[tuple[str, str], list[str]] = {}
     for split, sents in splits.items():
         for i, s in enumerate(sents):
@@ -1074,7 +1111,10 @@ def check_corpus(
     splits: dict[str, Corpus] = {}
     for p in files:
         name = _split_name(p)
-        splits[name if name not in splits else p.stem] = _read(p)
+        key = name if name not in splits else p.stem
+        # train.conll beside train.csv: both stems are "train", and the second replaced the
+        # first, which went unchecked; the file name tells them apart
+        splits[key if key not in splits else p.name] = _read(p)
     sents = {n: c.sentences for n, c in splits.items()}
     readme_path = resolve(readme) if readme is not None else root / "README.md"
     if readme is not None and not readme_path.is_file():

@@ -1093,3 +1093,62 @@ def test_embedded_corpus_has_no_unlisted_label_conflicts(capsys):
         f"{f.text!r}: {dict(f.types)}, e.g. {f.where}" for f in check.unlisted()
     )
     assert check.ok, check.failures()
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        # None drew a different split on every call, True was 1, 1.5 split documents
+        (lambda s: data.split_sentences(s, 0.2, None), "seed=None: expected an integer from 0"),
+        (lambda s: data.split_sentences(s, 0.2, True), "seed=True: expected an integer from 0"),
+        (lambda s: data.split_documents(s, 0.2, 1.5), "seed=1.5: expected an integer from 0"),
+        (lambda s: data.experiment_splits(seed=-1), "seed=-1: expected an integer from 0"),
+        # None or False meant no validation, silently
+        (lambda s: data.experiment_splits(validation_size=None), "validation_size=None: expected"),
+        (lambda s: data.experiment_splits(validation_size=False), "validation_size=False"),
+    ],
+)
+def test_split_parameters_are_refused_by_name(call, message):
+    sents = [Sentence([f"w{i}"], ["O"], f"d{i % 4}", i) for i in range(20)]
+    with pytest.raises(ValueError) as err:
+        call(sents)
+    assert str(err.value).startswith(message)
+
+
+def test_numpy_sizes_are_refused_with_the_conversion_to_make():
+    """np.float32(0.2) read "expected a fraction between 0 and 1" (it is one, but not 0.2:
+    ceil(0.2000000030 * 20) holds out 5 sentences, not 4), np.int64(100) "expected an integer"."""
+    import numpy as np
+
+    sents = [Sentence([f"w{i}"], ["O"], f"d{i % 4}", i) for i in range(20)]
+    with pytest.raises(ValueError, match=r"\(a Python number: pass float\(test_size\)\)$"):
+        data.split_sentences(sents, np.float32(0.2), 3)
+    with pytest.raises(ValueError, match=r"\(a Python int: pass int\(n_sentences\)\)$"):
+        data.experiment_splits(n_sentences=np.int64(100))
+
+
+def test_a_gmb_file_naming_a_column_twice_is_refused(tmp_path):
+    """Word named twice: the first was read, silently (the source CSV reader already refused)."""
+    f = tmp_path / "gmb.csv"
+    f.write_text("Sentence #,Word,Word,POS,Tag\nSentence: 1,Rain,x,NN,O\n", encoding="utf-8")
+    with pytest.raises(CorpusError, match=r"names \['Word'\] twice: expected each once"):
+        load_corpus(f)
+
+
+def test_check_corpus_checks_two_files_of_one_split(tmp_path):
+    """train.conll beside train.csv: the second replaced the first, which went unchecked."""
+    src = Path(data.CORPUS_TRAIN).read_text(encoding="utf-8").splitlines(keepends=True)
+    (tmp_path / "train.csv").write_text("".join(src[:40]), encoding="utf-8")
+    (tmp_path / "train_b.csv").write_text("".join(src[:1] + src[40:80]), encoding="utf-8")
+    (tmp_path / "train.txt").write_text("".join(src[:1] + src[80:120]), encoding="utf-8")
+    (tmp_path / "test.csv").write_text("".join(src[:1] + src[120:160]), encoding="utf-8")
+    result = data.check_corpus(tmp_path, floors={})
+    assert sorted(result.splits) == ["test", "train", "train.txt", "train_b"]
+
+
+@pytest.mark.parametrize("threshold", [float("nan"), 2, True])
+def test_a_near_duplicate_threshold_outside_0_1_is_refused(threshold):
+    """NaN or 2 found no pair: the duplicate check was switched off without a word."""
+    sents = {"train": [Sentence(["a"], ["O"], "d1", 1)], "test": [Sentence(["a"], ["O"], "d2", 1)]}
+    with pytest.raises(ValueError, match=r"expected a cosine similarity in \[0, 1\]"):
+        data.near_duplicate_documents(sents, threshold)
