@@ -609,7 +609,8 @@ def _finish(args, splits, result, fields, world, output_dir, extra) -> None:
         "data_path": args.data,
         "test_path": args.test,
         "n_sentences": args.n_sentences,
-        "test_size": args.test_size if args.test is None else None,
+        # used only to split --data without --test (the embedded corpus has its test file)
+        "test_size": args.test_size if args.data is not None and args.test is None else None,
         "validation_size": args.validation_size,
         **{k: v for k, v in fields.items() if k not in ("model_name", "output_dir")},
         "batch_size": args.batch_size,

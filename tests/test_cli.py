@@ -318,3 +318,13 @@ def test_gpu_smoke_script_parses_and_its_commands_are_the_current_ones():
         ner.build_parser().parse_args(argv)  # SystemExit (status 2) on an unknown option
     assert "output_dir" in parameter_defaults("04_ner.ipynb")  # papermill -p output_dir
     assert '-p output_dir "$out/notebook"' in text
+
+
+def test_a_run_on_the_embedded_corpus_records_no_test_size(capsys, tmp_path, tiny_model_dir):
+    """Its test split is the fixed test file: metrics.json used to record --test-size 0.2 as if
+    it had split the data."""
+    argv = ["train", "--model", tiny_model_dir, *TINY, "--n-sentences", "16", "--epochs", "1"]
+    code, _, err = run(capsys, *argv, "--output-dir", tmp_path / "run")
+    assert code == 0, err
+    report = json.loads((tmp_path / "run" / "metrics.json").read_text())
+    assert report["parameters"]["data_path"] is None and report["parameters"]["test_size"] is None
