@@ -15,17 +15,15 @@ on every machine. Taught in notebooks/01_concepts.ipynb.
 
 from __future__ import annotations
 
-import numbers
 from dataclasses import dataclass
 
 import numpy as np
 
-from helpers.params import need_int, need_seed
+from helpers.params import is_probability, need_int, need_seed
 
 
 def _check(epsilon: float, n_steps: int, n_arms: int, n_runs: int) -> None:
-    # any real number (np.float32(0.1) too); True is not a probability, NaN is in no interval
-    if isinstance(epsilon, bool) or not isinstance(epsilon, numbers.Real) or not 0 <= epsilon <= 1:
+    if not is_probability(epsilon):  # np.float32(0.1) too; True, text and NaN are not
         raise ValueError(f"epsilon={epsilon!r}: expected a probability in [0, 1]")
     for name, value, low in (("n_steps", n_steps, 1), ("n_arms", n_arms, 2), ("n_runs", n_runs, 1)):
         need_int(name, value, low)

@@ -635,6 +635,14 @@ def _python_hint(name: str, value: object, kind: str) -> str:
     return f" (a Python {kind}: pass {'int' if kind == 'int' else 'float'}({name}))"
 
 
+def _check_split(test_size: object, seed: object, name: str) -> None:
+    """The arguments both splits take: a fraction named ``name`` and a seed."""
+    if not _fraction(test_size):
+        hint = _python_hint(name, test_size, "number")
+        raise ValueError(f"{name}={test_size!r}: expected a fraction between 0 and 1{hint}")
+    _check_seed(seed)
+
+
 def _check_seed(seed: object) -> None:
     """A seed as ``helpers.params.need_seed`` takes it (data sits below params): None used to
     draw a different split on every call, True was 1, and 1.5 split documents."""
@@ -651,10 +659,7 @@ def split_sentences(
     """
     from sklearn.model_selection import train_test_split
 
-    if not _fraction(test_size):
-        hint = _python_hint(name, test_size, "number")
-        raise ValueError(f"{name}={test_size!r}: expected a fraction between 0 and 1{hint}")
-    _check_seed(seed)
+    _check_split(test_size, seed, name)
     n = len(sentences)
     n_test, n_train = math.ceil(test_size * n), math.floor((1 - test_size) * n)  # as sklearn
     if n_test < 1 or n_train < 1:
@@ -675,10 +680,7 @@ def split_documents(
 
     At least one document goes to each side; fewer than two documents (a CoNLL file without
     ``-DOCSTART-`` lines is one document) cannot be split and raise, naming ``name``."""
-    if not _fraction(test_size):
-        hint = _python_hint(name, test_size, "number")
-        raise ValueError(f"{name}={test_size!r}: expected a fraction between 0 and 1{hint}")
-    _check_seed(seed)
+    _check_split(test_size, seed, name)
     docs = list(dict.fromkeys(s.doc_id for s in sentences))
     if None in docs:
         raise ValueError("some sentences have no doc_id: use split_sentences")

@@ -508,10 +508,9 @@ def train_command(args: argparse.Namespace) -> int:
         tokenizer = load_tokenizer(config.model_name)  # an unknown or unreachable model stops here
         if is_main_process():
             check_output_dir(target)
-        if args.rank_report and folder_problem(Path(args.rank_report)):  # not after training
-            raise ValueError(
-                f"--rank-report {args.rank_report}: {folder_problem(Path(args.rank_report))}"
-            )
+        problem = args.rank_report and folder_problem(Path(args.rank_report))
+        if problem:  # found before training, not after it
+            raise ValueError(f"--rank-report {args.rank_report}: {problem}")
         splits = experiment_splits(
             args.data,
             args.n_sentences,

@@ -73,6 +73,12 @@ def is_integral(value: Any) -> bool:
     return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
+def is_probability(value: Any) -> bool:
+    """``value`` is a real number in [0, 1], a numpy one too (a threshold or a margin compares,
+    it is never written to a file); not a bool, not text, not NaN."""
+    return isinstance(value, numbers.Real) and not isinstance(value, bool) and 0 <= value <= 1
+
+
 def is_finite_number(value: Any) -> bool:
     """``value`` is a real number, not a bool, NaN or infinite (and not text such as "1e-3")."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):

@@ -22,7 +22,6 @@ notebooks/04_ner.ipynb.
 
 from __future__ import annotations
 
-import numbers
 import unicodedata
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -39,7 +38,7 @@ from helpers.models import (
     pick_precision,
     uses_casing,
 )
-from helpers.params import need_int
+from helpers.params import is_probability, need_int
 
 # Low precision can flip the label of a word whose two most probable labels are nearly tied.
 # `python -m helpers.bench margin` (:func:`low_precision_moves`) measures it. On corpus v3 (all
@@ -321,8 +320,7 @@ def _predict_words(
 
     if precision not in PRECISIONS:
         raise ValueError(f"precision={precision!r}: expected one of {PRECISIONS}")
-    margin_ok = isinstance(recheck_margin, numbers.Real) and not isinstance(recheck_margin, bool)
-    if not margin_ok or not 0.0 <= recheck_margin <= 1.0:  # True was 1.0: every window rerun
+    if not is_probability(recheck_margin):  # True was 1.0: every window rerun
         raise ValueError(f"recheck_margin={recheck_margin!r}: expected a probability in [0, 1]")
     need_int("batch_size", batch_size, 1)  # True ran as 1, "4" failed in a comparison
     _check_windows(model, max_length, stride)

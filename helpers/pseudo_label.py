@@ -16,7 +16,6 @@ the experiment over several seeds and writes a results file.
 from __future__ import annotations
 
 import math
-import numbers
 import random
 import time
 from collections.abc import Mapping, Sequence
@@ -36,6 +35,7 @@ from helpers.models import (
 )
 from helpers.params import (
     is_int,
+    is_probability,
     need_choice,
     need_defined,
     need_int,
@@ -136,13 +136,7 @@ def select(
     ``rule="min"``: every word's confidence must reach the threshold; ``"mean"``: their average.
     Taught in notebooks/08_pseudo_labelling.ipynb.
     """
-    # any real number (np.float32 too); True is not a probability, NaN is in no interval, and
-    # "0.5" is refused by name instead of failing in the comparison
-    if (
-        isinstance(threshold, bool)
-        or not isinstance(threshold, numbers.Real)
-        or not 0 <= threshold <= 1
-    ):
+    if not is_probability(threshold):  # True, "0.5" (a TypeError) and NaN are refused by name
         raise ValueError(f"threshold={threshold!r}: expected a probability in [0, 1]")
     return [i for i, c in enumerate(confidences) if sentence_confidence(c, rule) >= threshold]
 

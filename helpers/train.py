@@ -9,7 +9,9 @@ notebooks/04_ner.ipynb.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import itertools
+import json
 import math
 import os
 import shutil
@@ -348,9 +350,6 @@ def run_settings(
     """What a resumed run must share with the run whose checkpoint it continues: every
     :class:`TrainConfig` field but :data:`RESUMABLE_CHANGES`, ``precision`` as picked, and a
     SHA-256 of the training and validation sentences (words and tags, in order)."""
-    import hashlib
-    import json
-
     settings = {k: v for k, v in asdict(cfg).items() if k not in RESUMABLE_CHANGES}
     settings["precision"] = precision
     for name, sents in (("train", train), ("validation", evaluation)):
@@ -359,14 +358,20 @@ def run_settings(
     return settings
 
 
+def save_run_settings(folder: str | Path, settings: dict[str, Any]) -> None:
+    """Write ``settings`` (:func:`run_settings`) beside the checkpoints a run will save in
+    ``folder``, for :func:`check_resumable`."""
+    path = output_path(folder) / RUN_SETTINGS
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(settings, indent=1) + "\n")
+
+
 def check_resumable(folder: str | Path, settings: dict[str, Any]) -> None:
     """Refuse to resume the checkpoint in ``folder`` with other ``settings`` (:func:`run_settings`)
     than the run that wrote it: the optimizer, schedule and random state come from the
     checkpoint, so a changed learning rate or data would be silently ignored while
     ``metrics.json`` recorded it. A folder without :data:`RUN_SETTINGS` (a checkpoint of an
     earlier version of the course) is not checked."""
-    import json
-
     path = output_path(folder) / RUN_SETTINGS
     if not path.is_file():
         return
@@ -836,10 +841,7 @@ def train_ner(
     if resume:
         check_resumable(args.output_dir, settings)
     elif (cfg.save_checkpoints or cfg.resume) and is_main_process():  # a resume must match it
-        import json
-
-        Path(args.output_dir).mkdir(parents=True, exist_ok=True)
-        (Path(args.output_dir) / RUN_SETTINGS).write_text(json.dumps(settings, indent=1) + "\n")
+        save_run_settings(args.output_dir, settings)
     frozen_bottom = cfg.freeze_embeddings or cfg.freeze_layers > 0
     cache = FrozenCache(model, cfg.freeze_layers) if cfg.cache_frozen and frozen_bottom else None
     t0 = time.perf_counter()
@@ -934,7 +936,6 @@ def write_report(
     Runs can then be compared without opening the notebook. Written by :func:`save_run`, which
     notebook 04 calls.
     """
-    import json
     import platform
 
     import torch
