@@ -471,7 +471,8 @@ def bench_ner(
     print(
         "naive's seconds include its evaluation and checkpoint after every epoch, as the "
         f"source's run had them: {sum(r['between_epochs_s'] for r in naive):.1f} s of "
-        f"{sum(r['wall_s'] for r in naive):.1f} s; over naive's training steps alone, project "
+        f"{sum(r['wall_s'] for r in naive):.1f} s over its {len(naive)} run"
+        f"{'s' if len(naive) > 1 else ''}; over naive's training steps alone, project "
         f"{spread(round_ratios(steps_per_round, 'naive')['project'])}"
     )
     print(
@@ -955,10 +956,16 @@ def _summary(rows: list[dict]) -> dict:
     f1 = [r["f1"] for r in rows]
     return {
         "mean_f1": round(statistics.mean(f1), 4),
-        "sd_f1": round(statistics.stdev(f1), 4) if len(f1) > 1 else 0.0,
+        "sd_f1": round(statistics.stdev(f1), 4) if len(f1) > 1 else None,  # one run: no spread
         "min_f1": min(f1),
         "max_f1": max(f1),
     }
+
+
+def _sd_text(summary: dict) -> str:
+    """``(sd 0.031)``, or what one run has instead: no spread."""
+    sd = summary["sd_f1"]
+    return "(one run: no sd)" if sd is None else f"(sd {sd:.3f})"
 
 
 def _write_results(out: str, what: dict, config: TrainConfig, overrides: list[str]) -> None:
@@ -990,7 +997,10 @@ def bench_ablation(seeds: list[int], out: str) -> None:
                 "runs": rows,
             }
         )
-        print(f"{name:<60} F1 {steps[-1]['mean_f1']:.3f}  {rows[0]['samples_per_s']:.1f} samples/s")
+        print(
+            f"{name:<60} mean F1 {steps[-1]['mean_f1']:.3f}  {rows[0]['samples_per_s']:.1f} "
+            f"samples/s (seed {seeds[0]}'s run)"
+        )
     _write_results(
         out,
         {
@@ -1016,7 +1026,7 @@ def bench_recipe(windows: int, seeds: list[int], out: str) -> None:
     for name, (over, val, keep) in recipes.items():
         rows = [protocol_run(over, w, s, val, keep) for w in range(windows) for s in seeds]
         result[name] = {**_summary(rows), "runs": rows}
-        print(f"{name:<55} mean F1 {result[name]['mean_f1']:.3f} ± {result[name]['sd_f1']:.3f}")
+        print(f"{name:<55} mean F1 {result[name]['mean_f1']:.3f} {_sd_text(result[name])}")
     _write_results(
         out,
         {
@@ -1053,7 +1063,7 @@ def bench_frozen(layers: list[int], uncached: list[int], windows: int, seeds: li
         )
         r = result[-1]
         print(
-            f"freeze_layers={n} cached={cached!s:<5} mean F1 {r['mean_f1']:.3f} ± {r['sd_f1']:.3f}"
+            f"freeze_layers={n} cached={cached!s:<5} mean F1 {r['mean_f1']:.3f} {_sd_text(r)}"
             f"  {r['mean_samples_per_s']:.1f} samples/s"
         )
     _write_results(
@@ -1105,24 +1115,37 @@ def paired_summary(runs: dict[str, list[dict]], reference: str) -> dict[str, dic
             raise ValueError(f"arm {arm!r}: its runs are not on {reference}'s windows and seeds")
         mean, sd, se = _mean_sd_se([r["f1"] for r in rows])
         seconds = statistics.mean(r["train_seconds"] for r in rows)
-        entry = {
-            "n": len(rows),
-            "mean_f1": round(mean, 4),
-            "sd_f1": round(sd, 4),
-            "se_f1": round(se, 4),
-            "mean_train_seconds": round(seconds, 2),
-        }
+        entry = {"n": len(rows), "mean_f1": mean, "sd_f1": sd, "se_f1": se}
+        entry["mean_train_seconds"] = seconds
         if arm != reference:
             diff = [r["f1"] - b["f1"] for r, b in zip(rows, base, strict=True)]
             d_mean, d_sd, d_se = _mean_sd_se(diff)
             entry.update(
-                {f"diff_vs_{reference}": round(d_mean, 4)},
-                diff_sd=round(d_sd, 4),
-                diff_se=round(d_se, 4),
-                speed_cost_pct=round(100 * (seconds / seconds_ref - 1), 1),
+                {f"diff_vs_{reference}": d_mean},
+                diff_sd=d_sd,
+                diff_se=d_se,
+                speed_cost_pct=100 * (seconds / seconds_ref - 1),
             )
         out[arm] = {**entry, "runs": rows}
     return out
+
+
+# decimals of a paired summary's figures in a results file; the rules decide on the exact ones
+# (a 0.04% speed-up rounded to -0.0 is still faster)
+STORED_DECIMALS = {"seconds": 2, "pct": 1}
+
+
+def stored(summary: dict[str, dict]) -> dict[str, dict]:
+    """A :func:`paired_summary` rounded for its results file: F1 figures to 4 decimals, seconds to
+    2, percentages to 1."""
+
+    def decimals(key: str) -> int:
+        return next((d for end, d in STORED_DECIMALS.items() if key.endswith(end)), 4)
+
+    return {
+        arm: {k: round(v, decimals(k)) if isinstance(v, float) else v for k, v in entry.items()}
+        for arm, entry in summary.items()
+    }
 
 
 def casing_summary(runs: dict[str, list[dict]]) -> dict[str, dict]:
@@ -1198,7 +1221,7 @@ def bench_casing(
             "train_seconds is the Trainer's training time of one run",
             "rule": f"a placement becomes the default if its mean paired difference vs off is "
             f"larger than its standard error and its speed cost is under {MAX_SPEED_COST_PCT}%",
-            "arms": summary,
+            "arms": stored(summary),
             "run_order": order,
             "decision": decision or "off",
         },
@@ -1227,7 +1250,7 @@ LEVERS = {
 def lever_verdict(entry: dict) -> str:
     """Whether a lever (a :func:`paired_summary` entry vs the default) is faster and keeps F1."""
     faster = entry["speed_cost_pct"] < 0
-    keeps = entry["diff_vs_default"] > -entry["diff_se"]
+    keeps = entry["diff_vs_default"] >= -entry["diff_se"]  # no change at all keeps F1
     if faster and keeps:
         return "faster, F1 within its noise"
     return ("faster" if faster else "not faster") + (", F1 kept" if keeps else ", loses F1")
@@ -1266,10 +1289,10 @@ def bench_levers(
             "epoch kept, F1 on the held-out 20% (never the test file); every arm runs on the same "
             "splits, in the order listed in run_order (rotated), so differences are paired; "
             "train_seconds is the Trainer's training time of one run",
-            "rule": "a lever keeps F1 if its mean paired difference vs the default is above "
+            "rule": "a lever keeps F1 if its mean paired difference vs the default is at least "
             "minus its standard error",
             "levers": {name: LEVERS[name] for name in summary},
-            "arms": summary,
+            "arms": stored(summary),
             "run_order": order,
         },
         # the reference is the default recipe; the arms' own settings are in "levers"
@@ -1319,6 +1342,21 @@ def check_options(args: argparse.Namespace) -> None:
         most = len(load_embedded("train").sentences) // 300
         if not 1 <= windows <= most:
             raise ValueError(f"--windows {windows}: expected an integer from 1 to {most}")
+    runs_per_arm = getattr(args, "windows", 0) * len(getattr(args, "seeds", []))
+    if args.what in ("casing", "levers") and runs_per_arm < 2:  # their rules need a spread
+        raise ValueError(
+            f"--windows {args.windows} --seeds {' '.join(map(str, args.seeds))}: one run per arm; "
+            "the rule compares each gain with its standard error, which needs at least 2 "
+            "(windows x seeds)"
+        )
+    if args.what == "frozen":
+        for flag, values in (("--layers", args.layers), ("--uncached", args.uncached)):
+            twice = sorted({n for n in values if values.count(n) > 1})
+            if twice:
+                raise ValueError(f"{flag} {' '.join(map(str, values))}: {twice[0]} twice; "
+                                 "expected each number of layers once")  # fmt: skip
+        if not args.layers and not args.uncached:
+            raise ValueError("--layers and --uncached are both empty: expected a setting to run")
     layers = [*getattr(args, "layers", []), *getattr(args, "uncached", [])]
     if layers:
         n_layers = load_config(TrainConfig().model_name).num_hidden_layers  # the studies' model

@@ -145,6 +145,42 @@ def test_casing_decision_follows_the_rule(gain, cost, expected):
     assert casing_decision(summary) == expected
 
 
+def test_rules_decide_on_exact_figures_and_no_change_keeps_f1():
+    """The verdicts used to read figures rounded for the results file: a 0.04% speed-up became
+    -0.0% ("not faster"), and an arm whose runs equal the default's (difference 0, standard error
+    0) "lost F1" because 0.0 > -0.0 is false."""
+    from helpers.bench import lever_verdict, paired_summary, stored
+
+    def runs(f1s, seconds):
+        return [
+            {"window": 0, "seed": s, "f1": f, "train_seconds": t}
+            for s, f, t in zip((1, 2, 3), f1s, seconds, strict=True)
+        ]
+
+    summary = paired_summary(
+        {
+            "default": runs([0.80, 0.82, 0.84], [100.0, 100.0, 100.0]),
+            "same": runs([0.80, 0.82, 0.84], [99.96, 99.96, 99.96]),
+            "worse": runs([0.79, 0.81, 0.83], [100.0, 100.0, 100.0]),
+        },
+        "default",
+    )
+    assert lever_verdict(summary["same"]) == "faster, F1 within its noise"
+    assert lever_verdict(summary["worse"]) == "not faster, loses F1"
+    shown = stored(summary)  # the results file's figures: rounded, runs as they were
+    assert shown["same"]["speed_cost_pct"] == 0.0 and shown["same"]["diff_vs_default"] == 0.0
+    assert shown["worse"]["diff_vs_default"] == -0.01 and shown["worse"]["n"] == 3
+    assert shown["worse"]["runs"] == summary["worse"]["runs"]
+
+
+def test_one_run_has_no_spread_rather_than_a_spread_of_zero():
+    from helpers.bench import _sd_text, _summary
+
+    one = _summary([{"f1": 0.8}])
+    assert one["sd_f1"] is None and _sd_text(one) == "(one run: no sd)"
+    assert _sd_text(_summary([{"f1": 0.8}, {"f1": 0.9}])) == "(sd 0.071)"
+
+
 def test_levers_study_pairs_every_lever_with_the_default(tmp_path):
     import json
 
@@ -346,6 +382,12 @@ def test_speed_ups_are_taken_within_each_round_and_summarised_by_their_median():
         (["profile", "--dropout", "nan"], "--dropout nan: expected a fraction in [0, 1)"),
         (["profile", "--n-sentences", "10", "--epochs", "2"], "leave no step to profile"),
         (["casing", "--seeds", "42", "43", "42"], "--seeds 42 43 42: 42 twice; expected each"),
+        # these used to write a study with no spread, or with no run, over the committed file
+        (["casing", "--windows", "1", "--seeds", "42"], "needs at least 2 (windows x seeds)"),
+        (["levers", "--windows", "1", "--seeds", "7"], "--windows 1 --seeds 7: one run per arm"),
+        (["frozen", "--layers", "--uncached"], "--layers and --uncached are both empty"),
+        (["frozen", "--layers", "1", "1"], "--layers 1 1: 1 twice; expected each number"),
+        (["frozen", "--uncached", "2", "0", "2"], "--uncached 2 0 2: 2 twice"),
     ],
 )
 def test_bad_options_stop_before_any_run_with_a_usage_error(argv, expected, capsys):
