@@ -66,6 +66,7 @@ from helpers.train import (
     run_settings,
     save_run,
     train_ner,
+    world_size,
 )
 
 
@@ -364,10 +365,6 @@ def _user_message(err: Exception) -> str:
     return text
 
 
-def world_size() -> int:
-    return int(os.environ.get("WORLD_SIZE", "1"))
-
-
 def _progress_callback(enabled: bool) -> Any:
     """A tqdm bar over optimizer steps (rank 0 only) and one line per epoch."""
     from tqdm.auto import tqdm
@@ -528,7 +525,11 @@ def train_command(args: argparse.Namespace) -> int:
         _check_words(splits, tokenizer, args)
         if config.resume and interrupted_checkpoint(target):  # a changed option would be ignored
             settings = run_settings(
-                config, pick_precision(config.precision), splits.train, splits.validation
+                config,
+                pick_precision(config.precision),
+                splits.train,
+                splits.validation,
+                build_label_list(s.tags for s in [*splits.train, *splits.validation]),
             )
             check_resumable(target, settings)
     except (CorpusError, FileNotFoundError) as e:  # they name the file and line

@@ -24,7 +24,7 @@ from typing import Any
 
 from helpers.alignment import STRATEGIES, STRIDE, check_scorable, features_dataset
 from helpers.data import Sentence, to_dataset_dict
-from helpers.labels import label_maps
+from helpers.labels import is_bio_tag, label_maps
 from helpers.metrics import ner_metrics
 from helpers.models import (
     BERT_MODEL_TYPES,
@@ -83,8 +83,9 @@ DROPOUT_FIELDS = (
 METRICS = "metrics.json"
 # beside a run's checkpoints: the settings and data a --resume must continue with
 RUN_SETTINGS = "run_settings.json"
-# TrainConfig fields a resumed run may change: where it writes, and the frozen layer's cache
-# (the same numbers, sooner)
+# TrainConfig fields a resumed run may change: where it writes, and the cache of frozen
+# embeddings (the same numbers, sooner); a cached frozen layer runs without its dropout, so with
+# freeze_layers > 0 the cache is checked as a setting (run_settings)
 RESUMABLE_CHANGES = ("output_dir", "resume", "save_checkpoints", "cache_frozen")
 
 
@@ -320,13 +321,26 @@ def dropout_settings(mc: Any, dropout: float | None, model_name: str) -> dict[st
     )
 
 
-def interrupted_checkpoint(folder: Path) -> str | None:
-    """The last checkpoint of an interrupted run in ``folder`` (checkpoints, no finished run)."""
-    from transformers.trainer_utils import get_last_checkpoint
+def world_size() -> int:
+    """How many processes train together (``torchrun`` sets ``WORLD_SIZE``; 1 otherwise)."""
+    return int(os.environ.get("WORLD_SIZE", "1"))
 
+
+def interrupted_checkpoint(folder: Path, complete: bool = True) -> str | None:
+    """The last checkpoint of an interrupted run in ``folder`` (checkpoints, no finished run).
+
+    With ``complete``, the last one whose save finished (the Trainer writes its
+    ``trainer_state.json`` last): a run stopped while saving resumes from the one before, where
+    the Trainer would fail to read the half-written one. Without, any ``checkpoint-<step>``."""
     if not folder.is_dir() or finished_run(folder):
         return None
-    return get_last_checkpoint(str(folder))
+    saved = [
+        (int(p.name.removeprefix("checkpoint-")), p)
+        for p in folder.glob("checkpoint-*")
+        if p.is_dir() and p.name.removeprefix("checkpoint-").isdigit()
+        and (not complete or (p / "trainer_state.json").is_file())
+    ]  # fmt: skip
+    return str(max(saved)[1]) if saved else None
 
 
 def check_resume(output_dir: str | Path, resume: bool, saves_checkpoints: bool) -> None:
@@ -335,7 +349,7 @@ def check_resume(output_dir: str | Path, resume: bool, saves_checkpoints: bool) 
     highest-numbered one, which could be the old run's, trained with other settings. A finished
     run's folder, or a run that saves no checkpoint, is left to the usual rules."""
     folder = output_path(output_dir)
-    last = None if resume or not saves_checkpoints else interrupted_checkpoint(folder)
+    last = None if resume or not saves_checkpoints else interrupted_checkpoint(folder, False)
     if last:
         raise ValueError(
             f"output_dir={shown(folder)} holds {Path(last).name} of an interrupted run: the "
@@ -345,13 +359,24 @@ def check_resume(output_dir: str | Path, resume: bool, saves_checkpoints: bool) 
 
 
 def run_settings(
-    cfg: TrainConfig, precision: str, train: Sequence[Sentence], evaluation: Sequence[Sentence]
+    cfg: TrainConfig,
+    precision: str,
+    train: Sequence[Sentence],
+    evaluation: Sequence[Sentence],
+    labels: Sequence[str],
 ) -> dict[str, Any]:
     """What a resumed run must share with the run whose checkpoint it continues: every
-    :class:`TrainConfig` field but :data:`RESUMABLE_CHANGES`, ``precision`` as picked, and a
-    SHA-256 of the training and validation sentences (words and tags, in order)."""
+    :class:`TrainConfig` field but :data:`RESUMABLE_CHANGES` (``cache_frozen`` too when a frozen
+    layer is cached: it then runs without dropout), ``precision`` as picked, the labels in
+    order (the rows of the saved head), the number of processes (:func:`world_size`: the data
+    order depends on it) with ``batch_size`` as the global batch over them (the command line's
+    ``--batch-size``; steps per epoch depend on it), and a SHA-256 of the training and validation
+    sentences (words and tags, in order)."""
     settings = {k: v for k, v in asdict(cfg).items() if k not in RESUMABLE_CHANGES}
-    settings["precision"] = precision
+    if cfg.freeze_layers > 0:
+        settings["cache_frozen"] = cfg.cache_frozen
+    settings.update(precision=precision, labels=list(labels), processes=world_size())
+    settings["batch_size"] = cfg.batch_size * settings["processes"]
     for name, sents in (("train", train), ("validation", evaluation)):
         text = json.dumps([[list(s.words), list(s.tags)] for s in sents])
         settings[f"{name}_sha256"] = hashlib.sha256(text.encode()).hexdigest()
@@ -418,7 +443,7 @@ def run_folder(output_dir: str | Path, overwrite: bool = False, resume: bool = F
         for candidate in numbered():
             if not candidate.is_dir():
                 break
-            if interrupted_checkpoint(candidate):
+            if interrupted_checkpoint(candidate, complete=False):
                 return candidate
     return next(c for c in numbered() if not c.exists() or (c.is_dir() and not any(c.iterdir())))
 
@@ -620,8 +645,7 @@ def training_arguments(cfg: TrainConfig, n_train: int, evaluate: bool, precision
 
     device = default_device()
     save = cfg.save_checkpoints or cfg.resume
-    world = int(__import__("os").environ.get("WORLD_SIZE", "1"))
-    steps = cfg.epochs * math.ceil(n_train / (cfg.batch_size * world))
+    steps = cfg.epochs * math.ceil(n_train / (cfg.batch_size * world_size()))
     args = TrainingArguments(
         output_dir=str(output_path(cfg.output_dir)),
         num_train_epochs=cfg.epochs,
@@ -797,6 +821,9 @@ def train_ner(
     check_keep(cfg.keep, len(evaluation))
     if not any(t != "O" for t in labels):
         raise ValueError(f"labels {list(labels)}: no entity tag to learn (only 'O')")
+    not_bio = [t for t in labels if not is_bio_tag(t)]
+    if not_bio:  # scoring reads B-/I- spans; it used to fail only after an epoch
+        raise ValueError(f"labels {list(labels)}: {not_bio[0]!r} is not O, B-<type> or I-<type>")
     seen = {t for s in [*train, *evaluation] for t in s.tags}
     unknown = sorted(seen - set(labels))
     if unknown:
@@ -837,7 +864,7 @@ def train_ner(
     if cfg.resume and not resume:
         what = "a finished run" if finished_run(Path(args.output_dir)) else "no checkpoint"
         print(f"resume: {args.output_dir} holds {what}, nothing to resume; starting from scratch")
-    settings = run_settings(cfg, precision, train, evaluation)
+    settings = run_settings(cfg, precision, train, evaluation, labels)
     if resume:
         check_resumable(args.output_dir, settings)
     elif (cfg.save_checkpoints or cfg.resume) and is_main_process():  # a resume must match it

@@ -314,14 +314,84 @@ def test_a_checkpoint_resumes_only_with_the_settings_and_data_it_was_trained_wit
     from helpers.train import RUN_SETTINGS, check_resumable, run_settings
 
     sents = [Sentence(["Rain", "in", "Oslo"], ["O", "O", "B-geo"]), Sentence(["Hi"], ["O"])]
-    cfg = TrainConfig(output_dir=str(tmp_path))
-    check_resumable(tmp_path, run_settings(cfg, "fp32", sents, []))  # no file: not checked
-    (tmp_path / RUN_SETTINGS).write_text(json.dumps(run_settings(cfg, "fp32", sents, [])))
-    same = replace(cfg, resume=True, cache_frozen=False, save_checkpoints=True)
-    check_resumable(tmp_path, run_settings(same, "fp32", sents, []))
+    labels = ["O", "B-geo"]
+
+    def settings(cfg, precision="fp32", train=sents, evaluation=(), labels=labels):
+        return run_settings(cfg, precision, train, evaluation, labels)
+
+    cfg = TrainConfig(output_dir=str(tmp_path), freeze_layers=0)
+    check_resumable(tmp_path, settings(cfg))  # no file: not checked
+    (tmp_path / RUN_SETTINGS).write_text(json.dumps(settings(cfg)))
+    # embeddings cached or not: the same numbers (a frozen layer's cache is not: see below)
+    check_resumable(tmp_path, settings(replace(cfg, resume=True, cache_frozen=False)))
     with pytest.raises(ValueError, match=r"trained with learning_rate=0\.0003, this run asks "):
-        check_resumable(tmp_path, run_settings(replace(cfg, learning_rate=0.5), "fp32", sents, []))
+        check_resumable(tmp_path, settings(replace(cfg, learning_rate=0.5)))
     with pytest.raises(ValueError, match=r"precision='fp32', this run asks precision='bf16'"):
-        check_resumable(tmp_path, run_settings(cfg, "bf16", sents, []))
+        check_resumable(tmp_path, settings(cfg, "bf16"))
     with pytest.raises(ValueError, match=r"\(the train and validation sentences differ\)"):
-        check_resumable(tmp_path, run_settings(cfg, "fp32", sents[:1], sents[1:]))
+        check_resumable(tmp_path, settings(cfg, "fp32", sents[:1], sents[1:]))
+    # the saved head's rows are the labels in order: another order would swap its classes
+    with pytest.raises(
+        ValueError, match=r"labels=\['O', 'B-geo'\], this run asks labels=\['B-geo'"
+    ):
+        check_resumable(tmp_path, settings(cfg, labels=["B-geo", "O"]))
+
+
+def test_a_resume_keeps_the_process_count_and_a_cached_frozen_layer(tmp_path, monkeypatch):
+    """The command line's --batch-size is the global batch, split over torchrun's processes:
+    16 on 2 processes resumed as 8 on one passed (8 per process both times) and retrained part
+    of a schedule with other steps per epoch. A frozen layer runs without dropout when cached,
+    so switching its cache on resume changed the training silently."""
+    import json
+    from dataclasses import replace
+
+    from helpers.data import Sentence
+    from helpers.train import RUN_SETTINGS, check_resumable, run_settings
+
+    sents = [Sentence(["Rain", "in", "Oslo"], ["O", "O", "B-geo"])]
+    cfg = TrainConfig(output_dir=str(tmp_path), batch_size=8)  # freeze_layers=1, cached
+    monkeypatch.setenv("WORLD_SIZE", "2")
+    (tmp_path / RUN_SETTINGS).write_text(json.dumps(run_settings(cfg, "fp32", sents, [], ["O"])))
+    check_resumable(tmp_path, run_settings(cfg, "fp32", sents, [], ["O"]))
+    with pytest.raises(ValueError, match=r"cache_frozen=True, this run asks cache_frozen=False"):
+        check_resumable(
+            tmp_path, run_settings(replace(cfg, cache_frozen=False), "fp32", sents, [], ["O"])
+        )
+    monkeypatch.delenv("WORLD_SIZE")
+    # the same global batch on one process: the processes differ (their data order)
+    with pytest.raises(ValueError, match=r"trained with processes=2, this run asks processes=1"):
+        check_resumable(
+            tmp_path, run_settings(replace(cfg, batch_size=16), "fp32", sents, [], ["O"])
+        )
+    # 8 per process on one process: the global batch halves (steps per epoch double)
+    with pytest.raises(ValueError, match=r"batch_size=16, processes=2, this run asks batch_size=8"):
+        check_resumable(tmp_path, run_settings(cfg, "fp32", sents, [], ["O"]))
+
+
+def test_resume_takes_the_last_checkpoint_whose_save_finished(tmp_path):
+    """A run stopped while saving leaves a checkpoint without its trainer_state.json (written
+    last); resuming from it made the Trainer fail. A new run among any checkpoint is refused."""
+    from helpers.train import check_resume, interrupted_checkpoint
+
+    for step, done in ((38, True), (76, False), (9, True)):
+        (tmp_path / f"checkpoint-{step}").mkdir()
+        if done:
+            (tmp_path / f"checkpoint-{step}" / "trainer_state.json").write_text("{}")
+    (tmp_path / "checkpoint-x").mkdir()  # not a checkpoint's name
+    assert interrupted_checkpoint(tmp_path) == str(tmp_path / "checkpoint-38")
+    assert interrupted_checkpoint(tmp_path, complete=False) == str(tmp_path / "checkpoint-76")
+    for step in (9, 38):
+        (tmp_path / f"checkpoint-{step}" / "trainer_state.json").unlink()
+    assert interrupted_checkpoint(tmp_path) is None
+    with pytest.raises(ValueError, match="holds checkpoint-76 of an interrupted run"):
+        check_resume(tmp_path, resume=False, saves_checkpoints=True)
+    (tmp_path / "metrics.json").write_text("{}")  # a finished run: nothing to resume
+    assert interrupted_checkpoint(tmp_path, complete=False) is None
+
+
+def test_train_ner_refuses_labels_that_are_not_bio_before_training(tiny_data):
+    from helpers.train import train_ner
+
+    train, _, _ = tiny_data
+    with pytest.raises(ValueError, match=r"'PER' is not O, B-<type> or I-<type>"):
+        train_ner(train, [], ["PER", *sorted({t for s in train for t in s.tags})], epochs=1)
