@@ -117,6 +117,8 @@ class TrainConfig:
     keep: str = "final"  # "final": last epoch's weights; "best": best validation F1 (needs data)
     save_checkpoints: bool = False  # needed for resume; costs disk writes every epoch
     resume: bool = False
+    # training windows' length in tokens (None: the model's limit); scoring (validation, test)
+    # reads each sentence in windows of the model's limit, as predict does, whatever was trained
     max_length: int | None = None
     # a learned casing feature (helpers.casing): "off", "auto" (on, after the frozen layers,
     # where the tokenizer lower-cases and the model is a BERT; off for a cased one), or where it
