@@ -1088,6 +1088,7 @@ def check_corpus(
     threshold: float = 0.3,
     floors: dict[str, int] | None = None,
     strict: bool = False,
+    need_datasheet: bool = False,
 ) -> CorpusCheck:
     """Check every corpus file in ``folder`` (all but ``*.md``), one split per file.
 
@@ -1099,7 +1100,8 @@ def check_corpus(
     GMB``), the type-mix and register figures against GMB's (failing only with ``strict``), the
     floors (``floors``, default 80 mentions of every type in train and 40 in test), and retold
     stories (failing unless listed under ``## Accepted story pairs``). Run by ``python -m
-    helpers.data check FOLDER`` and by the corpus tests.
+    helpers.data check FOLDER`` (``need_datasheet``: a missing one is refused) and by the corpus
+    tests (without a datasheet, nothing is listed).
     """
     root = resolve(folder)
     if not root.is_dir():
@@ -1122,6 +1124,11 @@ def check_corpus(
     if readme is not None and not readme_path.is_file():
         raise FileNotFoundError(
             f"datasheet {str(readme)!r} is not a file (looked at {readme_path})"
+        )
+    if need_datasheet and not readme_path.is_file():  # its lists would be read as empty
+        raise FileNotFoundError(
+            f"{readme_path}: no datasheet; expected FOLDER/README.md or --readme FILE (an empty "
+            "file checks the corpus with nothing listed)"
         )
     sheet = readme_path.read_text("utf-8") if readme_path.is_file() else ""
     listed = deliberate_conflicts(sheet)
@@ -1200,7 +1207,9 @@ def main(argv: list[str] | None = None) -> int:
                 ap.error(f"{flag} {floor}: expected a number of mentions >= 0")
         floors = {"train": args.min_train, "test": args.min_test}
         try:
-            result = check_corpus(args.folder, args.readme, args.threshold, floors, args.strict)
+            result = check_corpus(
+                args.folder, args.readme, args.threshold, floors, args.strict, need_datasheet=True
+            )
         except (ValueError, OSError) as e:  # CorpusError, a missing folder, file or datasheet
             print(f"error: {' '.join(str(e).split())}", file=sys.stderr)
             return 2

@@ -371,6 +371,14 @@ def test_exit_status(tmp_path, capsys):
     empty.mkdir()
     assert data.main(["check", str(empty)]) == 2
     assert "holds no corpus file" in capsys.readouterr().err
+    # no datasheet: its lists (deliberate conflicts, accepted pairs) used to be read as empty
+    (ok / "news_ner_test.csv").write_text("Document,Sentence,Tag\nb1,\"Rain .\",\"['O', 'O']\"\n")
+    (ok / "README.md").unlink()
+    assert data.main(["check", str(ok), *floors0]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"{ok / 'README.md'}: no datasheet; expected" in err
+    (tmp_path / "empty.md").write_text("")
+    assert data.main(["check", str(ok), *floors0, "--readme", str(tmp_path / "empty.md")]) == 0
 
 
 def test_the_datasheet_shows_the_checks_current_output():
