@@ -306,14 +306,17 @@ def find_laws_and_prizes(views: list[_View]) -> list[Hit]:
             if w not in LAW_HEADS or v.kind[i] != "O":
                 continue
             prev = v.words[i - 1] if i else ""
-            if prev[:1].isupper() and prev not in _ARTICLES and v.kind[i - 1] == "O":
-                hits.append(("O", f"{prev} {w}", v.where()))
+            if prev[:1].isupper() and prev not in _ARTICLES:
+                # [geo Paris] Agreement: the name tagged, the head left out (a mixed practice)
+                before = v.kind[i - 1]
+                hits.append(("O" if before == "O" else f"{before} + O", f"{prev} {w}", v.where()))
             elif (
                 v.match(i + 1, ["of"])
                 and v.words[i + 2 : i + 3] != []
-                and (v.words[i + 2][:1].isupper() and v.kind[i + 2] == "O")
+                and v.words[i + 2][:1].isupper()
             ):
-                hits.append(("O", v.text(i, i + 3), v.where()))
+                after = v.kind[i + 2]  # Treaty of [geo Rome]: mixed too
+                hits.append(("O" if after == "O" else f"O + {after}", v.text(i, i + 3), v.where()))
     return hits
 
 

@@ -125,6 +125,22 @@ def test_convention_rows_skip_what_is_not_the_case(tmp_path, name, text):
     assert row_of(data.check_corpus(folder, floors=NO_FLOORS), name).status == "not in corpus"
 
 
+@pytest.mark.parametrize(
+    ("text", "practice"),
+    [
+        ("Leaders signed the [geo Paris] Agreement .", "geo + O"),
+        ("It ratified the [gpe Kyoto] Protocol .", "gpe + O"),
+        ("It joined under the Treaty of [geo Rome] .", "O + geo"),
+        ("It joined under the Treaty of Rome .", "O"),
+    ],
+)
+def test_a_law_with_only_its_name_tagged_is_a_mixed_practice(text, practice):
+    """The typical mistag, the place in a law's name tagged and the head left out, used to be
+    skipped: only an untagged name before the head, or a span holding the head, was counted."""
+    views = cc._views([("train", Sentence(*parse(text), "d", 2))])
+    assert [h[0] for h in cc.find_laws_and_prizes(views)] == [practice]
+
+
 def test_language_noun_runs_need_a_noun_use():
     views = cc._views([("train", Sentence(*parse(t), "d", 2)) for t in (
         "Labels are in [gpe Spanish] , [gpe English] and [gpe Yucatec Maya] , a language .",
