@@ -42,10 +42,14 @@ def raise_first_failure(values: Mapping[str, Any], checks: Sequence[tuple[bool, 
 
 
 def python_number_hint(name: str, value: Any, integer: bool) -> str:
-    """For a numpy (or tensor) number: what to pass instead, e.g. `` (a Python int: pass
-    int(epochs))``; JSON files and configs need Python's numbers. ``""`` for anything else."""
-    if isinstance(value, (bool, int, float)) or not isinstance(value, numbers.Real):
+    """For a numpy number, or a one-number tensor or array: what to pass instead, e.g. `` (a
+    Python int: pass int(epochs))``; JSON files and configs need Python's numbers. ``""`` for
+    anything else."""
+    if isinstance(value, (bool, int, float)):
         return ""
+    if not isinstance(value, numbers.Real):  # torch.tensor(0.1), np.array(3): no numbers.Real
+        one = getattr(value, "ndim", None) == 0 and callable(getattr(value, "item", None))
+        return f" (a tensor or array: pass {name}.item())" if one else ""
     return (
         f" (a Python int: pass int({name}))"
         if integer

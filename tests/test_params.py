@@ -392,3 +392,18 @@ def test_a_numpy_number_is_refused_with_the_conversion_to_make():
         ValueError, match=r"^learning_rate=np.float32\(.*\(a Python number: pass float\("
     ):
         TrainConfig(learning_rate=np.float32(1e-3)).validate()
+
+
+def test_a_one_number_tensor_is_refused_with_item_as_the_conversion():
+    """The docstring promised a hint for a tensor, which is no numbers.Real: it got none."""
+    import numpy as np
+    import torch
+
+    from helpers.params import need_int, need_number
+
+    with pytest.raises(ValueError, match=r"^lr=tensor\(0.1000\): .* \(a tensor or array: pass lr"):
+        need_number("lr", torch.tensor(0.1), 0.0)
+    with pytest.raises(ValueError, match=r"\(a tensor or array: pass epochs.item\(\)\)$"):
+        need_int("epochs", np.array(2), low=1)
+    with pytest.raises(ValueError, match=r"^lr=tensor\(\[0.1000\]\): expected a number >= 0.0$"):
+        need_number("lr", torch.tensor([0.1]), 0.0)  # not one number: no hint
