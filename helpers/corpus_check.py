@@ -688,9 +688,12 @@ def floor_problems(counts: dict[str, Counter], floors: dict[str, int] | None = N
     """Types with fewer mentions than the floor of their split (:data:`FLOORS`: 80 in train, 40
     in test); a split that the floors name but the corpus lacks is a problem too."""
     floors = FLOORS if floors is None else floors
+    for split, least in floors.items():  # NaN passed every comparison: the floor was off
+        if isinstance(least, bool) or not isinstance(least, int) or least < 0:
+            raise ValueError(f"floor {split}={least!r}: expected a number of mentions >= 0")
     out = []
     for split, least in floors.items():
-        if least <= 0:
+        if least == 0:
             continue
         if split not in counts:
             out.append(f"no {split} split: expected every type >= {least} mentions in {split}")

@@ -141,6 +141,13 @@ def test_a_law_with_only_its_name_tagged_is_a_mixed_practice(text, practice):
     assert [h[0] for h in cc.find_laws_and_prizes(views)] == [practice]
 
 
+@pytest.mark.parametrize("floor", [float("nan"), True, -1, 40.0])
+def test_a_floor_that_is_not_a_count_is_refused(floor):
+    """A NaN floor compared false with every count, so that split's floor was silently off."""
+    with pytest.raises(ValueError, match=r"^floor train=.*: expected a number of mentions >= 0$"):
+        cc.floor_problems({"train": Counter(), "test": Counter()}, {"train": floor, "test": 1})
+
+
 def test_language_noun_runs_need_a_noun_use():
     views = cc._views([("train", Sentence(*parse(t), "d", 2)) for t in (
         "Labels are in [gpe Spanish] , [gpe English] and [gpe Yucatec Maya] , a language .",
