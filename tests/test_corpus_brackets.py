@@ -78,3 +78,24 @@ def test_export_reads_the_repo_data_from_any_directory(tmp_path, monkeypatch):
     assert cb.main(["export", "txt"]) == 0
     for source in SOURCES:
         assert (tmp_path / "txt" / source.name).read_text() == source.read_text(), source.name
+
+
+def test_document_errors_name_the_header_line_and_the_files_group(tmp_path):
+    """An empty or repeated document was named without its line; a document of another group
+    than its file's, or an id like pol-007 (the format is <nn>, or <nnn> from 100 on), passed."""
+    path = tmp_path / "pol_train.txt"
+    path.write_text(DOC + "\n# pol-02\n\n# pol-03\nRain .\n")
+    with pytest.raises(cb.BracketError, match=rf"^{path}:4: document pol-02 has no sentences$"):
+        cb.read_file(path)
+    path.write_text(DOC + "\n# pol-01\nRain .\n")
+    with pytest.raises(cb.BracketError, match=rf"^{path}:4: document pol-01 also at {path}:1$"):
+        cb.read_all([path])
+    for header, message in (
+        ("# biz-01", "document biz-01 in a pol file"),
+        ("# pol-007", "document id .pol-007."),
+    ):
+        path.write_text(DOC.replace("# pol-01", header))
+        with pytest.raises(cb.BracketError, match=rf"^{path}:1: {message}"):
+            cb.read_file(path)
+    path.write_text(DOC.replace("# pol-01", "# pol-144"))
+    assert cb.read_file(path)[0][0] == "pol-144"

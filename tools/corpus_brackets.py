@@ -36,7 +36,8 @@ from helpers.paths import DATA_DIR  # noqa: E402
 
 TYPES = corpus_check.TYPES  # the 8 GMB types
 GROUPS = ("pol", "biz", "sci", "spo", "sec", "env")
-DOC_ID = re.compile(r"^(pol|biz|sci|spo|sec|env)-\d{2,3}$")
+# <group>-<nn>, or <nnn> from 100 on (pol-07, env-144; not pol-007)
+DOC_ID = re.compile(r"^(pol|biz|sci|spo|sec|env)-(\d{2}|[1-9]\d{2})$")
 
 Doc = tuple[str, list[tuple[list[str], list[str]]]]  # id, [(words, tags)]
 
@@ -113,8 +114,15 @@ def odd_space(line: str, where: str) -> None:
 
 
 def read_file(path: Path) -> list[Doc]:
-    docs: list[Doc] = []
+    return [doc for doc, _ in read_file_with_lines(path)]
+
+
+def read_file_with_lines(path: Path) -> list[tuple[Doc, int]]:
+    """:func:`read_file`'s documents, each with the line of its ``# id`` header. A document of
+    another group than the file's (``# biz-01`` in ``pol_train.txt``) is refused."""
+    docs: list[tuple[Doc, int]] = []
     current: Doc | None = None
+    group = path.stem.split("_")[0]
     for number, raw in enumerate(split_lines(read_text(path)), start=1):
         where = f"{path}:{number}"
         odd_space(raw, where)
@@ -126,15 +134,19 @@ def read_file(path: Path) -> list[Doc]:
             doc_id = line[1:].strip()
             if not DOC_ID.match(doc_id):
                 raise BracketError(f"{where}: document id {doc_id!r}; expected e.g. '# pol-07'")
+            if group in GROUPS and not doc_id.startswith(f"{group}-"):
+                raise BracketError(
+                    f"{where}: document {doc_id} in a {group} file; expected '# {group}-<nn>'"
+                )
             current = (doc_id, [])
-            docs.append(current)
+            docs.append((current, number))
             continue
         if current is None:
             raise BracketError(f"{where}: sentence outside a document (start one with '# pol-07')")
         current[1].append(parse_line(line, where))
-    for doc_id, sentences in docs:
+    for (doc_id, sentences), number in docs:
         if not sentences:
-            raise BracketError(f"{path}: document {doc_id} has no sentences")
+            raise BracketError(f"{path}:{number}: document {doc_id} has no sentences")
     return docs
 
 
@@ -148,12 +160,12 @@ def split_of(path: Path) -> str:
 
 def read_all(paths: list[Path]) -> dict[str, list[Doc]]:
     out: dict[str, list[Doc]] = {"train": [], "test": []}
-    seen: dict[str, Path] = {}
+    seen: dict[str, str] = {}
     for path in paths:
-        for doc in read_file(path):
+        for doc, number in read_file_with_lines(path):
             if doc[0] in seen:
-                raise BracketError(f"{path}: document {doc[0]} also in {seen[doc[0]]}")
-            seen[doc[0]] = path
+                raise BracketError(f"{path}:{number}: document {doc[0]} also at {seen[doc[0]]}")
+            seen[doc[0]] = f"{path}:{number}"
             out[split_of(path)].append(doc)
     return out
 
