@@ -362,6 +362,15 @@ def test_tiny_repository_builds(tmp_path: Path) -> None:
     assert "math $p(x_i)$" in page and "<script" not in page  # math stays plain text
 
 
+def test_srcset_candidates_are_resolved_and_copied(tmp_path: Path) -> None:
+    markdown = "# 01 · First\n\n<img src='../img/x.png' srcset='../img/x.png 1x, ../img/x.png 2x'>"
+    root = _tiny_repo(tmp_path / "repo", markdown)
+    files = site.build_site(root, tmp_path / "out", log=pytest.fail)
+    assert "img/x.png" in {p.relative_to(tmp_path / "out").as_posix() for p in files}
+    page = (tmp_path / "out" / "notebooks" / "01_a.html").read_text("utf-8")
+    assert 'srcset="../img/x.png 1x, ../img/x.png 2x"' in page
+
+
 @pytest.mark.parametrize(
     "markdown, message",
     [
@@ -370,6 +379,15 @@ def test_tiny_repository_builds(tmp_path: Path) -> None:
         ("# T\n\n![x](https://example.org/x.png)", "would load from the network"),
         ("# T\n\nSee [up](../../outside.txt).", "leaves the repository"),
         ("# T\n\n<script src='https://cdn.example/x.js'></script>", "would load from the network"),
+        # these passed: only a, img/src, source/src and script/src were looked at
+        ("# T\n\n<link rel='stylesheet' href='https://cdn.example/x.css'>", "<link href="),
+        ("# T\n\n<iframe src='https://example.org/v'></iframe>", "<iframe src="),
+        ("# T\n\n<img src='../img/x.png' srcset='https://example.org/x2.png 2x'>", "srcset="),
+        ("# T\n\n<video src='../img/missing.mp4'></video>", "points to img/missing.mp4"),
+        (
+            "# T\n\n<img src='../img/x.png' srcset='../img/x.png 1x, ../img/y.png 2x'>",
+            "'../img/y.png' points to img/y.png",
+        ),
     ],
 )
 def test_a_bad_link_stops_the_build_naming_it(tmp_path: Path, markdown: str, message: str) -> None:

@@ -288,17 +288,42 @@ class _Site:
     def rewrite(self, soup: BeautifulSoup, page: str, source: str) -> None:
         """Every link and image reference of ``soup`` made to work in the site (see ``resolve``).
 
-        A page may load nothing from the network: an image, script or stylesheet with a URL
-        scheme other than ``data:`` is an error.
+        A page may load nothing from the network: an image, script, stylesheet, frame or media
+        file (``srcset`` candidates too) with a URL scheme other than ``data:`` is an error. A
+        stylesheet link is left as it is (the site's own, in ``static/``).
         """
-        for tag, attr in (("a", "href"), ("img", "src"), ("source", "src"), ("script", "src")):
+        for tag, attr in LOADED:
             for element in soup.find_all(tag, attrs={attr: True}):
-                url = element[attr]
-                scheme = urlsplit(url).scheme
-                if tag != "a" and scheme and scheme != "data":
-                    raise SiteError(f"{source}: <{tag} {attr}={url!r}> would load from the network")
-                if tag == "a" or not scheme:
-                    element[attr] = self.resolve(url, page, source)
+                value = element[attr]
+                urls = [c.split()[0] for c in value.split(",") if c.split()]
+                if attr != "srcset":
+                    urls = [value]
+                for url in urls:
+                    scheme = urlsplit(url).scheme
+                    if tag != "a" and scheme and scheme != "data":
+                        raise SiteError(
+                            f"{source}: <{tag} {attr}={value!r}> would load from the network"
+                        )
+                resolved = [
+                    self.resolve(url, page, source)
+                    if (tag == "a" or not urlsplit(url).scheme) and tag != "link"
+                    else url
+                    for url in urls
+                ]
+                if attr == "srcset":
+                    for url, new in zip(urls, resolved, strict=True):
+                        value = value.replace(url, new, 1)
+                    element[attr] = value
+                else:
+                    element[attr] = resolved[0]
+
+
+# (tag, attribute) of every reference a page follows or loads
+LOADED = (
+    ("a", "href"), ("img", "src"), ("img", "srcset"), ("source", "src"), ("source", "srcset"),
+    ("script", "src"), ("link", "href"), ("iframe", "src"), ("video", "src"),
+    ("video", "poster"), ("audio", "src"), ("embed", "src"), ("object", "data"),
+)  # fmt: skip
 
 
 def _exporter() -> HTMLExporter:
