@@ -565,6 +565,17 @@ def test_adapt_without_warm_up_starts_from_the_random_head(tiny_model_dir, tmp_p
     assert metrics["warmup"] is None and metrics["parameters"]["warmup_epochs"] == 0
 
 
+def precision_spy(adamw, seen: list):
+    """``adamw`` that records the precision each call passes (a notebook cell left it out, so
+    a forced fp16 on a bf16 GPU built a fused optimizer there and an unfused one in helpers)."""
+
+    def spy(*args, **kwargs):
+        seen.append(kwargs.get("precision", args[5] if len(args) > 5 else "auto"))
+        return adamw(*args, **kwargs)
+
+    return spy
+
+
 @pytest.mark.slow
 def test_notebook_trainer_cells_are_train_mlm(tok, tiny_dirs, tmp_path):
     """Notebook 05 writes the adaptation's Trainer call out in a cell; run that cell on a tiny
@@ -586,17 +597,20 @@ def test_notebook_trainer_cells_are_train_mlm(tok, tiny_dirs, tmp_path):
 
     model = AutoModelForMaskedLM.from_pretrained(tiny_dirs["with_head"])
     held = mlm.fixed_batches(feats[:8], tok, True, 0.15, 0)
+    precisions = []
     cell = notebook_namespace(
         "05_mlm.ipynb", "trainer.remove_callback(PrinterCallback)\nt0 = time.perf_counter()",
         objective_arguments=objective_arguments, trainer_dir=tmp_path, train_feats=feats,
         epochs=2, batch_size=16, learning_rate=1e-3, train_precision="fp32", seed=5,
-        Trainer=Trainer, model=model, collator=mlm.make_collator(tok, seed=0), adamw=adamw,
+        Trainer=Trainer, model=model, collator=mlm.make_collator(tok, seed=0),
+        adamw=precision_spy(adamw, precisions),
         PrinterCallback=PrinterCallback, time=time, PickedOnly=mlm.PickedOnly,
         drop_trainer_autocast=drop_trainer_autocast, Phase=mlm.Phase, logged_losses=logged_losses,
         perplexity=mlm.perplexity, heldout=held, device="cpu", pd=pd, random_ppl=None, warm=None,
         has_trained_head=True, before=mlm.perplexity(helper, held),
     )  # fmt: skip
     assert cell["phase"].steps == phase.steps and len(phase.steps) == 4  # 32 sentences, 16, 2
+    assert precisions == ["fp32"]  # the run's precision, as train_objective passes it
     a, b = helper.state_dict(), model.state_dict()
     start = AutoModelForMaskedLM.from_pretrained(tiny_dirs["with_head"]).state_dict()
     assert all(torch.equal(a[k], b[k]) for k in a)
@@ -625,6 +639,7 @@ def test_notebook_warm_up_cells_are_warm_up_head(tok, tiny_dirs, tmp_path):
 
     model = AutoModelForMaskedLM.from_pretrained(tiny_dirs["with_head"])
     held = mlm.fixed_batches(feats[:8], tok, True, 0.15, 0)
+    precisions = []
     cell = notebook_namespace(
         "05_mlm.ipynb", "warm_args = one_device(TrainingArguments(", "warm_trainer = Trainer(",
         encode=mlm.encode, tokenizer=tok, train_words=words, max_length=100,
@@ -632,13 +647,15 @@ def test_notebook_warm_up_cells_are_warm_up_head(tok, tiny_dirs, tmp_path):
         output_path=lambda d: tmp_path, output_dir="x", warmup_epochs=2, batch_size=16,
         math=math, one_device=one_device, TrainingArguments=TrainingArguments,
         warmup_learning_rate=3e-3, train_precision="fp32", device="cpu", has_trained_head=False,
-        objective_arguments=objective_arguments, model=model, Trainer=Trainer, adamw=adamw,
+        objective_arguments=objective_arguments, model=model, Trainer=Trainer,
+        adamw=precision_spy(adamw, precisions),
         PrinterCallback=PrinterCallback, time=time, PickedOnly=mlm.PickedOnly,
         drop_trainer_autocast=drop_trainer_autocast, head_parameters=mlm.head_parameters,
         Phase=mlm.Phase, logged_losses=logged_losses, perplexity=mlm.perplexity, heldout=held,
         fills={}, top5=lambda m: None,
     )  # fmt: skip
     assert cell["warm"].steps == phase.steps and len(phase.steps) == 4  # 32 sentences, 16, 2
+    assert precisions == ["fp32"]
     a, b = helper.state_dict(), model.state_dict()
     assert all(torch.equal(a[k], b[k]) for k in a)
     start = AutoModelForMaskedLM.from_pretrained(tiny_dirs["with_head"]).state_dict()

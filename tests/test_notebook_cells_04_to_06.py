@@ -155,7 +155,9 @@ def test_notebook08_selection_cell_equals_helpers_on_ties_and_short_sentences():
 
     from helpers.pseudo_label import RULES, select, sentence_confidence
 
-    confidences = [[0.5], [0.49, 1.0], [0.5, 0.5, 0.5], [1.0, 0.0], [0.9, 0.8, 0.7], [0.25]]
+    # [0.7] * 3: its float mean is 0.6999...98, and the cell's "mean" rejected it at 0.7
+    confidences = [[0.5], [0.49, 1.0], [0.5, 0.5, 0.5], [1.0, 0.0], [0.9, 0.8, 0.7], [0.25],
+                   [0.7, 0.7, 0.7]]  # fmt: skip
     given = {"threshold": 0.5, "sweep": [0.0, 0.25, 0.5, 0.75, 1.0], "rule": "min",
              "RULES": RULES, "select": select, "sentence_confidence": sentence_confidence,
              "labels0": SimpleNamespace(confidences=confidences,
@@ -165,7 +167,8 @@ def test_notebook08_selection_cell_equals_helpers_on_ties_and_short_sentences():
     for rule in RULES:
         for th in (0.0, 0.245, 0.25, 0.5, 0.7, 0.75, 1.0):
             assert cell["select_sentences"](confidences, th, rule) == select(confidences, th, rule)
-    assert cell["select_sentences"](confidences, 0.5, "min") == [0, 2, 4]  # >=, not >
+    assert cell["select_sentences"](confidences, 0.5, "min") == [0, 2, 4, 6]  # >=, not >
+    assert cell["select_sentences"](confidences, 0.7, "mean") == [1, 4, 6]
 
 
 @pytest.mark.parametrize("negatives", ["other_doc", "same_doc"])
