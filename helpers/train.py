@@ -176,7 +176,7 @@ class TrainConfig:
             (
                 self.scheduler in SCHEDULERS or (self.scheduler == "constant" and not self.warmup),
                 "scheduler",
-                "one of " + ", ".join(SCHEDULERS) + " (or constant, with warmup 0)",
+                "one of " + ", ".join(SCHEDULERS) + " (or constant, with warmup=0)",
             ),
             (is_seed(self.seed), "seed", SEED_EXPECTED),
             (isinstance(self.output_dir, (str, os.PathLike)) and str(self.output_dir).strip() != "",
