@@ -211,3 +211,39 @@ def test_the_local_seqeval_names_the_schemes_it_knows():
         metric.compute(predictions=[["B-per"]], references=[["B-per"]], scheme="iob2")
     out = metric.compute(predictions=[["B-per"]], references=[["B-per"]], scheme="IOB2")
     assert out["overall_f1"] == 1.0
+
+
+def test_scores_equal_an_oracle_built_from_entity_spans():
+    """ner_metrics reads seqeval's report, and the two tests above compare it with seqeval
+    again: this one counts spans itself (helpers.labels.entity_spans, checked against seqeval's
+    own span reader elsewhere) and computes micro and per-type scores by set intersection."""
+    import random
+
+    from helpers.labels import entity_spans
+
+    rng = random.Random(1)
+    tags = ["O", "O", "O", "B-per", "I-per", "B-geo", "I-geo", "B-org", "I-org"]
+    gold = [[rng.choice(tags) for _ in range(rng.randint(1, 12))] for _ in range(80)]
+    pred = [[t if rng.random() < 0.7 else rng.choice(tags) for t in s] for s in gold]
+
+    def spans(seqs):
+        return {(i, *span) for i, s in enumerate(seqs) for span in entity_spans(s)}
+
+    def prf(g, p):
+        hit = len(g & p)
+        precision, recall = (hit / len(p) if p else 0.0), (hit / len(g) if g else 0.0)
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        return precision, recall, f1
+
+    g, p = spans(gold), spans(pred)
+    m = ner_metrics(gold, pred)
+    assert (m["precision"], m["recall"], m["f1"]) == pytest.approx(prf(g, p), abs=1e-12)
+    words = [(a, b) for s, t in zip(gold, pred, strict=True) for a, b in zip(s, t, strict=True)]
+    assert m["accuracy"] == pytest.approx(sum(a == b for a, b in words) / len(words))
+    types = {span[1] for span in g | p}
+    assert set(m["per_type"]) == types and len(types) == 3
+    for t in types:
+        gt, pt = {s for s in g if s[1] == t}, {s for s in p if s[1] == t}
+        r = m["per_type"][t]
+        assert (r["precision"], r["recall"], r["f1"]) == pytest.approx(prf(gt, pt), abs=1e-12)
+        assert r["support"] == len(gt) > 0
