@@ -200,11 +200,31 @@ def test_an_untrained_casing_model_computes_what_the_plain_one_does(
         assert not torch.allclose(model(**x).logits, a)
 
 
-def test_special_tokens_and_padding_get_no_casing(two_layer_dir, gmb_labels):
+def test_special_tokens_and_padding_get_no_casing(two_layer_dir, tok, gmb_labels):
+    """The pad row gets no gradient, so training never moves it from zero; a token whose
+    casing id is CASING_PAD computes what the plain model does. (The check used to read the
+    pad row after the test's own helper had zeroed it.)"""
+    set_seed(5)
+    plain = load_token_classifier(two_layer_dir, gmb_labels).eval()
+    set_seed(5)
     model = casing_token_classifier(two_layer_dir, gmb_labels, "after_frozen", 1)
     assert model.casing_embeddings.padding_idx == CASING_PAD
-    _random_casing(model)
-    assert torch.count_nonzero(model.casing_embeddings.weight[CASING_PAD]) == 0
+    assert torch.count_nonzero(model.casing_embeddings.weight[CASING_PAD]) == 0  # fresh table
+    x = _inputs(tok)
+    with torch.no_grad():  # other rows random, the pad row left as the model made it
+        w = model.casing_embeddings.weight
+        w[:CASING_PAD] = torch.randn(
+            w[:CASING_PAD].shape, generator=torch.Generator().manual_seed(0)
+        )
+    model(**x).logits.sum().backward()
+    grad = model.casing_embeddings.weight.grad
+    assert torch.count_nonzero(grad[CASING_PAD]) == 0 and torch.count_nonzero(grad[:CASING_PAD])
+    model.eval()
+    only_pad = {**x, "casing_ids": torch.full_like(x["casing_ids"], CASING_PAD)}
+    with torch.no_grad():
+        a = plain(input_ids=x["input_ids"], attention_mask=x["attention_mask"]).logits
+        assert torch.equal(model(**only_pad).logits, a)
+        assert not torch.allclose(model(**x).logits, a)  # the other rows do change the logits
 
 
 def test_casing_ids_are_required(two_layer_dir, tok, gmb_labels):

@@ -36,11 +36,25 @@ def test_fit_head_train_loss_falls_and_repeats():
     assert head(xtr).shape == (60, 3)
 
 
-def test_fit_head_hidden_dropout_and_threads_restored():
+def test_fit_head_hidden_dropout_and_threads_restored(monkeypatch):
     xtr, ytr = _blobs(30, 0)
     before = torch.get_num_threads()
-    head, c = fit_head(xtr, ytr, xtr, ytr, 3, epochs=5, hidden=16, dropout=0.5, weight_decay=0.1)
-    assert torch.get_num_threads() == before
+    seen = []  # the thread count each layer ran with
+    forward = torch.nn.Linear.forward
+
+    def counted(self, x):
+        seen.append(torch.get_num_threads())
+        return forward(self, x)
+
+    monkeypatch.setattr(torch.nn.Linear, "forward", counted)
+    try:  # a count other than fit_head's 1 (under xdist on 2 cores it is 1 already)
+        torch.set_num_threads(3)
+        head, c = fit_head(
+            xtr, ytr, xtr, ytr, 3, epochs=5, hidden=16, dropout=0.5, weight_decay=0.1
+        )
+        assert set(seen) == {1} and torch.get_num_threads() == 3  # 1 inside, restored after
+    finally:
+        torch.set_num_threads(before)
     assert [type(m).__name__ for m in head] == ["Dropout", "Linear", "ReLU", "Linear"]
     assert len(c.val_loss) == 5
 
