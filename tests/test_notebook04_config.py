@@ -43,12 +43,13 @@ def test_a_changed_default_is_caught(monkeypatch):
 
 
 def test_the_commands_defaults_are_trainconfigs():
+    """The parsed defaults against the dataclass's own fields (ner.defaults is built from them,
+    so comparing with it alone could not catch it shadowing a field)."""
     args = ner.build_parser().parse_args(["train"])
     for name, value in ner.defaults().items():
         assert getattr(args, name) == value, name
-    assert {f.name: f.default for f in dataclasses.fields(TrainConfig)}.items() <= (
-        ner.defaults().items()
-    )
+    fields = {f.name: f.default for f in dataclasses.fields(TrainConfig)}
+    assert {name: getattr(args, name) for name in fields} == fields
 
 
 def test_the_imports_cell_refuses_casing_on_a_model_that_is_not_a_bert(tiny_distilbert_dir):

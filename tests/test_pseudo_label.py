@@ -230,8 +230,17 @@ def _setup(full_run, tiny_data, seed=0):
 
 @pytest.mark.slow
 def test_rounds_accumulate_and_selected_sentences_keep_their_pseudo_tags(
-    full_run, tiny_data, tmp_path
+    full_run, tiny_data, tmp_path, monkeypatch
 ):
+    from helpers import pseudo_label as pl_module
+
+    trained = []  # what each training call of the loop saw: its sentences
+    real = pl_module.train_ner
+    monkeypatch.setattr(
+        pl_module,
+        "train_ner",
+        lambda train, *a, **k: (trained.append(list(train)), real(train, *a, **k))[1],
+    )
     labelled, pool_sents, test, labels, cfg = _setup(full_run, tiny_data)
     cfg.output_dir = str(tmp_path)
     words = hide_labels(pool_sents)
@@ -258,8 +267,16 @@ def test_rounds_accumulate_and_selected_sentences_keep_their_pseudo_tags(
     assert out.rounds[1].n_new == len(first)
     for prev, cur in zip(out.rounds, out.rounds[1:], strict=False):
         assert cur.n_pseudo == prev.n_pseudo + cur.n_new
-        assert cur.n_train == len(labelled) + cur.n_pseudo
-        assert cur.retrained == (cur.n_new > 0)
+    # the report against what was trained: one call per round that took sentences, on the
+    # labelled ones plus every pseudo-labelled one so far, with their pseudo tags
+    retrained = [r for r in out.rounds[1:] if r.retrained]
+    assert [r.n_train for r in retrained] == [len(t) for t in trained] and trained
+    assert [r.round for r in out.rounds[1:] if r.n_new > 0] == [r.round for r in retrained]
+    last = trained[-1]
+    assert last[: len(labelled)] == labelled
+    assert sorted(tuple(s.tags) for s in last[len(labelled) :]) == sorted(
+        tuple(tags) for _, tags in out.pseudo.values()
+    )
     assert len(out.pseudo) == out.rounds[2].n_pseudo <= len(words)
     # round 2 only looked at what round 1 left in the pool
     assert len(out.last_labels.tags) == len(words) - len(first)
