@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from helpers.labels import label_maps
+from helpers.paths import resolve
 
 DEFAULT_MODEL = "minilm"
 ALIASES = ("minilm", "all-minilm-l6-v2", "sentence-transformers/all-MiniLM-L6-v2")
@@ -57,7 +58,9 @@ def embedded_model_path() -> str:
 
 
 def resolve_model(name: str | os.PathLike = DEFAULT_MODEL) -> str:
-    """The default alias → the packaged model directory; anything else unchanged (a
+    """The default alias → the packaged model directory; a local folder as
+    :func:`helpers.paths.resolve` finds it (from the current folder, else the repo root, so
+    ``runs/ner/model`` works from ``notebooks/`` too); anything else (a hub id) unchanged (a
     ``pathlib.Path`` as its text, as ``from_pretrained`` takes it)."""
     if isinstance(name, os.PathLike):
         name = os.fspath(name)
@@ -65,7 +68,10 @@ def resolve_model(name: str | os.PathLike = DEFAULT_MODEL) -> str:
         raise ValueError(
             f"model_name={name!r}: expected a hub id, a local path or {DEFAULT_MODEL!r}"
         )
-    return embedded_model_path() if name in ALIASES else name
+    if name in ALIASES:
+        return embedded_model_path()
+    found = resolve(name)
+    return str(found) if found.exists() else name
 
 
 def _hub_reachable(timeout: float = 3.0) -> bool:

@@ -35,6 +35,18 @@ def test_resolve_other_names_unchanged(name):
     assert resolve_model(name) == name
 
 
+def test_a_local_folder_is_found_from_the_repo_root_too(tmp_path, monkeypatch):
+    """From notebooks/ (JupyterLab), runs/ner/model named from the repo root used to pass on
+    unchanged and be read as a hub id; a folder in the current directory still comes first."""
+    from helpers.paths import REPO_ROOT
+
+    monkeypatch.chdir(tmp_path)
+    assert resolve_model("nlp_images") == str(REPO_ROOT / "nlp_images")
+    (tmp_path / "nlp_images").mkdir()
+    assert resolve_model("nlp_images") == "nlp_images"
+    assert resolve_model("org/not-a-folder") == "org/not-a-folder"
+
+
 @pytest.mark.parametrize("name", ["", "   ", None])
 def test_resolve_empty_name_raises(name):
     with pytest.raises(ValueError, match="model_name="):
