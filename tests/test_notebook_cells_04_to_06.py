@@ -218,3 +218,25 @@ def test_notebook04_model_cells_continue_from_a_saved_casing_run(tmp_path, tiny_
     )
     assert cell["model"].config.casing_layer == 1
     assert not cell["loading"]["missing_keys"]  # the saved table and head are loaded, not new
+
+
+def test_notebook04_applies_every_trainconfig_parameter_it_is_given(tiny_model_dir, tok):
+    """The imports cell builds its config from every TrainConfig name papermill injects: -p
+    dropout 0.3 was recorded in metrics.json and used by §6's train_ner run, while the model
+    cell built the model with its own dropout; -p resume True failed in an assert of §2."""
+    from helpers.labels import GMB_TYPES, labels_for_types
+    from tests.notebook_cells import parameter_defaults
+
+    labels = labels_for_types(GMB_TYPES)
+    given = {**parameter_defaults("04_ner.ipynb"), "model_name": tiny_model_dir, "labels": labels}
+    assert {"dropout", "scheduler", "max_length", "group_by_length"} <= set(given)
+    markers = ("IProgress not found", "import contextlib", "def casing_of(",
+               "class BertWithCasing(", "model_config = AutoConfig.from_pretrained")  # fmt: skip
+    cell = notebook_namespace("04_ner.ipynb", *markers, **{**given, "dropout": 0.3})
+    assert cell["config"].dropout == 0.3
+    assert cell["model"].config.hidden_dropout_prob == 0.3
+    assert cell["model"].config.attention_probs_dropout_prob == 0.3
+    default = notebook_namespace("04_ner.ipynb", *markers, **given)
+    assert default["model"].config.hidden_dropout_prob == 0.1  # None: the model's own
+    with pytest.raises(ValueError, match=r"^resume=True: this notebook saves no checkpoint"):
+        notebook_namespace("04_ner.ipynb", *markers[:2], **{**given, "resume": True})
