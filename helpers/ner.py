@@ -794,6 +794,11 @@ def predict_command(args: argparse.Namespace) -> int:
         raise UsageError(str(e)) from None
     model, tokenizer = load_trained(args.model)
     model.to(device)
+    encoding = (getattr(sys.stdout, "encoding", None) or "").lower().replace("_", "-")
+    if encoding not in ("utf-8", "utf8") and hasattr(sys.stdout, "reconfigure"):
+        # JSON lines in UTF-8 whatever the locale (cp1252 on Windows when redirected): a text
+        # with a character it lacks stopped the output halfway with a UnicodeEncodeError
+        sys.stdout.reconfigure(encoding="utf-8")
     for p in predict(texts, model, tokenizer, batch_size=args.batch_size):
         ents = [
             {

@@ -425,8 +425,8 @@ def predict(
     ``recheck_margin`` and ``pack_weights`` as in :func:`predict_word_tags` (fp32's labels,
     scores within ~0.03 of fp32's in low precision). Taught in notebooks/04_ner.ipynb.
     """
-    if isinstance(texts, str):
-        texts = [texts]
+    # a generator or an open file is read once (it used to be used up by the first of two passes)
+    texts = [texts] if isinstance(texts, str) else list(texts)
     split = [split_words(t, tokenizer) for t in texts]
     tags, scores, has_token, _ = _predict_words(
         model,

@@ -431,6 +431,36 @@ def test_empty_text_argument_is_refused_like_an_empty_line(capsys, classifier_di
     assert (code, out) == (2, "") and "TEXT 1 is empty" in err
 
 
+@pytest.mark.slow
+def test_predict_writes_utf8_whatever_the_locale(classifier_dir, tmp_path):
+    """With a latin-1 stdout (a redirected cp1252 one on Windows, a C locale), a text holding
+    a character latin-1 lacks stopped the output after its first line with UnicodeEncodeError."""
+    import subprocess
+    import sys
+
+    from helpers.paths import REPO_ROOT
+
+    texts = ["John lives in Paris .", "I \u2764 \u6771\u4eac .", "Berlin ."]
+    proc = subprocess.run(
+        [sys.executable, "-m", "helpers.ner", "predict", "--model", classifier_dir, *texts],
+        capture_output=True, cwd=REPO_ROOT, env={**os.environ, "PYTHONIOENCODING": "latin-1"},
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr.decode()
+    lines = proc.stdout.decode("utf-8").splitlines()
+    assert [json.loads(line)["text"] for line in lines] == texts
+
+
+def test_predict_takes_texts_from_a_generator(classifier_dir):
+    from helpers.ner import load_trained
+    from helpers.predict import predict
+
+    model, tokenizer = load_trained(classifier_dir)
+    texts = ["John lives in Paris .", "Berlin ."]
+    got = predict((t for t in texts), model, tokenizer, precision="fp32")
+    assert [p.text for p in got] == texts
+    assert got == predict(texts, model, tokenizer, precision="fp32")
+
+
 def test_text_argument_that_is_not_utf8_is_refused_before_the_model_loads(capsys, tmp_path):
     """Python hands bytes of argv that are not UTF-8 on as lone surrogates ('\\xff' -> '\\udcff');
     the tokenizer would raise on them after the model loaded."""
