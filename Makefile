@@ -27,7 +27,7 @@ test: $(STAMP)
 	. $(VENV)/bin/activate && pytest --nbval
 
 lint: $(STAMP)
-	. $(VENV)/bin/activate && ruff check helpers tests notebooks
+	. $(VENV)/bin/activate && ruff check helpers tests notebooks tools conftest.py
 
 images: $(STAMP)
 	. $(VENV)/bin/activate && python tools/diagrams.py
