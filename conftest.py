@@ -7,6 +7,7 @@ kernel starts (kernels inherit this process's environment).
   unset uses ``monkeypatch.delenv``, which restores it afterwards.
 - Runs saved under a relative path go to a temporary folder (``COURSE_OUTPUT_ROOT``), removed at
   the end: a test run leaves nothing in the learner's ``runs/``.
+- Only the chapters of ``notebooks/`` (``NN_name.ipynb``) are collected there.
 - Under pytest-xdist (``-n N`` in pyproject.toml's addopts) each of the N workers, its tests and
   the notebook kernels it starts use ``cores // N`` threads, so the workers never fight over the
   cores; not when the user set ``OMP_NUM_THREADS`` themselves.
@@ -15,6 +16,7 @@ kernel starts (kernels inherit this process's environment).
 from __future__ import annotations
 
 import atexit
+import fnmatch
 import os
 import shutil
 import tempfile
@@ -42,3 +44,18 @@ def _threads_per_worker() -> int | None:
 _THREADS = _threads_per_worker()
 if _THREADS is not None:
     os.environ["OMP_NUM_THREADS"] = str(_THREADS)
+
+
+# the course's chapters: notebooks/NN_name.ipynb (a learner's Untitled.ipynb, or a papermill or
+# nbconvert copy saved beside them, is not one)
+CHAPTER = "[0-9][0-9]_*.ipynb"
+
+
+def pytest_ignore_collect(collection_path, config):  # noqa: ARG001 (pytest's hook signature)
+    """nbval collects every notebook it is shown; in notebooks/ only the chapters are tested."""
+    notebooks = os.path.join(os.path.dirname(os.path.abspath(__file__)), "notebooks")
+    path = os.fspath(collection_path)
+    if path.endswith(".ipynb") and os.path.dirname(os.path.abspath(path)) == notebooks:
+        name = os.path.basename(path)
+        return not fnmatch.fnmatch(name, CHAPTER) or name.endswith(".nbconvert.ipynb") or None
+    return None

@@ -32,7 +32,7 @@ site = importlib.util.module_from_spec(_spec)
 sys.modules[_spec.name] = site  # dataclasses look their module up there
 _spec.loader.exec_module(site)
 
-NOTEBOOKS = sorted((REPO_ROOT / "notebooks").glob("*.ipynb"))
+NOTEBOOKS = sorted((REPO_ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 RESULTS = sorted(p for p in (REPO_ROOT / "notebooks" / "results").glob("*") if p.is_file())
 NETWORK = re.compile(r"^\s*(https?:)?//", re.IGNORECASE)
 CSS_URL = re.compile(r"""url\(\s*['"]?([^'")\s]+)""", re.IGNORECASE)
@@ -360,6 +360,19 @@ def test_tiny_repository_builds(tmp_path: Path) -> None:
     page = (tmp_path / "out" / "notebooks" / "01_a.html").read_text("utf-8")
     assert 'href="02_b.html#top"' in page and 'src="../img/x.png"' in page
     assert "math $p(x_i)$" in page and "<script" not in page  # math stays plain text
+
+
+def test_a_notebook_that_is_not_a_chapter_is_left_out(tmp_path: Path) -> None:
+    """A learner's Untitled.ipynb or an nbconvert copy beside the chapters stopped the build
+    (a chapter missing from the README's table)."""
+    root = _tiny_repo(tmp_path / "repo", "# 01 · First")
+    for name in ("Untitled.ipynb", "01_a.nbconvert.ipynb"):
+        nbformat.write(
+            new_notebook(cells=[new_markdown_cell("# scratch")]), root / "notebooks" / name
+        )
+    files = site.build_site(root, tmp_path / "out", log=pytest.fail)
+    pages = {p.name for p in files if p.suffix == ".html"}
+    assert pages == {"index.html", "01_a.html", "02_b.html"}
 
 
 def test_srcset_candidates_are_resolved_and_copied(tmp_path: Path) -> None:

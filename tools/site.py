@@ -165,8 +165,11 @@ def read_chapter(root: Path, source: str) -> Chapter:
 
 
 def find_chapters(root: Path) -> list[Chapter]:
-    """Every notebook in ``notebooks/``, in file-name order."""
-    sources = sorted(p.relative_to(root).as_posix() for p in (root / NOTEBOOKS).glob("*.ipynb"))
+    """Every chapter in ``notebooks/`` (``NN_name.ipynb``: not a learner's Untitled.ipynb nor
+    an nbconvert copy), in file-name order."""
+    found = (root / NOTEBOOKS).glob("[0-9][0-9]_*.ipynb")
+    chapters = [p for p in found if not p.name.endswith(".nbconvert.ipynb")]
+    sources = sorted(p.relative_to(root).as_posix() for p in chapters)
     if not sources:
         raise SiteError(f"{root / NOTEBOOKS}: no notebooks found")
     return [read_chapter(root, s) for s in sources]
