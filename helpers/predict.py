@@ -257,6 +257,7 @@ def low_precision_moves(
     under ``precision``, so it keeps fp32's labels while ``flip_gap_low`` stays below its
     ``recheck_margin``; ``flip_gap_low`` is at most ``gap`` minus the word's fp32 gap.
     """
+    max_length = _check_windows(model, max_length, stride)
     enc, firsts, pad_id = _windows(
         model, tokenizer, [s for s in sentences if len(s)], max_length, stride
     )
@@ -296,13 +297,17 @@ def low_precision_moves(
     return out
 
 
-def _check_windows(model: Any, max_length: int | None, stride: int) -> None:
-    """Refuse, by name, a ``stride`` below 0 and a ``max_length`` (``None``: the model's limit)
-    that leaves windows no new token or is beyond the model's positions."""
+def _check_windows(model: Any, max_length: int | None, stride: int) -> int | None:
+    """Refuse, by name, a ``stride`` below 0 and a ``max_length`` that leaves windows no new
+    token or is beyond the model's positions. Returns the windows' length: ``max_length``, or
+    for ``None`` the model's positions where they are fewer than 512 (the tokenizer's limit,
+    which tokenize_and_align takes, can be larger: a 64-position model failed on long texts)."""
     need_int("stride", stride, 0)  # -1 failed deep in the tokenizer, True was 1
     limit = getattr(model.config, "max_position_embeddings", None)
     if max_length is not None:  # 0 used to mean the limit; 1000 failed inside the model
         need_int("max_length", max_length, stride + 3, limit if isinstance(limit, int) else None)
+        return max_length
+    return limit if isinstance(limit, int) and stride + 3 <= limit < 512 else None
 
 
 def _predict_words(
@@ -323,7 +328,7 @@ def _predict_words(
     if not is_probability(recheck_margin):  # True was 1.0: every window rerun
         raise ValueError(f"recheck_margin={recheck_margin!r}: expected a probability in [0, 1]")
     need_int("batch_size", batch_size, 1)  # True ran as 1, "4" failed in a comparison
-    _check_windows(model, max_length, stride)
+    max_length = _check_windows(model, max_length, stride)
     labels = list(model.config.id2label.values())
     if "O" not in labels or not all(is_bio_tag(t) for t in labels):
         raise ValueError(  # entity_spans opens no entity on a bare "PER": none would be found

@@ -263,6 +263,30 @@ def test_a_model_whose_labels_are_not_ner_tags_is_refused(tiny_model_dir, tok):
         predict("Officials met in Geneva .", model, tok)
 
 
+def test_a_model_with_fewer_positions_than_its_tokenizer_gets_windows_it_can_hold(tok):
+    """max_length None meant the tokenizer's limit (512): a 64-position model failed on a long
+    text with a tensor-size RuntimeError; its windows now fit its positions."""
+    import torch
+    from transformers import BertConfig, BertForTokenClassification
+
+    from helpers.labels import label_maps
+    from helpers.predict import low_precision_moves
+
+    labels = ["O", "B-geo", "I-geo"]
+    label2id, id2label = label_maps(labels)
+    config = BertConfig(vocab_size=tok.vocab_size, hidden_size=16, num_hidden_layers=1,
+                        num_attention_heads=2, intermediate_size=32, max_position_embeddings=64,
+                        num_labels=3, id2label=id2label, label2id=label2id)  # fmt: skip
+    torch.manual_seed(0)
+    model = BertForTokenClassification(config).eval()
+    text = " ".join(["Rain fell on Accra ."] * 60)  # 300 words
+    (p,) = predict(text, model, tok, precision="fp32")
+    assert len(p.words) == 300 and len(p.tags) == 300
+    assert predict(text, model, tok, precision="fp32", max_length=64) == [p]
+    moves = low_precision_moves(model, tok, [text.split()], precision="fp32")
+    assert moves["windows"] > 1
+
+
 def test_a_path_object_is_a_local_model_path(tiny_model_dir):
     """from_pretrained takes a pathlib.Path; it used to be refused as not a hub id or path."""
     from pathlib import Path
