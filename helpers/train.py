@@ -203,7 +203,7 @@ class TrainResult:
     config: dict[str, Any] = field(default_factory=dict)
     # with a FrozenCache: sentences whose frozen bottom was computed, and times it was reused
     cache: dict[str, int] | None = None
-    # labels of the model that no training or validation word carries (never learned)
+    # labels of the model that no training token carries (never learned; -100 carries none)
     untrained_labels: list[str] = field(default_factory=list)
 
 
@@ -776,10 +776,14 @@ def training_result(
     drop_trainer_autocast(trainer.model)  # later calls run in the precision their caller picks
     trainer.model.eval()
     args = trainer.args
+    labels = [trainer.model.config.id2label[i] for i in range(trainer.model.config.num_labels)]
+    # the labels no training token carried (-100 carries none): the notebook's runs and
+    # train_ner's alike (it used to be worked out in train_ner only, from the word tags)
+    trained = {int(i) for row in trainer.train_dataset["labels"] for i in row if int(i) >= 0}
     return TrainResult(
         model=trainer.model,
         tokenizer=trainer.processing_class,
-        labels=[trainer.model.config.id2label[i] for i in range(trainer.model.config.num_labels)],
+        labels=labels,
         history=history,
         kept_epoch=int(kept),
         train_seconds=seconds,
@@ -789,6 +793,7 @@ def training_result(
         precision="bf16" if args.bf16 else "fp16" if args.fp16 else "fp32",
         config=asdict(cfg),
         cache={"computed": cache.misses, "reused": cache.hits} if cache else None,
+        untrained_labels=[t for i, t in enumerate(labels) if i not in trained],
     )
 
 
@@ -878,7 +883,6 @@ def train_ner(
         out = trainer.train(resume_from_checkpoint=last if resume else None)
     seconds = time.perf_counter() - t0
     result = training_result(trainer, cfg, out, seconds, cache, best, resume)
-    result.untrained_labels = [t for t in labels if t not in _learned(seen, cfg.strategy)]
     return result
 
 
@@ -935,14 +939,6 @@ def _keep_saved_casing(cfg: TrainConfig, config: Any) -> str:
             f"expected {keep}"
         )
     return saved
-
-
-def _learned(tags: set[str], strategy: str) -> set[str]:
-    """Labels that training sees: the word tags and, with ``strategy="all"``, the ``I-x`` that
-    continuation subwords of a ``B-x`` word carry."""
-    if strategy != "all":
-        return tags
-    return tags | {"I-" + t[2:] for t in tags if t.startswith("B-")}
 
 
 def is_main_process() -> bool:

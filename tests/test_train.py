@@ -173,6 +173,22 @@ def test_same_seed_same_metrics(full_run, tiny_model_dir, tiny_data, tmp_path):
     assert again.history == full_run.history
 
 
+@pytest.mark.slow  # reads the full_run fixture's result
+def test_untrained_labels_are_those_no_training_token_carried(full_run, tiny_data, tok):
+    """Worked out from the training tokens' labels in training_result, which notebook 04 calls
+    too (its metrics.json always said []); an I-x counts only where a B-x word has a second
+    piece to carry it (strategy "all"), not for every B-x."""
+    train, _, labels = tiny_data
+    carried = set()
+    for s in train:
+        for word, tag in zip(s.words, s.tags, strict=True):
+            carried.add(tag)
+            if tag.startswith("B-") and len(tok.tokenize(word)) > 1:
+                carried.add("I-" + tag[2:])
+    assert full_run.untrained_labels == [t for t in labels if t not in carried]
+    assert full_run.untrained_labels  # 32 sentences leave some labels out
+
+
 def test_freeze_embeddings_and_layers(tiny_model_dir, tiny_data):
     from helpers.models import load_token_classifier
 
