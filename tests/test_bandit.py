@@ -51,6 +51,10 @@ def test_estimates_are_sample_averages_and_pulls_add_up():
     assert r.pulls.sum(axis=1).tolist() == [2_000] * 5
     # every arm pulled ~500 times: the average of N(mean, 1) is within 0.2 of the mean
     assert np.all(np.abs(r.final_estimates - r.true_means) < 0.2)
+    # sample averages exactly: each arm's estimate x its pulls is the reward it paid, so they
+    # add up to every reward of the run (an estimate over pulls + 1, or one that averages in
+    # its starting 0, passed the bound above)
+    assert np.isclose((r.final_estimates * r.pulls).sum(), r.mean_reward.sum() * 5, rtol=1e-9)
 
 
 def test_exploration_beats_pure_greed_in_the_long_run():

@@ -45,7 +45,7 @@ def test_a_changed_default_makes_a_file_stale():
 
 
 def test_provenance_rejects_an_unknown_override():
-    with pytest.raises(ValueError, match="learning_rat"):
+    with pytest.raises(ValueError, match=r"^overrides \['learning_rat'\]: not TrainConfig fields"):
         provenance("python -m helpers.x", TrainConfig(), ["learning_rat"])
 
 
@@ -56,8 +56,10 @@ def test_command_line_quotes_arguments():
 
 
 def test_write_results_needs_the_provenance(tmp_path):
-    with pytest.raises(ValueError, match="config"):
+    with pytest.raises(ValueError, match=r"^a results file needs 'config' \("):
         write_results(tmp_path / "x.json", {"command": "python -m helpers.x"})
+    with pytest.raises(ValueError, match=r"^a results file needs 'config_overrides' \("):
+        write_results(tmp_path / "x.json", {"command": "python -m helpers.x", "config": {}})
     path = write_results(tmp_path / "x.json", provenance("python -m helpers.x", TrainConfig()))
     assert json.loads(path.read_text())["config"] == asdict(TrainConfig())
 
