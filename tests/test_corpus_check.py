@@ -15,6 +15,7 @@ import pytest
 from helpers import corpus_check as cc
 from helpers import data
 from helpers.data import Sentence
+from helpers.paths import DATA_DIR
 
 NO_FLOORS: dict[str, int] = {}
 
@@ -207,22 +208,46 @@ def test_datasheet_tables_parse():
     assert cc.listed_rows("no tables") == [] and cc.accepted_pairs("") == set()
 
 
+def datasheet_problems(sheet: str, found: data.CorpusCheck, docs: set[str]) -> list[str]:
+    """What is wrong with a datasheet's two lists: a listed difference that names no row, or a
+    row at GMB's majority; an accepted pair that names a document the corpus lacks."""
+    problems = []
+    for heading in (cc.DIFFERENCES_HEADING, cc.PAIRS_HEADING):
+        if heading not in sheet or "|---|" not in sheet.split(heading, 1)[1].split("\n## ", 1)[0]:
+            problems.append(f"no table under {heading}")
+    rows = {cc._key(c.name) for c in cc.CONVENTIONS}
+    differs = {cc._key(r.convention.name) for r in found.conventions if r.status == "differs"}
+    for row in cc.listed_rows(sheet):
+        if row not in rows or row not in differs:
+            problems.append(
+                f"listed row {row!r}: "
+                + ("no such row" if row not in rows else "at GMB's majority")
+            )
+    problems += [f"pair {sorted(p)}: not two corpus documents" for p in cc.accepted_pairs(sheet)
+                 if len(p) != 2 or not p <= docs]  # fmt: skip
+    return problems
+
+
 def test_the_datasheet_lists_only_rows_and_documents_the_check_knows():
     """data/README.md: every listed difference names a convention row that differs in the corpus,
     and every accepted pair two documents of the corpus (parsed, not read by eye). Corpus v3
-    lists no difference and no pair; the tables must still be there, with their header rows."""
-    sheet = Path("data/README.md").read_text(encoding="utf-8")
-    for heading in (cc.DIFFERENCES_HEADING, "## Accepted story pairs"):
-        assert heading in sheet and "|---|" in sheet.split(heading, 1)[1].split("\n## ", 1)[0]
-    rows = {cc._key(c.name) for c in cc.CONVENTIONS}
-    listed = cc.listed_rows(sheet)
-    assert set(listed) <= rows, set(listed) - rows
-    found = data.check_corpus("data")
-    differs = {cc._key(r.convention.name) for r in found.conventions if r.status == "differs"}
-    assert set(listed) <= differs, f"listed but at GMB's majority: {set(listed) - differs}"
+    lists no difference and no pair; the tables must still be there, with their header rows.
+    The same check on a made-up sheet shows it can fail."""
+    sheet = (DATA_DIR / "README.md").read_text(encoding="utf-8")
+    found = data.check_corpus(DATA_DIR)
     docs = {s.doc_id for split in ("train", "test") for s in data.load_embedded(split)}
-    pairs = cc.accepted_pairs(sheet)
-    assert all(len(p) == 2 and p <= docs for p in pairs), [p - docs for p in pairs]
+    assert datasheet_problems(sheet, found, docs) == []
+    bogus = (
+        f"{cc.DIFFERENCES_HEADING}\n\n| row | why |\n|---|---|\n"
+        "| nonsense | x |\n| holidays | x |\n\n"
+        f"{cc.PAIRS_HEADING}\n\n| pair | why |\n|---|---|\n| train x-01 / test y-02 | x |\n"
+    )
+    assert datasheet_problems(bogus, found, docs) == [
+        "listed row 'nonsense': no such row",
+        "listed row 'holidays': at GMB's majority",
+        "pair ['x-01', 'y-02']: not two corpus documents",
+    ]
+    assert datasheet_problems("", found, docs)[:1] == [f"no table under {cc.DIFFERENCES_HEADING}"]
 
 
 # ---------------------------------------------------------------- register
