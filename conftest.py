@@ -6,7 +6,8 @@ kernel starts (kernels inherit this process's environment).
 - The hub is switched off: tests and notebooks never touch the network. A test that needs it
   unset uses ``monkeypatch.delenv``, which restores it afterwards.
 - Runs saved under a relative path go to a temporary folder (``COURSE_OUTPUT_ROOT``), removed at
-  the end: a test run leaves nothing in the learner's ``runs/``.
+  the end: a test run leaves nothing in the learner's ``runs/``; the folders of runs killed
+  more than a day ago are removed at the start.
 - Only the chapters of ``notebooks/`` (``NN_name.ipynb``) are collected there.
 - Under pytest-xdist (``-n N`` in pyproject.toml's addopts) each of the N workers, its tests and
   the notebook kernels it starts use ``cores // N`` threads, so the workers never fight over the
@@ -17,14 +18,31 @@ from __future__ import annotations
 
 import atexit
 import fnmatch
+import glob
 import os
 import shutil
 import tempfile
+import time
 
 os.environ["HF_HUB_OFFLINE"] = "1"
 # runs saved under a relative path (notebook 04's runs/ner, 05's runs/mlm) go to a temporary
 # folder, not the learner's runs/ (helpers.paths.output_root); each process removes its own
+STALE_SECONDS = 24 * 3600  # a test run's folder this old outlived a killed run (no atexit)
+
+
+def remove_stale_run_folders(root: str = tempfile.gettempdir()) -> list[str]:
+    """Remove the ``course-test-runs-*`` folders of runs killed more than a day ago (saved
+    models of about 87 MB each); return their paths."""
+    now, gone = time.time(), []
+    for path in glob.glob(os.path.join(root, "course-test-runs-*")):
+        if os.path.isdir(path) and now - os.path.getmtime(path) > STALE_SECONDS:
+            shutil.rmtree(path, ignore_errors=True)
+            gone.append(path)
+    return gone
+
+
 if "COURSE_OUTPUT_ROOT" not in os.environ:
+    remove_stale_run_folders()
     os.environ["COURSE_OUTPUT_ROOT"] = tempfile.mkdtemp(prefix="course-test-runs-")
     atexit.register(shutil.rmtree, os.environ["COURSE_OUTPUT_ROOT"], ignore_errors=True)
 os.environ["HF_DATASETS_OFFLINE"] = "1"

@@ -240,3 +240,20 @@ def test_notebook04_applies_every_trainconfig_parameter_it_is_given(tiny_model_d
     assert default["model"].config.hidden_dropout_prob == 0.1  # None: the model's own
     with pytest.raises(ValueError, match=r"^resume=True: this notebook saves no checkpoint"):
         notebook_namespace("04_ner.ipynb", *markers[:2], **{**given, "resume": True})
+
+
+def test_notebook04_says_when_its_two_scores_use_different_gold(capsys):
+    """With labels only the test split has (a user's file), the per-subword score reads them as
+    O and the per-word score counts their entities as missed: the two F1 used to be printed
+    side by side as if on the same gold."""
+    from helpers.labels import entity_spans
+
+    given = {"per_piece": {"overall_f1": 0.5}, "scores": {"overall_f1": 0.6},
+             "pred_pieces": [["B-per", "O"]], "pred_tags": [["B-per", "O"]], "calibrated": False,
+             "inflated": False, "entity_spans": entity_spans}  # fmt: skip
+    notebook_namespace("04_ner.ipynb", "def n_entities(seqs):", **given, test_only=["B-nat"])
+    assert "not the same gold: the per-subword score leaves out the entities of ['B-nat']" in (
+        capsys.readouterr().out
+    )
+    notebook_namespace("04_ner.ipynb", "def n_entities(seqs):", **given, test_only=[])
+    assert "not the same gold" not in capsys.readouterr().out
