@@ -17,7 +17,6 @@ kernel starts (kernels inherit this process's environment).
 from __future__ import annotations
 
 import atexit
-import fnmatch
 import glob
 import os
 import shutil
@@ -64,16 +63,12 @@ if _THREADS is not None:
     os.environ["OMP_NUM_THREADS"] = str(_THREADS)
 
 
-# the course's chapters: notebooks/NN_name.ipynb (a learner's Untitled.ipynb, or a papermill or
-# nbconvert copy saved beside them, is not one)
-CHAPTER = "[0-9][0-9]_*.ipynb"
-
-
 def pytest_ignore_collect(collection_path, config):  # noqa: ARG001 (pytest's hook signature)
-    """nbval collects every notebook it is shown; in notebooks/ only the chapters are tested."""
-    notebooks = os.path.join(os.path.dirname(os.path.abspath(__file__)), "notebooks")
-    path = os.fspath(collection_path)
-    if path.endswith(".ipynb") and os.path.dirname(os.path.abspath(path)) == notebooks:
-        name = os.path.basename(path)
-        return not fnmatch.fnmatch(name, CHAPTER) or name.endswith(".nbconvert.ipynb") or None
+    """nbval collects every notebook it is shown; in notebooks/ only the chapters are tested
+    (helpers.paths.is_chapter; a light module: it imports no library)."""
+    from helpers.paths import NOTEBOOKS_DIR, is_chapter
+
+    path = os.path.abspath(os.fspath(collection_path))
+    if path.endswith(".ipynb") and os.path.dirname(path) == str(NOTEBOOKS_DIR):
+        return not is_chapter(path) or None
     return None

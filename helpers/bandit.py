@@ -19,12 +19,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from helpers.params import is_probability, need_int, need_seed
+from helpers.params import need_int, need_probability, need_seed
 
 
 def _check(epsilon: float, n_steps: int, n_arms: int, n_runs: int) -> None:
-    if not is_probability(epsilon):  # np.float32(0.1) too; True, text and NaN are not
-        raise ValueError(f"epsilon={epsilon!r}: expected a probability in [0, 1]")
+    need_probability("epsilon", epsilon)  # np.float32(0.1) too; True, text and NaN are not
     for name, value, low in (("n_steps", n_steps, 1), ("n_arms", n_arms, 2), ("n_runs", n_runs, 1)):
         need_int(name, value, low)
 

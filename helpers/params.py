@@ -83,6 +83,14 @@ def is_probability(value: Any) -> bool:
     return isinstance(value, numbers.Real) and not isinstance(value, bool) and 0 <= value <= 1
 
 
+def need_probability(name: str, value: Any) -> Any:
+    """``value`` passes :func:`is_probability`, else ``name=value: expected a probability in
+    [0, 1]``; returns it."""
+    if not is_probability(value):
+        refuse(name, value, "a probability in [0, 1]")
+    return value
+
+
 def is_finite_number(value: Any) -> bool:
     """``value`` is a real number, not a bool, NaN or infinite (and not text such as "1e-3")."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):

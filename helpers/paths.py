@@ -4,6 +4,7 @@ Notebooks run from the repo root (papermill) and from ``notebooks/`` (JupyterLab
 files through these constants. Taught in notebooks/02_label_encoding.ipynb.
 """
 
+import fnmatch
 import os
 from pathlib import Path
 
@@ -13,6 +14,13 @@ IMAGES_DIR: Path = REPO_ROOT / "nlp_images"
 NOTEBOOKS_DIR: Path = REPO_ROOT / "notebooks"
 CORPUS_TRAIN: Path = DATA_DIR / "news_ner_train.csv"
 CORPUS_TEST: Path = DATA_DIR / "news_ner_test.csv"
+
+
+def is_chapter(path: str | Path) -> bool:
+    """A chapter's file name: ``NN_name.ipynb`` (not a learner's Untitled.ipynb, nor the
+    ``NN_name.nbconvert.ipynb`` copy ``jupyter nbconvert --execute`` writes beside it)."""
+    name = Path(path).name
+    return fnmatch.fnmatch(name, "[0-9][0-9]_*.ipynb") and not name.endswith(".nbconvert.ipynb")
 
 
 def resolve(path: str | Path) -> Path:

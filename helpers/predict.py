@@ -38,7 +38,7 @@ from helpers.models import (
     pick_precision,
     uses_casing,
 )
-from helpers.params import is_probability, need_int
+from helpers.params import need_int, need_probability
 
 # Low precision can flip the label of a word whose two most probable labels are nearly tied.
 # `python -m helpers.bench margin` (:func:`low_precision_moves`) measures it. On corpus v3 (all
@@ -153,8 +153,10 @@ def _low_precision(model: Any, precision: str, device: Any) -> str | None:
 def _windows(
     model: Any, tokenizer: Any, words: Sequence[Sequence[str]], max_length: int | None, stride: int
 ) -> tuple[dict[str, Any], list[list[int]], int]:
-    """The windows of non-empty ``words`` as the model reads them: the encoding (casing ids too
-    for a model with a casing feature), each window's first pieces, and the padding id."""
+    """The windows of non-empty ``words`` as the model reads them (``max_length`` and ``stride``
+    checked by :func:`_check_windows`): the encoding (casing ids too for a model with a casing
+    feature), each window's first pieces, and the padding id."""
+    max_length = _check_windows(model, max_length, stride)
     enc = tokenize_and_align(
         words,
         None,
@@ -257,7 +259,6 @@ def low_precision_moves(
     under ``precision``, so it keeps fp32's labels while ``flip_gap_low`` stays below its
     ``recheck_margin``; ``flip_gap_low`` is at most ``gap`` minus the word's fp32 gap.
     """
-    max_length = _check_windows(model, max_length, stride)
     enc, firsts, pad_id = _windows(
         model, tokenizer, [s for s in sentences if len(s)], max_length, stride
     )
@@ -325,10 +326,8 @@ def _predict_words(
 
     if precision not in PRECISIONS:
         raise ValueError(f"precision={precision!r}: expected one of {PRECISIONS}")
-    if not is_probability(recheck_margin):  # True was 1.0: every window rerun
-        raise ValueError(f"recheck_margin={recheck_margin!r}: expected a probability in [0, 1]")
+    need_probability("recheck_margin", recheck_margin)  # True was 1.0: every window rerun
     need_int("batch_size", batch_size, 1)  # True ran as 1, "4" failed in a comparison
-    max_length = _check_windows(model, max_length, stride)
     labels = list(model.config.id2label.values())
     if "O" not in labels or not all(is_bio_tag(t) for t in labels):
         raise ValueError(  # entity_spans opens no entity on a bare "PER": none would be found

@@ -35,11 +35,11 @@ from helpers.models import (
 )
 from helpers.params import (
     is_int,
-    is_probability,
     need_choice,
     need_defined,
     need_int,
     need_number,
+    need_probability,
     need_seed,
     need_text,
     refuse_list,
@@ -136,8 +136,7 @@ def select(
     ``rule="min"``: every word's confidence must reach the threshold; ``"mean"``: their average.
     Taught in notebooks/08_pseudo_labelling.ipynb.
     """
-    if not is_probability(threshold):  # True, "0.5" (a TypeError) and NaN are refused by name
-        raise ValueError(f"threshold={threshold!r}: expected a probability in [0, 1]")
+    need_probability("threshold", threshold)  # True, "0.5" (a TypeError), NaN: refused by name
     return [i for i, c in enumerate(confidences) if sentence_confidence(c, rule) >= threshold]
 
 

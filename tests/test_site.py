@@ -23,7 +23,7 @@ import pytest
 from bs4 import BeautifulSoup
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from helpers.paths import REPO_ROOT
+from helpers.paths import REPO_ROOT, is_chapter
 
 SCRIPT = REPO_ROOT / "tools" / "site.py"
 _spec = importlib.util.spec_from_file_location("course_site", SCRIPT)
@@ -32,7 +32,7 @@ site = importlib.util.module_from_spec(_spec)
 sys.modules[_spec.name] = site  # dataclasses look their module up there
 _spec.loader.exec_module(site)
 
-NOTEBOOKS = sorted((REPO_ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+NOTEBOOKS = sorted(p for p in (REPO_ROOT / "notebooks").glob("*.ipynb") if is_chapter(p))
 RESULTS = sorted(p for p in (REPO_ROOT / "notebooks" / "results").glob("*") if p.is_file())
 NETWORK = re.compile(r"^\s*(https?:)?//", re.IGNORECASE)
 CSS_URL = re.compile(r"""url\(\s*['"]?([^'")\s]+)""", re.IGNORECASE)

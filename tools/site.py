@@ -35,6 +35,9 @@ from nbconvert import HTMLExporter
 from nbconvert.filters.markdown_mistune import markdown2html_mistune
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO_ROOT))  # helpers, from any folder
+from helpers.paths import is_chapter  # noqa: E402  (the one rule for which notebooks are chapters)
+
 TEMPLATE_DIR = Path(__file__).resolve().parent / "site_template"
 NOTEBOOKS = "notebooks"  # the chapters' folder, relative to the repository root
 RESULTS = "notebooks/results"  # the results files the chapters load
@@ -167,8 +170,7 @@ def read_chapter(root: Path, source: str) -> Chapter:
 def find_chapters(root: Path) -> list[Chapter]:
     """Every chapter in ``notebooks/`` (``NN_name.ipynb``: not a learner's Untitled.ipynb nor
     an nbconvert copy), in file-name order."""
-    found = (root / NOTEBOOKS).glob("[0-9][0-9]_*.ipynb")
-    chapters = [p for p in found if not p.name.endswith(".nbconvert.ipynb")]
+    chapters = [p for p in (root / NOTEBOOKS).glob("*.ipynb") if is_chapter(p)]
     sources = sorted(p.relative_to(root).as_posix() for p in chapters)
     if not sources:
         raise SiteError(f"{root / NOTEBOOKS}: no notebooks found")
