@@ -1302,6 +1302,14 @@ def bench_levers(
     return summary
 
 
+def _each_once(flag: str, values: list[int], what: str) -> None:
+    """Refuse a value given twice: ``--seeds 42 43 42: 42 twice; expected each seed once``."""
+    twice = sorted({v for v in values if values.count(v) > 1})
+    if twice:
+        shown = " ".join(map(str, values))
+        raise ValueError(f"{flag} {shown}: {twice[0]} twice; expected each {what} once")
+
+
 def check_options(args: argparse.Namespace) -> None:
     """What the study commands' options must hold, checked before any run starts: ``ValueError``
     naming the option, or the file (``CorpusError``, or ``OSError`` for a missing file or a
@@ -1321,10 +1329,8 @@ def check_options(args: argparse.Namespace) -> None:
     if bad_seeds:
         flag = "--seeds" if hasattr(args, "seeds") else "--seed"
         raise ValueError(f"{flag} {bad_seeds[0]}: expected {SEED_EXPECTED}")
-    twice = sorted({s for s in getattr(args, "seeds", []) if args.seeds.count(s) > 1})
-    if twice:  # a repeated seed repeats a paired run and understates the standard errors
-        raise ValueError(f"--seeds {' '.join(map(str, args.seeds))}: {twice[0]} twice; expected "
-                         "each seed once")  # fmt: skip
+    # a repeated seed repeats a paired run and understates the standard errors
+    _each_once("--seeds", getattr(args, "seeds", []), "seed")
     dropout = getattr(args, "dropout", None)
     if dropout is not None and not (math.isfinite(dropout) and 0 <= dropout < 1):
         raise ValueError(f"--dropout {dropout}: expected a fraction in [0, 1)")
@@ -1351,10 +1357,7 @@ def check_options(args: argparse.Namespace) -> None:
         )
     if args.what == "frozen":
         for flag, values in (("--layers", args.layers), ("--uncached", args.uncached)):
-            twice = sorted({n for n in values if values.count(n) > 1})
-            if twice:
-                raise ValueError(f"{flag} {' '.join(map(str, values))}: {twice[0]} twice; "
-                                 "expected each number of layers once")  # fmt: skip
+            _each_once(flag, values, "number of layers")
         if not args.layers and not args.uncached:
             raise ValueError("--layers and --uncached are both empty: expected a setting to run")
     layers = [*getattr(args, "layers", []), *getattr(args, "uncached", [])]
